@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each creates .venv when missing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.faudclip-installed
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install demo test lab export clean-nbs check-clean
+
+install: $(STAMP)
+
+# Re-runs only when the package definition changes; a second `make` skips it.
+$(STAMP): settings.ini setup.py
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	# facenet-pytorch pins torch<2.3 and numpy<2 in its metadata but runs fine on current ones.
+	$(BIN)/python -m pip install -q --no-deps "facenet-pytorch>=2.5"
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/faudclip demo --out outputs/demo
+
+lab: install
+	$(BIN)/jupyter lab nbs
+
+export: install
+	$(BIN)/nbdev_export
+	$(BIN)/nbdev_clean
+
+# nbdev_export and nbdev_clean must leave git clean: the library is exactly what the notebooks export.
+check-clean: export
+	@if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$$(git status --porcelain -- nbs faudclip)" ]; then \
+		git status --short -- nbs faudclip; \
+		echo "error: nbdev_export/nbdev_clean changed the files above; run 'make export' and commit"; exit 1; fi
+
+test: check-clean
+	@n=$$(ls nbs/*.ipynb | wc -l); \
+	if $(BIN)/nbdev_test --n_workers 2 --timing 2>&1 | tee .nbdev_test.log; then \
+		echo "$$n passed, 0 failed"; \
+	else \
+		f=$$(grep -c '^[[:space:]].*\.ipynb' .nbdev_test.log || true); [ "$$f" -gt 0 ] || f=1; \
+		echo "$$((n - f)) passed, $$f failed"; exit 1; \
+	fi
