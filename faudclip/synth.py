@@ -21,7 +21,8 @@ from .data import write_lists
 __all__ = ['AU_INDEX', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse', 'shade', 'Canvas', 'au_amounts',
            'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape', 'draw_mouth', 'draw_head',
            'landmarks_units', 'Pose', 'Photo', 'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses',
-           'random_photo', 'render_subject', 'make_synth_dataset', 'read_synth_labels', 'contact_sheet']
+           'random_photo', 'render_subject', 'make_synth_dataset', 'read_synth_labels', 'contact_sheet', 'fold_summary',
+           'data_demo']
 
 # %% ../nbs/02a_synth.ipynb 6
 @dataclass
@@ -386,3 +387,26 @@ def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
     return fig
+
+# %% ../nbs/02a_synth.ipynb 42
+def fold_summary(labels: pd.DataFrame) -> pd.DataFrame:
+    "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
+    from faudclip.data import fold_split
+    rows = {}
+    for k in (1, 2, 3):
+        train, test = fold_split(labels, 'SYNTH', k)
+        rates = train[au_columns(ALL_AUS)].mean().round(3)
+        rows[f'fold{k}'] = {'test subjects': ' '.join(sorted(test.subject.unique())), 'train': len(train), 'test': len(test), **rates}
+    return pd.DataFrame(rows)
+
+def data_demo(out, n_subjects: int = 30, frames_per_subject: int = 60, seed: int = 0) -> dict:
+    "Render and align SynthAU into `out/synthau`, save `out/contact_sheet.png` and `out/data_summary.md`."
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    labels = make_synth_dataset(out / 'synthau', n_subjects, frames_per_subject, seed)
+    seconds = time.perf_counter() - start
+    contact_sheet(out / 'synthau', n=24, out=out / 'contact_sheet.png', seed=seed)
+    summary = fold_summary(labels)
+    (out / 'data_summary.md').write_text(f"# SynthAU data demo\n\n{len(labels)} aligned faces of {n_subjects} subjects "
+                                         f"(seed {seed}) in {seconds:.1f} s.\n\n{summary.to_markdown()}\n")
+    return {'images': len(labels), 'seconds': seconds, 'summary': summary, 'root': out / 'synthau'}
