@@ -12,11 +12,11 @@ export HF_HUB_OFFLINE := 1
 install: $(STAMP)
 
 # Re-runs only when the package definition changes; a second `make` skips it.
+# facenet-pytorch goes in with --no-deps: its metadata pins torch<2.3 and numpy<2, yet it runs on current ones.
 $(STAMP): settings.ini setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev]"
-	# facenet-pytorch pins torch<2.3 and numpy<2 in its metadata but runs fine on current ones.
 	$(BIN)/python -m pip install -q --no-deps "facenet-pytorch>=2.5"
 	touch $(STAMP)
 
