@@ -154,6 +154,9 @@ class TreeTransformer(nn.Module):
         for block in self.blocks: block.attn.keep_trace = keep
 
     @property
+    def keeping_traces(self) -> bool: return any(block.attn.keep_trace for block in self.blocks)
+
+    @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
 # %% ../nbs/05_tree_attention.ipynb 26
