@@ -231,11 +231,13 @@ def au_transforms(train: bool, size: int = 224, resize: int = 256) -> T.Compose:
 # %% ../nbs/02_data.ipynb 37
 class AUDataset(Dataset):
     "Aligned face crops under `root` with AU labels: items are `(image (3, size, size), labels (c,))`."
-    def __init__(self, root, paths, labels, train: bool, size: int = 224, resize: int = 256):
+    def __init__(self, root, paths, labels, train: bool, size: int = 224, resize: int = 256, cache: bool = False):
         if len(paths) != len(labels): raise DataError(f"{len(paths)} image paths but {len(labels)} label rows")
         self.root, self.paths = Path(root), list(paths)
         self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.float32)  # (n, c), -1 = unknown
-        self.transform = au_transforms(train, size, resize)
+        transform = au_transforms(train, size, resize)
+        self.resize, self.augment = transform.transforms[0], T.Compose(transform.transforms[1:])
+        self.cache = {} if cache else None  # resized images kept in memory: small images decode once
 
     @classmethod
     def from_lists(cls, data_dir, dataset: str, split: str, fold: int, **kwargs):
@@ -253,4 +255,6 @@ class AUDataset(Dataset):
         except (OSError, ValueError) as e: raise DataError(f"{path}: cannot read image ({e})") from e
 
     def __getitem__(self, i: int):
-        return self.transform(self.load(i)), self.labels[i]
+        if self.cache is None: return self.augment(self.resize(self.load(i))), self.labels[i]
+        if i not in self.cache: self.cache[i] = self.resize(self.load(i))
+        return self.augment(self.cache[i]), self.labels[i]
