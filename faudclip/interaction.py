@@ -25,7 +25,7 @@ class Projector(nn.Module):
 class FeatureInteraction(nn.Module):
     "Eqs. (5)-(6): encode `[image tokens ; AU prompts]` together, then AU logits `<F't_c, F^t_c>`."
     def __init__(self, dim: int, depth: int = 1, heads: int = 8, mlp_ratio: float = 4.0, dropout: float = 0.1,
-                 scale_logits: bool = True):
+                 scale_logits: bool = False):
         super().__init__()
         layer = nn.TransformerEncoderLayer(dim, heads, int(dim * mlp_ratio), dropout, activation='gelu',
                                            batch_first=True, norm_first=True)

@@ -38,7 +38,7 @@ class FAUDCLIPConfig:
     interaction_depth: int = 1         # encoder layers of the feature interaction
     interaction_heads: int = 8         # its heads
     dropout: float = 0.1               # dropout in the interaction encoder
-    scale_logits: bool = True          # divide the dot-product logits by sqrt(d)
+    scale_logits: bool = False         # divide the dot-product logits by sqrt(d) (eq. 6 has no scale)
 
     def __post_init__(self):
         self.aus = tuple(self.aus)

@@ -102,26 +102,26 @@ def draw_brows(cv: Canvas, f: Identity, a: dict):
     skin = f.skin
     for sgn in (-1, 1):
         base = f.eye_y - f.brow_gap
-        inner = (sgn * (f.eye_dx - f.eye_w * 0.9 - 0.07 * a[4]), base - 0.15 * a[1] + 0.08 * a[4])
-        outer = (sgn * (f.eye_dx + f.eye_w * 1.25), base + 0.02 - 0.15 * a[2] + 0.04 * a[4])
-        mid_y = base - 0.045 - 0.04 * a[1] - 0.08 * a[2] + 0.06 * a[4]
+        inner = (sgn * (f.eye_dx - f.eye_w * 0.9 - 0.1 * a[4]), base - 0.22 * a[1] + 0.12 * a[4])
+        outer = (sgn * (f.eye_dx + f.eye_w * 1.25), base + 0.02 - 0.22 * a[2] + 0.06 * a[4])
+        mid_y = base - 0.045 - 0.06 * a[1] - 0.12 * a[2] + 0.09 * a[4]
         cv.line(bezier(inner, mid_y, outer, 8), shade(f.hair, 0.9), f.brow_w)
         if a[1] > 0:  # horizontal wrinkles above the inner brow
             for k in (1, 2):
-                y = base - 0.1 * k - 0.12 * a[1]
-                cv.line(bezier((sgn * 0.04, y), y - 0.02, (sgn * 0.22, y + 0.01), 5), shade(skin, 1 - 0.3 * a[1]), 0.012)
+                y = base - 0.1 * k - 0.17 * a[1]
+                cv.line(bezier((sgn * 0.04, y), y - 0.02, (sgn * 0.22, y + 0.01), 5), shade(skin, 1 - 0.4 * a[1]), 0.022)
     if a[4] > 0:  # vertical furrows between the brows
         for x in (-0.045, 0.045):
             y0 = f.eye_y - f.brow_gap - 0.06
-            cv.line([(x, y0), (x * 0.8, y0 + 0.16)], shade(skin, 1 - 0.45 * a[4]), 0.015)
+            cv.line([(x, y0), (x * 0.8, y0 + 0.16)], shade(skin, 1 - 0.55 * a[4]), 0.03)
 
 def draw_eyes(cv: Canvas, f: Identity, a: dict, gaze: float = 0.0):
     "Eyes and cheeks: AU6 raises the cheeks and lower lids (crow's feet), AU7 tightens both lids."
     for sgn in (-1, 1):
         cx, cy = sgn * f.eye_dx, f.eye_y
-        cheek_y = cy + 0.36 - 0.14 * a[6]  # the cheek mound rises with AU6
-        cv.polygon(ellipse(sgn * (f.eye_dx + 0.06), cheek_y, 0.2, 0.12, 16), shade(f.skin, 0.95 - 0.1 * a[6]))
-        up = f.eye_h * (1 - 0.35 * a[7] - 0.1 * a[4] - 0.1 * a[6])
+        cheek_y = cy + 0.36 - 0.2 * a[6]  # the cheek mound rises with AU6
+        cv.polygon(ellipse(sgn * (f.eye_dx + 0.06), cheek_y, 0.2, 0.12, 16), shade(f.skin, 0.95 - 0.18 * a[6]))
+        up = f.eye_h * (1 - 0.5 * a[7] - 0.1 * a[4] - 0.1 * a[6])
         lo = f.eye_h * 0.8 * (1 - 0.5 * a[6] - 0.6 * a[7])
         inner, outer = (cx - sgn * f.eye_w, cy), (cx + sgn * f.eye_w, cy)
         upper, lower = bezier(inner, cy - up, outer), bezier(outer, cy + lo, inner)
@@ -135,11 +135,11 @@ def draw_eyes(cv: Canvas, f: Identity, a: dict, gaze: float = 0.0):
         cv.line(lower, shade(f.skin, 0.8 - 0.25 * a[7]), 0.008 + 0.012 * a[7])  # tensed lower lid
         if a[6] > 0:  # crow's feet at the outer corner
             for dy in (-0.04, 0.0, 0.04):
-                cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)], shade(f.skin, 1 - 0.4 * a[6]), 0.01)
+                cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)], shade(f.skin, 1 - 0.5 * a[6]), 0.022)
 
 def draw_nose(cv: Canvas, f: Identity, a: dict):
     "Nose: AU9 wrinkles the bridge and lifts the nostrils (AU10 lifts them a little too)."
-    lift = 0.05 * a[9] + 0.02 * a[10]
+    lift = 0.07 * a[9] + 0.02 * a[10]
     for sgn in (-1, 1):
         cv.line([(sgn * 0.06, f.eye_y + 0.08), (sgn * f.nose_w * 0.75, f.nose_y - 0.06 - lift)], shade(f.skin, 0.9), 0.012)
         cv.polygon(ellipse(sgn * f.nose_w * 0.55, f.nose_y + 0.01 - lift, 0.045, 0.022, 12), shade(f.skin, 0.45))
@@ -147,7 +147,7 @@ def draw_nose(cv: Canvas, f: Identity, a: dict):
     if a[9] > 0:  # horizontal wrinkles across the bridge
         for k in range(3):
             y = f.eye_y + 0.1 + 0.055 * k
-            cv.line(bezier((-0.09, y), y - 0.02, (0.09, y), 5), shade(f.skin, 1 - 0.45 * a[9]), 0.012)
+            cv.line(bezier((-0.1, y), y - 0.02, (0.1, y), 5), shade(f.skin, 1 - 0.6 * a[9]), 0.025)
 
 # %% ../nbs/02a_synth.ipynb 12
 @dataclass
@@ -159,14 +159,14 @@ class MouthShape:
 
 def mouth_shape(f: Identity, a: dict) -> MouthShape:
     "Place the lips and corners from the mouth AUs."
-    corner_x = f.mouth_w * (1 + 0.2 * a[12] - 0.1 * a[14] - 0.14 * a[23] - 0.05 * a[24] - 0.04 * a[15])
-    corner_y = f.mouth_y - 0.1 * a[12] + 0.1 * a[15] + 0.01 * a[14]
-    jaw = 0.2 * a[26]
-    gap = 0.055 * a[25] + 0.09 * a[26]
+    corner_x = f.mouth_w * (1 + 0.25 * a[12] - 0.1 * a[14] - 0.14 * a[23] - 0.05 * a[24] - 0.04 * a[15])
+    corner_y = f.mouth_y - 0.14 * a[12] + 0.14 * a[15] + 0.01 * a[14]
+    jaw = 0.25 * a[26]
+    gap = 0.07 * a[25] + 0.09 * a[26]
     thin = 1 - 0.5 * a[23] - 0.6 * a[24]
-    upper_inner = f.mouth_y - gap / 2 - 0.05 * a[10]
+    upper_inner = f.mouth_y - gap / 2 - 0.08 * a[10]
     upper_outer = upper_inner - f.lip_h * thin - 0.025 * a[10]
-    lower_inner = max(f.mouth_y + gap / 2 - 0.035 * a[17], upper_inner)
+    lower_inner = max(f.mouth_y + gap / 2 - 0.05 * a[17], upper_inner)
     lower_outer = lower_inner + f.lip_h * 1.25 * thin + 0.015 * a[17]
     return MouthShape(corner_x, corner_y, upper_inner, upper_outer, lower_inner, lower_outer, jaw)
 
@@ -187,17 +187,17 @@ def draw_mouth(cv: Canvas, f: Identity, a: dict, m: MouthShape):
     for sgn in (-1, 1):
         corner = np.array([sgn * m.corner_x, m.corner_y])
         if a[14] > 0:  # dimple: a short crease just outside each corner
-            cv.line([corner + [sgn * 0.04, -0.035], corner + [sgn * 0.05, 0.035]], shade(f.skin, 1 - 0.5 * a[14]), 0.016)
+            cv.line([corner + [sgn * 0.04, -0.035], corner + [sgn * 0.05, 0.035]], shade(f.skin, 1 - 0.6 * a[14]), 0.03)
         if a[15] > 0:  # depressed corners pull a crease downwards
-            cv.line([corner + [sgn * 0.01, 0.01], corner + [sgn * 0.03, 0.09]], shade(f.skin, 1 - 0.4 * a[15]), 0.012)
+            cv.line([corner + [sgn * 0.01, 0.01], corner + [sgn * 0.03, 0.09]], shade(f.skin, 1 - 0.5 * a[15]), 0.025)
     if a[24] > 0:  # pressed lips bulge the skin above and below them
         for y in (m.upper_outer - 0.03, m.lower_outer + 0.03):
-            cv.line(bezier((-m.corner_x * 0.8, y), y + 0.01 * np.sign(y - f.mouth_y), (m.corner_x * 0.8, y), 6), shade(f.skin, 1 - 0.35 * a[24]), 0.014)
+            cv.line(bezier((-m.corner_x * 0.8, y), y + 0.01 * np.sign(y - f.mouth_y), (m.corner_x * 0.8, y), 6), shade(f.skin, 1 - 0.45 * a[24]), 0.028)
     chin_y = f.face_h * 0.8 + m.jaw
     if a[17] > 0:  # the chin boss rises and wrinkles
-        cv.polygon(ellipse(0, chin_y - 0.08 * a[17], 0.15, 0.07, 14), shade(f.skin, 1 - 0.22 * a[17]))
+        cv.polygon(ellipse(0, chin_y - 0.1 * a[17], 0.16, 0.08, 14), shade(f.skin, 1 - 0.3 * a[17]))
         for x in (-0.06, 0.0, 0.06):
-            cv.polygon(ellipse(x, chin_y - 0.08 * a[17], 0.015, 0.012, 6), shade(f.skin, 1 - 0.4 * a[17]))
+            cv.polygon(ellipse(x, chin_y - 0.1 * a[17], 0.022, 0.018, 6), shade(f.skin, 1 - 0.5 * a[17]))
 
 # %% ../nbs/02a_synth.ipynb 14
 def draw_head(cv: Canvas, f: Identity, jaw: float):
