@@ -49,10 +49,12 @@ def demo_report(table: pd.DataFrame, metrics: dict, cfg: TrainConfig, data: dict
     "The Markdown report of a demo run."
     folds = table.loc[[i for i in table.index if i.startswith('fold')] + ['mean']]
     b = metrics['baselines']
+    verdict = ('It beats both baselines.' if metrics['mean_f1'] > max(b.values()) else
+               '**It does not beat the baselines: the model has not learnt to detect the AUs in this budget.**')
     return f"""# faudclip demo: FAUD-CLIP (tiny) on SynthAU
 
 **Mean F1 over 3 held-out folds: {metrics['mean_f1'] * 100:.1f} %** (all-positive baseline {b['all_positive'] * 100:.1f} %,
-random-at-prior-rate baseline {b['prior'] * 100:.1f} %). Total time {metrics['seconds'] / 60:.1f} min on this machine (CPU).
+random-at-prior-rate baseline {b['prior'] * 100:.1f} %). {verdict} Total time {metrics['seconds'] / 60:.1f} min on this machine (CPU).
 
 ## F1 per AU (%), layout of the paper's Table I
 
