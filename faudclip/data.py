@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb 3
 from __future__ import annotations
-import os, re, tempfile
+import os, re
 from pathlib import Path
 import numpy as np
 import pandas as pd

@@ -5,11 +5,9 @@
 # %% ../nbs/10a_demo.ipynb 3
 from __future__ import annotations
 import json, time
-from dataclasses import asdict, replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import ALL_AUS, au_columns
 from .synth import make_synth_dataset, contact_sheet
 from .train import TrainConfig, synth_fold
 from .evaluate import cross_validate

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_eval.ipynb 3
 from __future__ import annotations
-import json, time
+import time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import au_columns, dataset_aus, default_device
+from .core import au_columns, dataset_aus
 from .train import TrainConfig, build_model, datasets, fit
 
 # %% auto 0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_model.ipynb 3
 from __future__ import annotations
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass
 import torch
 import torch.nn as nn
 from einops import rearrange

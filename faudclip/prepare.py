@@ -36,7 +36,7 @@ def bp4d_frames(labels: pd.DataFrame, images_dir) -> tuple[list[Frame], list[tup
     "The frames of BP4D label rows whose JPEG exists, and (file, reason) for those whose image is missing."
     images_dir = Path(images_dir)
     if not images_dir.is_dir(): raise DataError(f"{images_dir}: no such directory (expected BP4D frames as {{subject}}/{{task}}/{{frame}}.jpg)")
-    frames, missing, index = [], [], {}
+    frames, missing = [], []
     for (subject, task), rows in labels.groupby(['subject', 'task'], sort=True):
         folder = images_dir / subject / task
         files = {int(p.stem): p for p in folder.glob('*.jpg') if p.stem.isdigit()} if folder.is_dir() else {}

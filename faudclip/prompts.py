@@ -8,7 +8,6 @@ import torch
 import torch.nn as nn
 import open_clip
 from open_clip.transformer import text_global_pool
-from .core import AU_CATALOGUE
 
 # %% auto 0
 __all__ = ['AU_DESCRIPTIONS', 'CONTEXT_LENGTH', 'au_descriptions', 'prompt_texts', 'prompt_tokens', 'encode_tokens',

@@ -4,8 +4,8 @@
 
 # %% ../nbs/02a_synth.ipynb 3
 from __future__ import annotations
-import os, time
-from dataclasses import dataclass, asdict
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from functools import lru_cache
 import cv2
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
-from .core import ALL_AUS, AU_CATALOGUE, DataError, au_columns
+from .core import ALL_AUS, DataError, au_columns
 from .align import align_landmarks
 from .data import write_lists
 
@@ -210,10 +210,8 @@ def draw_head(cv: Canvas, f: Identity, jaw: float):
     lower = outline[:, 1] > 0
     outline[lower, 1] *= (f.face_h + jaw) / f.face_h
     cv.polygon(outline, f.skin)
-    if f.hair_style != 2 or True:
-        top = ellipse(0, -0.12, f.face_w * 1.04, f.face_h * 0.98, 40)
-        cut = -f.face_h * (0.62 if f.hair_style == 2 else 0.5)
-        cv.polygon(top[top[:, 1] < cut], f.hair)
+    top = ellipse(0, -0.12, f.face_w * 1.04, f.face_h * 0.98, 40)  # the hairline: higher when receding
+    cv.polygon(top[top[:, 1] < -f.face_h * (0.62 if f.hair_style == 2 else 0.5)], f.hair)
 
 def landmarks_units(f: Identity, m: MouthShape) -> np.ndarray:
     "The 5 landmarks in face units, MTCNN order: eye centres, nose tip, mouth corners."

@@ -4,8 +4,8 @@
 
 # %% ../nbs/09_train.ipynb 3
 from __future__ import annotations
-import math, os, random, time
-from dataclasses import dataclass, field, asdict, replace
+import math, os, random
+from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .core import DataError, dataset_aus, default_device, seed_everything
 from .data import AUDataset, au_class_weights
 from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_groups
-from .losses import au_loss, weighted_asymmetric_loss, weighted_dice_loss
+from .losses import weighted_asymmetric_loss, weighted_dice_loss
 
 # %% auto 0
 __all__ = ['TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets', 'lr_factor', 'save_checkpoint',

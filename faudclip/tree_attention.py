@@ -167,7 +167,7 @@ def region_boxes(trace: list, query: int, fine_hw: tuple[int, int], image_size: 
     r, c = divmod(query, fine_hw[1])
     boxes = []
     for l, t in enumerate(trace):
-        s, (h, w) = levels - 1 - l, t['hw']
+        s, w = levels - 1 - l, t['hw'][1]
         a = (r >> s) * w + (c >> s)  # the query's ancestor at this level
         level = []
         for key, ok, wt in zip(t['selected'][batch, head, a].tolist(), t['valid'][batch, head, a].tolist(), t['weights'][batch, head, a].tolist()):
