@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_eval.ipynb 3
 from __future__ import annotations
-import time
+import re, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -108,7 +108,8 @@ def ablation_study(cfg: TrainConfig, rows=tuple(ABLATIONS), folds=(1,), progress
     "Train and evaluate each ablation row on `folds`; mean F1 per row (%), with the paper's BP4D numbers."
     results = {}
     for name in tqdm(rows, desc='ablations', disable=not progress):
-        row_cfg = replace(cfg, out=str(Path(cfg.out) / name.replace(' ', '_').replace('+', 'plus_').replace('(', '').replace(')', '')),
+        folder = re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')  # '+LP (full)' -> 'LP_full'
+        row_cfg = replace(cfg, out=str(Path(cfg.out) / folder),
                           model_overrides={**cfg.model_overrides, **ABLATIONS[name]})
         results[name] = cross_validate(row_cfg, folds, progress=False)['table'].loc['mean', 'Avg']
     table = pd.DataFrame({'F1': results})

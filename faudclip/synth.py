@@ -84,9 +84,16 @@ class Canvas:
         self.matrix = scale * np.array([[c, -s], [s, c]])
         self.centre, self.scale = np.asarray(centre, float), scale
 
-    def to_pixels(self, pts) -> np.ndarray: return np.asarray(pts, float) @ self.matrix.T + self.centre
-    def polygon(self, pts, colour): self.draw.polygon(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1))
+    def to_pixels(self, pts) -> np.ndarray:
+        "Face-unit points `(k, 2)` to pixel positions."
+        return np.asarray(pts, float) @ self.matrix.T + self.centre
+
+    def polygon(self, pts, colour):
+        "Fill the polygon of face-unit points `pts`."
+        self.draw.polygon(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1))
+
     def line(self, pts, colour, width: float):
+        "Draw a polyline `width` face units wide."
         self.draw.line(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1), width=max(1, round(width * self.scale)), joint='curve')
 
 # %% ../nbs/02a_synth.ipynb 10

@@ -136,8 +136,7 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
     out, device = Path(cfg.out), default_device()
     seed_everything(cfg.seed)
     model.to(device)
-    weights = torch.tensor(au_class_weights(train_data.labels.numpy(), cfg.model_overrides.get('aus', dataset_aus(cfg.dataset))),
-                           dtype=torch.float32, device=device)
+    weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
     optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other),
                                   betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
     steps = len(_loader(train_data, cfg, 0, device))
