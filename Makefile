@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lab export clean-nbs check-clean
+.PHONY: install demo test lab export clean-nbs check-clean browser-check
 
 install: $(STAMP)
 
@@ -44,3 +44,10 @@ test: check-clean
 		f=$$(grep -c '^[[:space:]].*\.ipynb' .nbdev_test.log || true); [ "$$f" -gt 0 ] || f=1; \
 		echo "$$((n - f)) passed, $$f failed"; exit 1; \
 	fi
+
+# Not part of `make test`: needs Debian's chromium (apt-get install chromium) and Playwright's Python driver.
+# Runs nbs/12_explore.ipynb in JupyterLab in headless Chromium and saves outputs/browser_check.png.
+browser-check: install
+	@test -x /usr/bin/chromium || { echo "error: /usr/bin/chromium not found; run: sudo apt-get install -y chromium"; exit 1; }
+	$(BIN)/python -m pip install -q "playwright>=1.40"
+	$(BIN)/python tools/browser_check.py

@@ -179,20 +179,23 @@ def region_boxes(trace: list, query: int, fine_hw: tuple[int, int], image_size: 
         boxes.append(level)
     return boxes
 
-def plot_tree_regions(image, trace: list, query: int, fine_hw: tuple[int, int], batch: int = 0, head: int = 0, axs=None):
-    "Draw the kept regions of one query at every level on `image` (h, w, 3), one panel per level."
+def plot_tree_regions(image, trace: list, query: int, fine_hw: tuple[int, int], batch: int = 0, head: int = 0, axs=None,
+                      levels=None):
+    "Draw the kept regions of one query on `image` (h, w, 3), one panel per level (`levels`: 0-based subset)."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
     image = np.asarray(image)
     boxes = region_boxes(trace, query, fine_hw, image.shape[:2], batch, head)
-    if axs is None: _, axs = plt.subplots(1, len(boxes), figsize=(2.4 * len(boxes), 2.5))
+    levels = range(len(boxes)) if levels is None else levels
+    if axs is None: _, axs = plt.subplots(1, len(levels), figsize=(2.4 * len(levels), 2.5))
     ph, pw = image.shape[0] / fine_hw[0], image.shape[1] / fine_hw[1]
     r, c = divmod(query, fine_hw[1])
-    for l, (ax, level) in enumerate(zip(np.atleast_1d(axs), boxes)):
+    for ax, l in zip(np.atleast_1d(axs), levels):
         ax.imshow(image); ax.set_xticks([]); ax.set_yticks([])
-        for x0, y0, x1, y1, wt in level:
+        for x0, y0, x1, y1, wt in boxes[l]:
             ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor='red', lw=1.5))
             ax.text(x0 + 1, y1 - 1, f'{wt:.2f}', color='white', fontsize=6, backgroundcolor='black')
         ax.add_patch(Rectangle((c * pw, r * ph), pw, ph, fill=False, edgecolor='yellow', lw=2))  # the query
         ax.set_title(f'level {l + 1}: {trace[l]["hw"][0]}x{trace[l]["hw"][1]}', fontsize=8)
+        ax.set_xlim(-0.5, image.shape[1] - 0.5); ax.set_ylim(image.shape[0] - 0.5, -0.5)  # the image, not the boxes
     return axs
