@@ -53,7 +53,10 @@ def explain_figures(checkpoint, data_dir, out, n_faces: int = 4, n_aus: int = 4)
     model, cfg = load_model(checkpoint)
     test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize)
     labels = test.labels.clamp(min=0)
-    faces = torch.argsort(labels.sum(1), descending=True, stable=True)[:n_faces]   # the most active faces
+    active = labels.sum(1)
+    best = {}  # the most active frame of each test subject (the first path component)
+    for i in torch.argsort(active, descending=True, stable=True).tolist(): best.setdefault(test.paths[i].split('/')[0], i)
+    faces = torch.tensor(list(best.values())[:n_faces])                           # one face per subject, the most active
     counts = labels[faces].sum(0)
     aus = [model.cfg.aus[int(c)] for c in torch.argsort(counts, descending=True, stable=True)[:n_aus] if counts[c] > 0]
     aus = aus or list(model.cfg.aus[:n_aus])
@@ -62,15 +65,20 @@ def explain_figures(checkpoint, data_dir, out, n_faces: int = 4, n_aus: int = 4)
     gradcam_gallery(model, x, aus, out / 'gradcam_gallery.png')
     shown = {'faces': [test.paths[int(i)] for i in faces], 'aus': aus}
     if model.cfg.attention == 'tree':
-        cam = au_gradcam(model, x[:1], aus[0])[0]
         h, w = model.grid
-        peak = np.unravel_index(cam.argmax(), cam.shape)
-        query = int(peak[0] * h // cam.shape[0]) * w + int(peak[1] * w // cam.shape[1])
+        query, au = (h // 2) * w + w // 2, None  # the centre token, unless an AU's Grad-CAM has a peak
+        for a in aus:
+            cam = au_gradcam(model, x[:1], a)[0]
+            if cam.max() > 0:
+                peak = np.unravel_index(cam.argmax(), cam.shape)
+                query, au = int(peak[0] * h // cam.shape[0]) * w + int(peak[1] * w // cam.shape[1]), a
+                break
         model.keep_attention(True)
         with torch.no_grad(): trace = model(x[:1]).attention[-1]
         axs = plot_tree_regions(denormalize(x[:1])[0], trace, query, (h, w))
         fig = np.atleast_1d(axs)[0].figure
-        fig.suptitle(f'last tree layer: regions kept for the query where the AU{aus[0]} Grad-CAM peaks', fontsize=8)
+        where = f'where the AU{au} Grad-CAM peaks' if au else 'at the centre (every Grad-CAM map is zero)'
+        fig.suptitle(f'last tree layer: regions kept for the query token {where}', fontsize=8)
         fig.tight_layout(); fig.savefig(out / 'tree_attention.png', dpi=110); plt.close(fig)
         shown['query'] = query
     return shown

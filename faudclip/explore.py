@@ -59,13 +59,17 @@ class AttentionExplorer:
 
     def _face_options(self): return [(f'face {i}', i) for i in range(len(self.images))]
 
+    def batch(self, i: int) -> torch.Tensor:
+        "Face `i` as a batch of one on the model's device."
+        return self.images[i][None].to(next(self.model.parameters()).device)
+
     def forward(self, i: int) -> dict:
         "Probabilities and (tree models) kept regions of face `i`, computed once."
         if i not in self._cache:
             if self.tree: self.model.keep_attention(True)
-            with torch.no_grad(): out = self.model(self.images[i][None])
+            with torch.no_grad(): out = self.model(self.batch(i))
             if self.tree: self.model.keep_attention(False)
-            self._cache[i] = {'probs': torch.sigmoid(out.logits[0]).numpy(), 'traces': out.attention}
+            self._cache[i] = {'probs': torch.sigmoid(out.logits[0]).float().cpu().numpy(), 'traces': out.attention}
         return self._cache[i]
 
     def add_face(self, face: np.ndarray):
@@ -95,7 +99,7 @@ class AttentionExplorer:
         i, au = v['face'], v['au']
         state, face = self.forward(i), self.faces[i]
         c = self.model.cfg.aus.index(au)
-        cam = au_gradcam(self.model, self.images[i][None], au)[0]
+        cam = au_gradcam(self.model, self.batch(i), au)[0]
         figs = {}
         figs['gradcam'], ax = plt.subplots(figsize=(2.4, 2.5))
         overlay(ax, face, cam, f'AU{au} {AU_CATALOGUE[au].name}\np = {state["probs"][c]:.2f}')
