@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import numpy as np
 import torch
-from IPython.display import display
 from PIL import Image
 from .core import AU_CATALOGUE
 from .data import au_transforms
@@ -48,13 +47,13 @@ class AttentionExplorer:
         }
         self.upload = W.FileUpload(accept='image/*', multiple=False, description='your photo')
         self.message = W.HTML()
-        self.panels = {k: W.Output(layout=W.Layout(overflow='visible')) for k in ('tree', 'gradcam', 'probs')}
+        self.panels = {k: W.Image(format='png') for k in ('tree', 'gradcam', 'probs')}  # each shows a rendered figure
         self.figures = {}
         for c in self.controls.values(): c.observe(self.redraw, names='value')
         self.upload.observe(self._on_upload, names='value')
         self.widget = W.VBox([W.HBox([self.controls['face'], self.upload, self.controls['au']]),
                               W.HBox([self.controls['layer'], self.controls['level'], self.controls['row'], self.controls['col']]),
-                              self.message, W.HBox([self.panels['gradcam'], self.panels['probs']]), self.panels['tree']])
+                              self.message, W.HBox([self.panels['gradcam'], self.panels['probs']]), W.HBox([self.panels['tree']])])
         self.redraw()
 
     def _face_options(self): return [(f'face {i}', i) for i in range(len(self.images))]
@@ -112,10 +111,14 @@ class AttentionExplorer:
             plot_tree_regions(face, trace, v['row'] * w + v['col'], (h, w), axs=axs[0], levels=levels)
             figs['tree'].suptitle(f'tree layer {v["layer"]}: regions kept for the yellow query', fontsize=8)
         for k, fig in figs.items():
-            with self.panels[k]:
-                self.panels[k].clear_output(wait=True); display(fig)
+            self.panels[k].value = _png(fig)
             plt.close(fig)
         self.figures = figs
+
+def _png(fig) -> bytes:
+    "The figure rendered as PNG bytes (what an `ipywidgets.Image` shows)."
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100, bbox_inches='tight')
+    return buf.getvalue()
 
 def explorer(model, # a `FAUDCLIP` (tree or self attention shows the regions)
              images: torch.Tensor, # (b, 3, H, W) CLIP-normalised faces

@@ -5,7 +5,7 @@ download), runs all cells, waits for the explorer's three panels, picks another 
 Grad-CAM panel to redraw, and saves `outputs/browser_check.png`. Exits non-zero, saying why, on any failure.
 """
 from __future__ import annotations
-import os, secrets, socket, subprocess, sys, time, urllib.request
+import os, secrets, socket, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,9 +18,14 @@ def free_port() -> int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def start_lab(port: int, token: str, log) -> subprocess.Popen:
+    # Settings of this run only: render every cell (no windowing), so the explorer's panels are all in the page.
+    settings = Path(tempfile.mkdtemp()) / '@jupyterlab' / 'notebook-extension'
+    settings.mkdir(parents=True)
+    (settings / 'tracker.jupyterlab-settings').write_text('{"windowingMode": "none"}')
     cmd = [sys.executable, '-m', 'jupyter', 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
            f'--ServerApp.token={token}', f'--ServerApp.root_dir={ROOT / "nbs"}', '--LabApp.expose_app_in_browser=True',
-           '--ServerApp.allow_root=True', '--LabApp.news_url=None', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
+           '--ServerApp.allow_root=True', f'--LabApp.user_settings_dir={settings.parents[1]}', '--LabApp.news_url=None',
+           '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
     return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, 'HF_HUB_OFFLINE': '1'})
 
 def wait_for_lab(port: int, token: str, timeout: float = 120):
@@ -31,8 +36,8 @@ def wait_for_lab(port: int, token: str, timeout: float = 120):
     raise RuntimeError(f'JupyterLab did not answer on port {port} within {timeout:.0f} s')
 
 def gradcam_src(page) -> str:
-    "The data URL of the Grad-CAM panel's image (the first image in the explorer's first panel row)."
-    return page.locator('.jupyter-widgets.widget-output img').first.get_attribute('src') or ''
+    "The `src` of the Grad-CAM panel (the explorer's first image); it changes when the panel is redrawn."
+    return page.locator('img.widget-image').first.get_attribute('src') or ''
 
 def stable_screenshot(page, out: Path, tries: int = 12):
     "Screenshot once two in a row are identical: headless Chromium can paint large images over several frames."
@@ -63,21 +68,21 @@ def check(out: Path, timeout_ms: int = 300_000):
                 page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
                 au = page.locator('.widget-dropdown:has(label:text-is("AU")) select').last
                 au.wait_for(state='visible', timeout=timeout_ms)
-                page.locator('.jupyter-widgets.widget-output img').nth(2).wait_for(state='visible', timeout=timeout_ms)
+                page.locator('img.widget-image').nth(2).wait_for(state='visible', timeout=timeout_ms)
                 before = gradcam_src(page)
                 options = au.locator('option').all_text_contents()
                 au.select_option(index=len(options) - 1)
                 page.wait_for_function(f"""() => {{
-                    const imgs = [...document.querySelectorAll('.jupyter-widgets.widget-output img')];
+                    const imgs = [...document.querySelectorAll('img.widget-image')];
                     return imgs.length >= 3 && imgs[0].src !== {before!r}
                         && imgs.every(i => i.complete && i.naturalHeight > 0); }}""", timeout=timeout_ms)
                 time.sleep(2)
                 page.add_style_tag(content='.Toastify { display: none !important; }')  # JupyterLab's news pop-up
                 page.evaluate("window.jupyterapp.commands.execute('notebook:disable-output-scrolling')")  # the whole widget
                 time.sleep(1)
-                page.evaluate("Promise.all([...document.querySelectorAll('.jupyter-widgets.widget-output img')].map(i => i.decode()))")
+                page.evaluate("Promise.all([...document.querySelectorAll('img.widget-image')].map(i => i.decode()))")
                 stable_screenshot(page, out)
-                n_images = page.locator('.jupyter-widgets.widget-output img').count()
+                n_images = page.locator('img.widget-image').count()
                 browser.close()
         finally:
             lab.terminate(); lab.wait(timeout=30)
