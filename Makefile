@@ -48,6 +48,6 @@ test: check-clean
 # Not part of `make test`: needs Debian's chromium (apt-get install chromium) and Playwright's Python driver.
 # Runs nbs/12_explore.ipynb in JupyterLab in headless Chromium and saves outputs/browser_check.png.
 browser-check: install
-	@test -x /usr/bin/chromium || { echo "error: /usr/bin/chromium not found; run: sudo apt-get install -y chromium"; exit 1; }
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "error: $${CHROMIUM:-/usr/bin/chromium} not found; run: sudo apt-get install -y chromium (or set CHROMIUM)"; exit 1; }
 	$(BIN)/python -m pip install -q "playwright>=1.40"
 	$(BIN)/python tools/browser_check.py
