@@ -8,8 +8,8 @@ import json, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .synth import make_synth_dataset, contact_sheet
 import torch
+from .synth import make_synth_dataset, contact_sheet
 from .data import AUDataset
 from .train import TrainConfig, synth_fold, load_model
 from .evaluate import cross_validate
