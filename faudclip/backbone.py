@@ -4,22 +4,38 @@
 
 # %% ../nbs/03_backbone.ipynb 3
 from __future__ import annotations
-import json, os, socket, tempfile, threading
+import json, math, os, socket, tempfile, threading
 from pathlib import Path
 import torch
+import torch.nn as nn
 import open_clip
 
 # %% auto 0
-__all__ = ['TINY_CLIP', 'tiny_clip_config', 'load_clip', 'patch_tokens']
+__all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'load_clip', 'patch_tokens']
 
 # %% ../nbs/03_backbone.ipynb 6
 TINY_CLIP = 'faudclip-tiny'
 
 def tiny_clip_config(image_size: int = 112) -> dict:
-    "An open_clip model config of the ViT-B/16 CLIP architecture at about 3.9 M parameters."
+    "An open_clip model config of the ViT-B/16 CLIP architecture at about 3.9 M parameters (before the conv stem)."
     return {'embed_dim': 64,
             'vision_cfg': {'image_size': image_size, 'layers': 3, 'width': 128, 'head_width': 32, 'patch_size': 8},
             'text_cfg': {'context_length': 77, 'vocab_size': 49408, 'width': 64, 'heads': 2, 'layers': 2}}
+
+class ConvStem(nn.Module):
+    "A convolutional patch embedding (Xiao et al. 2021): log2(patch) stride-2 3x3 conv-BN-ReLU blocks, then a 1x1 conv to `width`."
+    def __init__(self, width: int, patch_size: int, in_chans: int = 3):
+        super().__init__()
+        n = int(math.log2(patch_size))
+        if 2 ** n != patch_size: raise ValueError(f"the conv stem needs a power-of-two patch size, not {patch_size}")
+        layers, c = [], in_chans
+        for i in range(n):  # channels double up to the width: 32, 64, 128 for width 128 and patch 8
+            out = max(8, width // 2 ** (n - 1 - i))
+            layers += [nn.Conv2d(c, out, 3, 2, 1, bias=False), nn.BatchNorm2d(out), nn.ReLU(inplace=True)]
+            c = out
+        self.net = nn.Sequential(*layers, nn.Conv2d(c, width, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.net(x)  # (b, 3, H, W) -> (b, width, H / patch, W / patch)
 
 def _register_tiny(image_size: int) -> str:
     name = TINY_CLIP if image_size == 112 else f'{TINY_CLIP}-{image_size}'
@@ -54,8 +70,13 @@ def load_clip(name: str = 'ViT-B-16', # an open_clip architecture, or 'faudclip-
             raise RuntimeError(f"pretrained={pretrained!r} must be downloaded, but there is no network (or HF_HUB_OFFLINE=1). "
                                f"Download the {name} weights elsewhere and pass the local .pt or .safetensors file: "
                                f"load_clip({name!r}, pretrained='path/to/open_clip_model.safetensors')")
-    model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained))
-    return model.float()  # CLIP checkpoints are fp16; train in fp32 or autocast
+    if not name.startswith(TINY_CLIP):
+        return open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained)).float()  # fp16 checkpoints -> fp32
+    model = open_clip.create_model(name)
+    vision = tiny_clip_config(image_size)['vision_cfg']
+    model.visual.conv1 = ConvStem(vision['width'], vision['patch_size'])
+    if pretrained is not None: open_clip.load_checkpoint(model, str(pretrained))
+    return model
 
 # %% ../nbs/03_backbone.ipynb 15
 def patch_tokens(clip, # an open_clip CLIP model

@@ -90,7 +90,7 @@ def ablate(dataset: str, # bp4d, disfa or synth
 def demo(out: str = 'outputs/demo', # output folder
          subjects: int = 240, # SynthAU subjects (3 subject-exclusive folds)
          frames: int = 10, # frames per subject
-         epochs: int = 10, # training epochs per fold
+         epochs: int = 10, # training epochs per fold (after the image-tower pretraining stand-in)
          seed: int = 0, # random seed of data and training
         ):
     "Render SynthAU, cross-validate the tiny FAUD-CLIP on the CPU, write metrics.json, report.md and charts."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_demo.ipynb 3
 from __future__ import annotations
-import json, time
+import json, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -119,11 +119,14 @@ each panel's title gives the predicted probability. Notebooks 11 and 12 explain 
 
 ## What was trained
 
-- Data: SynthAU, {data['subjects']} subjects x {data['frames']} frames (seed {data['seed']}), aligned 256-px faces in `synthau/`,
-  3 subject-exclusive folds; each fold trains on two thirds of the subjects and is tested on the rest.
-- Model: the `faudclip_tiny` preset from random init (tiny CLIP at {cfg.image_size} px, tree attention L = 3, K = 2,
-  behaviour prompts with M = 16 context tokens, feature interaction), {cfg.epochs} epochs of batch {cfg.batch_size},
-  AdamW with learning rate {cfg.lr_other:g}, one warm-up epoch then cosine; the loss of eq. (9). The last epoch is evaluated.
+- Data: SynthAU, {data['subjects']} subjects x {data['frames']} frames {data['frame_step']} frames apart (seed {data['seed']}),
+  aligned 256-px faces in `synthau/`, 3 subject-exclusive folds; each fold trains on two thirds of the subjects and is tested on the rest.
+- Model: the `faudclip_tiny` preset from random init (tiny CLIP with a conv stem at {cfg.image_size} px, tree attention L = 3, K = 2,
+  behaviour prompts with M = 16 context tokens, feature interaction).
+- Training, per fold: first the stand-in for CLIP pretraining ({cfg.pretrain_steps} steps of the image tower with a per-token
+  linear AU probe, learning rate {cfg.pretrain_lr:g}), then FAUD-CLIP for {cfg.epochs} epochs of batch {cfg.batch_size}, AdamW with
+  learning rates {cfg.lr_image:g} (image encoder), {cfg.lr_prompt:g} (prompts) and {cfg.lr_other:g} (the rest), one warm-up epoch
+  then cosine; the loss of eq. (9). The last epoch is evaluated.
 - Per-fold time: {', '.join(f"{f['fold']}: {f['seconds']:.0f} s" for f in metrics['folds'])}.
 - Full training configuration: `runs/fold1/last.pt` holds it with the weights.
 
@@ -131,16 +134,24 @@ each panel's title gives the predicted probability. Notebooks 11 and 12 explain 
 """
 
 # %% ../nbs/13_demo.ipynb 12
+def _render_once(root: Path, settings: dict, progress: bool):
+    "Render SynthAU into `root` unless an earlier run rendered it with the same settings."
+    record = root / 'demo_render.json'
+    if (root / 'labels.csv').is_file() and record.is_file() and json.loads(record.read_text()) == settings: return
+    if root.exists(): shutil.rmtree(root)  # other settings, or an interrupted render
+    make_synth_dataset(root, settings['subjects'], settings['frames'], settings['seed'], progress=progress, frame_step=settings['frame_step'])
+    record.write_text(json.dumps(settings))
+
 def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 10,
-             image_size: int = 64, progress: bool = True) -> dict:
+             image_size: int = 64, frame_step: int = 8, pretrain_steps: int = 300, progress: bool = True) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    if not (out / 'synthau' / 'labels.csv').is_file():  # reuse a data set rendered by an earlier run
-        make_synth_dataset(out / 'synthau', subjects, frames, seed, progress=progress)
+    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}
+    _render_once(out / 'synthau', data, progress)
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
-                     resize=round(image_size * 9 / 8), seed=seed)
+                     resize=round(image_size * 9 / 8), pretrain_steps=pretrain_steps, seed=seed)
     cv = cross_validate(cfg, progress=progress)
     table, runs = cv['table'], cv['runs']
     per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
@@ -153,5 +164,5 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
     explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
-    (out / 'report.md').write_text(demo_report(table, metrics, cfg, {'subjects': subjects, 'frames': frames, 'seed': seed}, explained))
+    (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
     return {'metrics': metrics, 'table': table}

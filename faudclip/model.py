@@ -135,13 +135,15 @@ class FAUDCLIP(nn.Module):
         self.spatial.keep_traces(keep)
 
 # %% ../nbs/07_model.ipynb 14
-def faudclip_b16(aus=BP4D_AUS, pretrained: str | None = None, **overrides) -> FAUDCLIP:
-    "The paper's model: CLIP ViT-B/16, 4 tree layers, L = 3, K = 2, M = 16."
-    return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name='ViT-B-16', pretrained=pretrained, image_size=224, **overrides))
+def faudclip_b16(aus=BP4D_AUS, pretrained: str | None = None, image_size: int = 224, **overrides) -> FAUDCLIP:
+    "The paper's model: CLIP ViT-B/16 (224 px, its 14 x 14 grid), 4 tree layers, L = 3, K = 2, M = 16."
+    if image_size != 224: raise ValueError(f"ViT-B/16 CLIP takes 224 px faces, not {image_size}")
+    return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name='ViT-B-16', pretrained=pretrained, image_size=image_size, **overrides))
 
 def faudclip_tiny(aus=ALL_AUS, image_size: int = 112, **overrides) -> FAUDCLIP:
     "A CPU-sized FAUD-CLIP on the tiny CLIP (about 4.5 M parameters), random init."
-    cfg = dict(aus=tuple(aus), clip_name=TINY_CLIP, image_size=image_size, tree_depth=2, interaction_heads=4)
+    cfg = dict(aus=tuple(aus), clip_name=TINY_CLIP, image_size=image_size, tree_depth=1, interaction_heads=4,
+               dropout=0.0)  # minutes of CPU training: one tree layer, and no dropout (it underfits rather than overfits)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
 # %% ../nbs/07_model.ipynb 21

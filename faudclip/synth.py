@@ -18,8 +18,8 @@ from .align import align_landmarks
 from .data import write_lists
 
 # %% auto 0
-__all__ = ['AU_INDEX', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse', 'shade', 'Canvas', 'au_amounts',
-           'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape', 'draw_mouth', 'draw_head',
+__all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse', 'shade', 'Canvas',
+           'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape', 'draw_mouth', 'draw_head',
            'landmarks_units', 'Pose', 'Photo', 'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses',
            'random_photo', 'render_subject', 'make_synth_dataset', 'read_synth_labels', 'contact_sheet', 'fold_summary',
            'data_demo']
@@ -99,10 +99,12 @@ class Canvas:
 # %% ../nbs/02a_synth.ipynb 10
 AU_INDEX = {au: i for i, au in enumerate(ALL_AUS)}
 
+INTENSITY_AMOUNTS = (0.0, 0.15, 0.55, 0.75, 0.9, 1.0)  # a trace (1) is slight; occurrence (2) is clearly visible
+
 def au_amounts(intensity) -> dict[int, float]:
     "Map a (15,) intensity vector (0-5, in `ALL_AUS` order) to amounts in [0, 1] keyed by AU number."
-    intensity = np.asarray(intensity, float)
-    return {au: float(np.clip(intensity[i], 0, 5) / 5) for au, i in AU_INDEX.items()}
+    amounts = np.interp(np.clip(np.asarray(intensity, float), 0, 5), range(6), INTENSITY_AMOUNTS)
+    return {au: float(amounts[i]) for au, i in AU_INDEX.items()}
 
 def draw_brows(cv: Canvas, f: Identity, a: dict):
     "Brows: AU1 lifts the inner ends, AU2 the outer ends, AU4 lowers them and pulls them together (with a furrow)."
@@ -116,19 +118,19 @@ def draw_brows(cv: Canvas, f: Identity, a: dict):
         if a[1] > 0:  # horizontal wrinkles above the inner brow
             for k in (1, 2):
                 y = base - 0.1 * k - 0.17 * a[1]
-                cv.line(bezier((sgn * 0.04, y), y - 0.02, (sgn * 0.22, y + 0.01), 5), shade(skin, 1 - 0.4 * a[1]), 0.022)
+                cv.line(bezier((sgn * 0.04, y), y - 0.02, (sgn * 0.22, y + 0.01), 5), shade(skin, 1 - 0.5 * a[1]), 0.04)
     if a[4] > 0:  # vertical furrows between the brows
         for x in (-0.045, 0.045):
             y0 = f.eye_y - f.brow_gap - 0.06
-            cv.line([(x, y0), (x * 0.8, y0 + 0.16)], shade(skin, 1 - 0.55 * a[4]), 0.03)
+            cv.line([(x, y0), (x * 0.8, y0 + 0.18)], shade(skin, 1 - 0.6 * a[4]), 0.045)
 
 def draw_eyes(cv: Canvas, f: Identity, a: dict, gaze: float = 0.0):
     "Eyes and cheeks: AU6 raises the cheeks and lower lids (crow's feet), AU7 tightens both lids."
     for sgn in (-1, 1):
         cx, cy = sgn * f.eye_dx, f.eye_y
         cheek_y = cy + 0.36 - 0.2 * a[6]  # the cheek mound rises with AU6
-        cv.polygon(ellipse(sgn * (f.eye_dx + 0.06), cheek_y, 0.2, 0.12, 16), shade(f.skin, 0.95 - 0.18 * a[6]))
-        up = f.eye_h * (1 - 0.5 * a[7] - 0.1 * a[4] - 0.1 * a[6])
+        cv.polygon(ellipse(sgn * (f.eye_dx + 0.06), cheek_y, 0.2, 0.12, 16), shade(f.skin, 0.95 - 0.25 * a[6]))
+        up = f.eye_h * (1 - 0.6 * a[7] - 0.1 * a[4] - 0.1 * a[6])
         lo = f.eye_h * 0.8 * (1 - 0.5 * a[6] - 0.6 * a[7])
         inner, outer = (cx - sgn * f.eye_w, cy), (cx + sgn * f.eye_w, cy)
         upper, lower = bezier(inner, cy - up, outer), bezier(outer, cy + lo, inner)
@@ -139,14 +141,14 @@ def draw_eyes(cv: Canvas, f: Identity, a: dict, gaze: float = 0.0):
         cv.polygon(np.vstack([upper, bezier(outer, cy - 2.2 * f.eye_h, inner)]), f.skin)
         cv.polygon(np.vstack([lower, bezier(inner, cy + 2 * f.eye_h, outer)]), f.skin)
         cv.line(upper, (40, 30, 30), 0.018)
-        cv.line(lower, shade(f.skin, 0.8 - 0.25 * a[7]), 0.008 + 0.012 * a[7])  # tensed lower lid
+        cv.line(lower + [0, 0.015 * a[7]], shade(f.skin, 0.8 - 0.4 * a[7]), 0.008 + 0.05 * a[7])  # tensed, bulging lower lid
         if a[6] > 0:  # crow's feet at the outer corner
             for dy in (-0.04, 0.0, 0.04):
-                cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)], shade(f.skin, 1 - 0.5 * a[6]), 0.022)
+                cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)], shade(f.skin, 1 - 0.55 * a[6]), 0.035)
 
 def draw_nose(cv: Canvas, f: Identity, a: dict):
     "Nose: AU9 wrinkles the bridge and lifts the nostrils (AU10 lifts them a little too)."
-    lift = 0.07 * a[9] + 0.02 * a[10]
+    lift = 0.1 * a[9] + 0.04 * a[10]
     for sgn in (-1, 1):
         cv.line([(sgn * 0.06, f.eye_y + 0.08), (sgn * f.nose_w * 0.75, f.nose_y - 0.06 - lift)], shade(f.skin, 0.9), 0.012)
         cv.polygon(ellipse(sgn * f.nose_w * 0.55, f.nose_y + 0.01 - lift, 0.045, 0.022, 12), shade(f.skin, 0.45))
@@ -154,7 +156,7 @@ def draw_nose(cv: Canvas, f: Identity, a: dict):
     if a[9] > 0:  # horizontal wrinkles across the bridge
         for k in range(3):
             y = f.eye_y + 0.1 + 0.055 * k
-            cv.line(bezier((-0.1, y), y - 0.02, (0.1, y), 5), shade(f.skin, 1 - 0.6 * a[9]), 0.025)
+            cv.line(bezier((-0.1, y), y - 0.02, (0.1, y), 5), shade(f.skin, 1 - 0.6 * a[9]), 0.04)
 
 # %% ../nbs/02a_synth.ipynb 12
 @dataclass
@@ -166,14 +168,14 @@ class MouthShape:
 
 def mouth_shape(f: Identity, a: dict) -> MouthShape:
     "Place the lips and corners from the mouth AUs."
-    corner_x = f.mouth_w * (1 + 0.25 * a[12] - 0.1 * a[14] - 0.14 * a[23] - 0.05 * a[24] - 0.04 * a[15])
-    corner_y = f.mouth_y - 0.14 * a[12] + 0.14 * a[15] + 0.01 * a[14]
-    jaw = 0.25 * a[26]
-    gap = 0.07 * a[25] + 0.09 * a[26]
-    thin = 1 - 0.5 * a[23] - 0.6 * a[24]
-    upper_inner = f.mouth_y - gap / 2 - 0.08 * a[10]
+    corner_x = f.mouth_w * (1 + 0.25 * a[12] - 0.1 * a[14] - 0.22 * a[23] - 0.05 * a[24] - 0.04 * a[15])
+    corner_y = f.mouth_y - 0.15 * a[12] + 0.16 * a[15] + 0.01 * a[14]
+    jaw = 0.3 * a[26]
+    gap = 0.12 * a[25] + 0.12 * a[26]
+    thin = 1 - 0.55 * a[23] - 0.7 * a[24]
+    upper_inner = f.mouth_y - gap / 2 - 0.13 * a[10]
     upper_outer = upper_inner - f.lip_h * thin - 0.025 * a[10]
-    lower_inner = max(f.mouth_y + gap / 2 - 0.05 * a[17], upper_inner)
+    lower_inner = max(f.mouth_y + gap / 2 - 0.07 * a[17], upper_inner)
     lower_outer = lower_inner + f.lip_h * 1.25 * thin + 0.015 * a[17]
     return MouthShape(corner_x, corner_y, upper_inner, upper_outer, lower_inner, lower_outer, jaw)
 
@@ -188,21 +190,22 @@ def draw_mouth(cv: Canvas, f: Identity, a: dict, m: MouthShape):
     if m.lower_inner - m.upper_inner > 0.004:
         cv.polygon(np.vstack([upper_in, lower_in]), (70, 25, 30))
         cv.polygon(np.vstack([upper_in, bezier(right, m.upper_inner + 0.035, left)]), (230, 228, 215))  # upper teeth
-    cv.polygon(np.vstack([bezier(left, m.upper_outer, right), upper_in[::-1]]), f.lips)
-    cv.polygon(np.vstack([bezier(right, m.lower_outer, left), lower_in[::-1]]), shade(f.lips, 1.05))
+    lips = shade(f.lips, 1 - 0.3 * a[23])  # tightened lips narrow and darken
+    cv.polygon(np.vstack([bezier(left, m.upper_outer, right), upper_in[::-1]]), lips)
+    cv.polygon(np.vstack([bezier(right, m.lower_outer, left), lower_in[::-1]]), shade(lips, 1.05))
     cv.line(upper_in, shade(f.lips, 0.55), 0.01)
     for sgn in (-1, 1):
         corner = np.array([sgn * m.corner_x, m.corner_y])
         if a[14] > 0:  # dimple: a short crease just outside each corner
-            cv.line([corner + [sgn * 0.04, -0.035], corner + [sgn * 0.05, 0.035]], shade(f.skin, 1 - 0.6 * a[14]), 0.03)
+            cv.line([corner + [sgn * 0.04, -0.05], corner + [sgn * 0.05, 0.05]], shade(f.skin, 1 - 0.6 * a[14]), 0.05)
         if a[15] > 0:  # depressed corners pull a crease downwards
-            cv.line([corner + [sgn * 0.01, 0.01], corner + [sgn * 0.03, 0.09]], shade(f.skin, 1 - 0.5 * a[15]), 0.025)
+            cv.line([corner + [sgn * 0.01, 0.01], corner + [sgn * 0.03, 0.1]], shade(f.skin, 1 - 0.55 * a[15]), 0.04)
     if a[24] > 0:  # pressed lips bulge the skin above and below them
         for y in (m.upper_outer - 0.03, m.lower_outer + 0.03):
-            cv.line(bezier((-m.corner_x * 0.8, y), y + 0.01 * np.sign(y - f.mouth_y), (m.corner_x * 0.8, y), 6), shade(f.skin, 1 - 0.45 * a[24]), 0.028)
+            cv.line(bezier((-m.corner_x * 0.8, y), y + 0.01 * np.sign(y - f.mouth_y), (m.corner_x * 0.8, y), 6), shade(f.skin, 1 - 0.55 * a[24]), 0.045)
     chin_y = f.face_h * 0.8 + m.jaw
     if a[17] > 0:  # the chin boss rises and wrinkles
-        cv.polygon(ellipse(0, chin_y - 0.1 * a[17], 0.16, 0.08, 14), shade(f.skin, 1 - 0.3 * a[17]))
+        cv.polygon(ellipse(0, chin_y - 0.1 * a[17], 0.16, 0.08, 14), shade(f.skin, 1 - 0.45 * a[17]))
         for x in (-0.06, 0.0, 0.06):
             cv.polygon(ellipse(x, chin_y - 0.1 * a[17], 0.022, 0.018, 6), shade(f.skin, 1 - 0.5 * a[17]))
 
@@ -325,12 +328,12 @@ def random_photo(rng: np.random.Generator, light: float, light_dir: float) -> Ph
     "Per-frame blur, noise and gaze under the session's lighting."
     return Photo(light=light, light_dir=light_dir, blur=rng.uniform(0.3, 1.3), noise=rng.uniform(1, 7), gaze=rng.uniform(-1, 1))
 
-def render_subject(n_frames: int, rng: np.random.Generator, size: int = 256):
-    "Yield (raw image, landmarks, intensities) for the frames of one new random subject."
+def render_subject(n_frames: int, rng: np.random.Generator, size: int = 256, frame_step: int = 1):
+    "Yield (raw image, landmarks, intensities) for `n_frames` frames, `frame_step` apart, of one new random subject."
     f = random_identity(rng)
-    intensities = au_trajectories(n_frames, rng)
+    intensities = au_trajectories(n_frames * frame_step, rng)[::frame_step]
     light, light_dir = round(rng.uniform(0, 0.3), 2), round(rng.uniform(0, 2 * np.pi), 1)  # one lighting per session
-    for pose, row in zip(frame_poses(n_frames, rng), intensities):
+    for pose, row in zip(frame_poses(n_frames * frame_step, rng)[::frame_step], intensities):
         img, lm = render_face(f, row, size, pose, random_photo(rng, light, light_dir), rng)
         yield img, lm, row
 
@@ -339,7 +342,7 @@ def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
 def make_synth_dataset(out_dir, n_subjects: int = 30, frames_per_subject: int = 60, seed: int = 0,
-                       size: int = 256, raw: bool = False, progress: bool = True) -> pd.DataFrame:
+                       size: int = 256, raw: bool = False, progress: bool = True, frame_step: int = 1) -> pd.DataFrame:
     "Render SynthAU into `out_dir` (img/, labels.csv, intensities.csv, landmarks.csv, list/) and return its labels."
     if n_subjects < 3: raise ValueError(f"3 subject-exclusive folds need at least 3 subjects, got {n_subjects}")
     out = Path(out_dir)
@@ -349,7 +352,8 @@ def make_synth_dataset(out_dir, n_subjects: int = 30, frames_per_subject: int = 
         subject, rng = f'S{s + 1:03d}', np.random.default_rng([seed, s])
         (out / 'img' / subject).mkdir(parents=True, exist_ok=True)
         if raw: (out / 'raw' / subject).mkdir(parents=True, exist_ok=True)
-        for t, (img, lm, intensity) in enumerate(render_subject(frames_per_subject, rng, size)):
+        for k, (img, lm, intensity) in enumerate(render_subject(frames_per_subject, rng, size, frame_step)):
+            t = k * frame_step  # the frame's number in the session
             face = align_landmarks(img, lm, size)
             path = f'{subject}/{t}.png'
             Image.fromarray(face.image).save(out / 'img' / path, compress_level=1)

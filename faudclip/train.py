@@ -10,16 +10,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn as nn
+from einops import rearrange
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .core import DataError, dataset_aus, default_device, seed_everything
 from .data import AUDataset, au_class_weights
+from .backbone import patch_tokens
 from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_groups
-from .losses import weighted_asymmetric_loss, weighted_dice_loss
+from .losses import au_loss, weighted_asymmetric_loss, weighted_dice_loss
 
 # %% auto 0
 __all__ = ['TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets', 'lr_factor', 'save_checkpoint',
-           'read_checkpoint', 'load_model', 'fit']
+           'read_checkpoint', 'load_model', 'pretrain_image_tower', 'fit']
 
 # %% ../nbs/09_train.ipynb 6
 @dataclass
@@ -46,6 +49,9 @@ class TrainConfig:
     lambda_dice: float = 1.0         # weight of the weighted dice loss
     num_workers: int = 4             # DataLoader workers on CUDA (0 on the CPU)
     cache_images: bool = False       # keep resized images in memory (small images, CPU)
+    pretrain_steps: int = 0          # stand-in for CLIP pretraining (random-init tower): image-tower steps with a per-token AU probe
+    pretrain_lr: float = 1e-3        # its learning rate (warm-up, then cosine)
+    device: str = 'auto'             # 'auto' (CUDA, else MPS, else the CPU), or a torch device such as 'cpu'
     seed: int = 0
 
 def bp4d_fold(fold: int, **kw) -> TrainConfig:
@@ -57,10 +63,10 @@ def disfa_fold(fold: int, **kw) -> TrainConfig:
     return TrainConfig(**{'dataset': 'DISFA', 'fold': fold, 'data': 'data/DISFA', 'out': f'runs/disfa_fold{fold}', 'lr_other': 1e-4, **kw})
 
 def synth_fold(fold: int, **kw) -> TrainConfig:
-    "SynthAU on the CPU: the tiny model from random init at 64 px, so every group learns at 1e-3."
+    "SynthAU on the CPU: the tiny model from random init at 64 px, its image tower pretrained by the stand-in first."
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
-                          'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 12, 'batch_size': 32,
-                          'lr_image': 1e-3, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True, **kw})
+                          'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 10, 'batch_size': 16,
+                          'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True, 'pretrain_steps': 300, **kw})
 
 # %% ../nbs/09_train.ipynb 7
 def build_model(cfg: TrainConfig) -> FAUDCLIP:
@@ -76,13 +82,13 @@ def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
     kw = dict(size=cfg.image_size, resize=cfg.resize, cache=cfg.cache_images)
     return tuple(AUDataset.from_lists(cfg.data, cfg.dataset, split, cfg.fold, **kw) for split in ('train', 'test'))
 
-# %% ../nbs/09_train.ipynb 9
+# %% ../nbs/09_train.ipynb 11
 def lr_factor(step: int, warmup: int, total: int) -> float:
     "Warm-up then cosine multiplier of the base learning rate at iteration `step` (0-based)."
     if step < warmup: return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
-# %% ../nbs/09_train.ipynb 12
+# %% ../nbs/09_train.ipynb 14
 def _rng_state() -> dict:
     state = {'python': random.getstate(), 'numpy': np.random.get_state(), 'torch': torch.get_rng_state()}
     if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
@@ -116,9 +122,9 @@ def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
     model.load_state_dict(weights)
     return model.eval(), TrainConfig(**state['train_config'])
 
-# %% ../nbs/09_train.ipynb 14
+# %% ../nbs/09_train.ipynb 16
 def _loader(data, cfg: TrainConfig, epoch: int, device) -> DataLoader:
-    generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # the same order after a resume
+    generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # the same order after a resume (pretraining: epoch < 0)
     cuda = device.type == 'cuda'
     return DataLoader(data, cfg.batch_size, shuffle=True, generator=generator, drop_last=len(data) > cfg.batch_size,
                       num_workers=cfg.num_workers if cuda else 0, pin_memory=cuda, persistent_workers=False)
@@ -130,10 +136,36 @@ def _train_step(model, x, y, weights, cfg, device) -> dict:
     wa, dice = weighted_asymmetric_loss(logits, y, weights), weighted_dice_loss(logits, y, weights)
     return {'loss': cfg.lambda_wa * wa + cfg.lambda_dice * dice, 'wa': wa, 'dice': dice}
 
+def pretrain_image_tower(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progress: bool = True) -> pd.DataFrame:
+    "The stand-in for CLIP pretraining: `cfg.pretrain_steps` steps of the image tower with a linear AU probe on all its tokens."
+    device = next(model.parameters()).device
+    h, w = model.grid
+    probe = nn.Linear(h * w * model.clip.visual.transformer.width, len(model.cfg.aus)).to(device)  # thrown away afterwards
+    optimizer = torch.optim.AdamW([*model.clip.visual.parameters(), *probe.parameters()], lr=cfg.pretrain_lr,
+                                  betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
+    warmup = max(1, cfg.pretrain_steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, warmup, cfg.pretrain_steps))
+    weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
+    model.train()
+    rows, bar = [], tqdm(total=cfg.pretrain_steps, desc='pretraining the image tower', disable=not progress, leave=False)
+    for epoch in range(-1, -cfg.pretrain_steps - 1, -1):  # negative epochs: shuffles of their own
+        for x, y in _loader(train_data, cfg, epoch, device):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
+                tokens = patch_tokens(model.clip, x.to(device, non_blocking=True), model.cfg.ln_post)  # (b, d, h, w)
+                logits = probe(rearrange(tokens, 'b d h w -> b (h w d)')).float()                 # (b, c)
+            loss = au_loss(logits, y.to(device, non_blocking=True), weights, cfg.lambda_wa, cfg.lambda_dice)
+            if not torch.isfinite(loss): raise FloatingPointError(f"non-finite loss {loss.item()} at pretraining step {len(rows) + 1}: stopping")
+            optimizer.zero_grad(set_to_none=True); loss.backward(); optimizer.step(); scheduler.step()
+            rows.append({'step': len(rows) + 1, 'loss': loss.item()})
+            bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
+            if len(rows) == cfg.pretrain_steps: bar.close(); return pd.DataFrame(rows)
+
+# %% ../nbs/09_train.ipynb 18
 def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool = False,
         until_epoch: int | None = None, progress: bool = True) -> pd.DataFrame:
     "Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`)."
-    out, device = Path(cfg.out), default_device()
+    out = Path(cfg.out)
+    device = default_device() if cfg.device == 'auto' else torch.device(cfg.device)
     seed_everything(cfg.seed)
     model.to(device)
     weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
@@ -147,6 +179,9 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
         model.load_state_dict(state['model']); optimizer.load_state_dict(state['optimizer']); scheduler.load_state_dict(state['scheduler'])
         _set_rng_state(state['rng']); start = state['epoch'] + 1
         if (out / 'metrics.csv').is_file(): rows = pd.read_csv(out / 'metrics.csv').to_dict('records')
+    elif cfg.pretrain_steps:  # a new run: the stand-in for CLIP pretraining first
+        out.mkdir(parents=True, exist_ok=True)
+        pretrain_image_tower(model, train_data, cfg, progress).to_csv(out / 'pretrain.csv', index=False)
     for epoch in range(start, until_epoch or cfg.epochs):
         model.train()
         bar = tqdm(_loader(train_data, cfg, epoch, device), desc=f'epoch {epoch + 1}/{cfg.epochs}', disable=not progress, leave=False)
