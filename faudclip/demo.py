@@ -121,7 +121,7 @@ each panel's title gives the predicted probability. Notebooks 11 and 12 explain 
 
 - Data: SynthAU, {data['subjects']} subjects x {data['frames']} frames {data['frame_step']} frames apart (seed {data['seed']}),
   aligned 256-px faces in `synthau/`, 3 subject-exclusive folds; each fold trains on two thirds of the subjects and is tested on the rest.
-- Model: the `faudclip_tiny` preset from random init (tiny CLIP with a conv stem at {cfg.image_size} px, tree attention L = 3, K = 2,
+- Model: the `faudclip_tiny` preset from random init (tiny CLIP with a conv stem at {cfg.image_size} px, one tree-attention layer with L = 3, K = 2,
   behaviour prompts with M = 16 context tokens, feature interaction).
 - Training, per fold: first the stand-in for CLIP pretraining ({cfg.pretrain_steps} steps of the image tower with a per-token
   linear AU probe, learning rate {cfg.pretrain_lr:g}), then FAUD-CLIP for {cfg.epochs} epochs of batch {cfg.batch_size}, AdamW with

@@ -379,7 +379,7 @@ def read_synth_labels(root) -> pd.DataFrame:
     if not f.is_file(): raise FileNotFoundError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
-# %% ../nbs/02a_synth.ipynb 39
+# %% ../nbs/02a_synth.ipynb 41
 def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     "A grid of `n` SynthAU faces titled with their active AUs; saved to `out` when given."
     import matplotlib.pyplot as plt
@@ -397,7 +397,7 @@ def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
     return fig
 
-# %% ../nbs/02a_synth.ipynb 42
+# %% ../nbs/02a_synth.ipynb 44
 def fold_summary(labels: pd.DataFrame) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
     from faudclip.data import fold_split
