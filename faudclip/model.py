@@ -141,7 +141,7 @@ def faudclip_b16(aus=BP4D_AUS, pretrained: str | None = None, image_size: int = 
     return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name='ViT-B-16', pretrained=pretrained, image_size=image_size, **overrides))
 
 def faudclip_tiny(aus=ALL_AUS, image_size: int = 112, **overrides) -> FAUDCLIP:
-    "A CPU-sized FAUD-CLIP on the tiny CLIP (about 4.5 M parameters), random init."
+    "A CPU-sized FAUD-CLIP on the tiny CLIP (about 4.4 M parameters), random init."
     cfg = dict(aus=tuple(aus), clip_name=TINY_CLIP, image_size=image_size, tree_depth=1, interaction_heads=4,
                dropout=0.0)  # minutes of CPU training: one tree layer, and no dropout (it underfits rather than overfits)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
