@@ -11,7 +11,7 @@ import torch.nn as nn
 import open_clip
 
 # %% auto 0
-__all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'load_clip', 'patch_tokens']
+__all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'tag_uses_quick_gelu', 'load_clip', 'patch_tokens']
 
 # %% ../nbs/03_backbone.ipynb 6
 TINY_CLIP = 'faudclip-tiny'
@@ -56,22 +56,36 @@ def _online(host: str = 'huggingface.co', timeout: float = 1.0) -> bool:
     thread = threading.Thread(target=probe, daemon=True); thread.start(); thread.join(timeout)
     return bool(result)
 
-def load_clip(name: str = 'ViT-B-16', # an open_clip architecture, or 'faudclip-tiny'
+def _is_tag(pretrained: str | None) -> bool:
+    "Whether `pretrained` names a download tag rather than a local file (an error for a file that does not exist)."
+    if pretrained is None or Path(pretrained).exists(): return False
+    if os.sep in str(pretrained) or str(pretrained).endswith(('.pt', '.pth', '.bin', '.safetensors')):
+        raise FileNotFoundError(f"{pretrained}: no such weights file")
+    return True
+
+def tag_uses_quick_gelu(name: str, tag: str) -> bool:
+    "Whether open_clip's registry says the weights of `tag` for architecture `name` were trained with QuickGELU."
+    tags = open_clip.list_pretrained_tags_by_model(name)
+    if tag.lower() not in tags: raise ValueError(f"open_clip has no pretrained tag {tag!r} for {name!r}; its tags: {', '.join(tags) or 'none'}")
+    return bool(open_clip.get_pretrained_cfg(name, tag).get('quick_gelu', False))
+
+def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (OpenAI's ViT-B/16: 'ViT-B-16-quickgelu'), or 'faudclip-tiny'
               pretrained: str | None = None, # None (random init), a tag such as 'openai', or a local .pt/.safetensors path
               image_size: int = 112, # image size of the tiny model (ignored for open_clip's own architectures)
              ) -> open_clip.CLIP:
     "Build a CLIP model with open_clip: random init, a pretrained tag (needs the network) or a local weights file."
     if name == TINY_CLIP: name = _register_tiny(image_size)
     if name not in open_clip.list_models(): raise ValueError(f"unknown CLIP architecture {name!r}; see open_clip.list_models()")
-    if pretrained is not None and not Path(pretrained).exists():
-        if os.sep in str(pretrained) or str(pretrained).endswith(('.pt', '.pth', '.bin', '.safetensors')):
-            raise FileNotFoundError(f"{pretrained}: no such weights file")
+    quick_gelu = False  # a tag's own activation; a local file is taken to match `name`
+    if _is_tag(pretrained):
+        quick_gelu = tag_uses_quick_gelu(name, pretrained)
         if not _online():
             raise RuntimeError(f"pretrained={pretrained!r} must be downloaded, but there is no network (or HF_HUB_OFFLINE=1). "
                                f"Download the {name} weights elsewhere and pass the local .pt or .safetensors file: "
                                f"load_clip({name!r}, pretrained='path/to/open_clip_model.safetensors')")
     if not name.startswith(TINY_CLIP):
-        return open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained)).float()  # fp16 checkpoints -> fp32
+        model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained), force_quick_gelu=quick_gelu)
+        return model.float()  # fp16 checkpoints -> fp32
     model = open_clip.create_model(name)
     vision = tiny_clip_config(image_size)['vision_cfg']
     model.visual.conv1 = ConvStem(vision['width'], vision['patch_size'])

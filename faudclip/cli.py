@@ -31,12 +31,12 @@ def train(dataset: str, # bp4d, disfa or synth
           epochs: int = None, # epochs (default: the preset's, 12 for BP4D/DISFA)
           batch_size: int = None, # batch size (default: the preset's)
           image_size: int = None, # training crop in pixels (default: the preset's, 224 for BP4D/DISFA)
-          pretrain_steps: int = None, # steps of the stand-in for CLIP pretraining (default: the preset's, 300 for synth, 0 for bp4d/disfa)
+          probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
           resume: bool = False, # continue from out/last.pt
          ):
     "Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch."
     from faudclip.evaluate import run_fold
-    cfg = _train_config(dataset, fold, data, out, pretrained, image_size, epochs=epochs, batch_size=batch_size, pretrain_steps=pretrain_steps)
+    cfg = _train_config(dataset, fold, data, out, pretrained, image_size, epochs=epochs, batch_size=batch_size, probe_warmup_steps=probe_warmup_steps)
     if not resume and (Path(out) / 'last.pt').is_file(): raise FileExistsError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
     result = run_fold(cfg)
     print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
@@ -63,11 +63,11 @@ def cv(dataset: str, # bp4d, disfa or synth
        pretrained: str = None, # CLIP weights (tag or local file)
        epochs: int = None, # epochs per fold (default: the preset's)
        image_size: int = None, # training crop in pixels (default: the preset's)
-       pretrain_steps: int = None, # steps of the stand-in for CLIP pretraining (default: the preset's, 300 for synth, 0 for bp4d/disfa)
+       probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
       ):
     "The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row."
     from faudclip.evaluate import cross_validate
-    result = cross_validate(_train_config(dataset, 1, data, out, pretrained, image_size, epochs=epochs, pretrain_steps=pretrain_steps))
+    result = cross_validate(_train_config(dataset, 1, data, out, pretrained, image_size, epochs=epochs, probe_warmup_steps=probe_warmup_steps))
     result['table'].to_csv(Path(out) / 'cv.csv'); (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
 
@@ -79,13 +79,13 @@ def ablate(dataset: str, # bp4d, disfa or synth
            pretrained: str = None, # CLIP weights (tag or local file)
            epochs: int = None, # epochs per run (default: the preset's)
            image_size: int = None, # training crop in pixels (default: the preset's)
-           pretrain_steps: int = None, # steps of the stand-in for CLIP pretraining (default: the preset's, 300 for synth, 0 for bp4d/disfa)
+           probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
           ):
     "The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree attention)."
     from faudclip.evaluate import ablation_study, plot_ablation
     fold_list = tuple(int(f) for f in folds.split(','))
     table = ablation_study(_train_config(dataset, fold_list[0], data, out, pretrained, image_size, epochs=epochs,
-                                         pretrain_steps=pretrain_steps), folds=fold_list)
+                                         probe_warmup_steps=probe_warmup_steps), folds=fold_list)
     table.to_csv(Path(out) / 'ablation.csv'); (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
     plot_ablation(table, Path(out) / 'ablation.png')
     print(table.to_string())
@@ -94,7 +94,7 @@ def ablate(dataset: str, # bp4d, disfa or synth
 def demo(out: str = 'outputs/demo', # output folder
          subjects: int = 240, # SynthAU subjects (3 subject-exclusive folds)
          frames: int = 10, # frames per subject
-         epochs: int = 10, # training epochs per fold (after the image-tower pretraining stand-in)
+         epochs: int = 10, # training epochs per fold (after the supervised probe warm-up of the image tower)
          seed: int = 0, # random seed of data and training
         ):
     "Render SynthAU, cross-validate the tiny FAUD-CLIP on the CPU, write metrics.json, report.md and charts."

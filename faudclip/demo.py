@@ -123,8 +123,8 @@ each panel's title gives the predicted probability. Notebooks 11 and 12 explain 
   aligned 256-px faces in `synthau/`, 3 subject-exclusive folds; each fold trains on two thirds of the subjects and is tested on the rest.
 - Model: the `faudclip_tiny` preset from random init (tiny CLIP with a conv stem at {cfg.image_size} px, one tree-attention layer with L = 3, K = 2,
   behaviour prompts with M = 16 context tokens, feature interaction).
-- Training, per fold: first the stand-in for CLIP pretraining ({cfg.pretrain_steps} steps of the image tower with a per-token
-  linear AU probe, learning rate {cfg.pretrain_lr:g}), then FAUD-CLIP for {cfg.epochs} epochs of batch {cfg.batch_size}, AdamW with
+- Training, per fold: first a supervised warm-up of the image tower on the fold's AU labels ({cfg.probe_warmup_steps} steps with a per-token
+  linear AU probe, learning rate {cfg.probe_warmup_lr:g}), then FAUD-CLIP for {cfg.epochs} epochs of batch {cfg.batch_size}, AdamW with
   learning rates {cfg.lr_image:g} (image encoder), {cfg.lr_prompt:g} (prompts) and {cfg.lr_other:g} (the rest), one warm-up epoch
   then cosine; the loss of eq. (9). The last epoch is evaluated.
 - Per-fold time: {', '.join(f"{f['fold']}: {f['seconds']:.0f} s" for f in metrics['folds'])}.
@@ -143,7 +143,7 @@ def _render_once(root: Path, settings: dict, progress: bool):
     record.write_text(json.dumps(settings))
 
 def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 10,
-             image_size: int = 64, frame_step: int = 8, pretrain_steps: int = 300, progress: bool = True) -> dict:
+             image_size: int = 64, frame_step: int = 8, probe_warmup_steps: int = 300, progress: bool = True) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -151,7 +151,7 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     _render_once(out / 'synthau', data, progress)
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
-                     resize=round(image_size * 9 / 8), pretrain_steps=pretrain_steps, seed=seed)
+                     resize=round(image_size * 9 / 8), probe_warmup_steps=probe_warmup_steps, seed=seed)
     cv = cross_validate(cfg, progress=progress)
     table, runs = cv['table'], cv['runs']
     per_au = (table.loc['mean'].drop('Avg') / 100).round(4)

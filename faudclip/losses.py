@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 # %% auto 0
-__all__ = ['weighted_asymmetric_loss', 'weighted_dice_loss', 'au_loss']
+__all__ = ['DICE_MODES', 'weighted_asymmetric_loss', 'weighted_dice_loss', 'au_loss']
 
 # %% ../nbs/08_losses.ipynb 5
 def _weights(weights, logits: torch.Tensor) -> torch.Tensor:
@@ -24,13 +24,23 @@ def weighted_asymmetric_loss(logits: torch.Tensor, labels: torch.Tensor, weights
     per_entry = per_entry * _weights(weights, logits)
     return torch.where(labelled, per_entry, 0).sum() / labelled.sum().clamp(min=1)
 
-def weighted_dice_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None, smooth: float = 1.0) -> torch.Tensor:
-    "Eq. (8): `(1/C) sum_c w_c [1 - (2 sum p y + s) / (sum p^2 + sum y^2 + s)]`, sums over the labelled batch entries."
+DICE_MODES = ('batch', 'element')
+
+def weighted_dice_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None, smooth: float = 1.0,
+                       mode: str = 'batch') -> torch.Tensor:
+    "Eq. (8), `(1/C) sum_c w_c (1 - dice_c)`: dice over the labelled batch entries ('batch'), or per entry then averaged ('element')."
+    if mode not in DICE_MODES: raise ValueError(f"dice mode must be one of {DICE_MODES}, not {mode!r}")
     labelled = (labels >= 0).to(logits.dtype)
     p, y = torch.sigmoid(logits) * labelled, labels.clamp(min=0).to(logits.dtype) * labelled
-    dice = 1 - (2 * (p * y).sum(0) + smooth) / (p.square().sum(0) + y.square().sum(0) + smooth)  # (c,)
+    if mode == 'batch':
+        dice = 1 - (2 * (p * y).sum(0) + smooth) / (p.square().sum(0) + y.square().sum(0) + smooth)  # (c,)
+    else:
+        per_entry = 1 - (2 * p * y + smooth) / (p.square() + y.square() + smooth)                   # (b, c)
+        dice = (per_entry * labelled).sum(0) / labelled.sum(0).clamp(min=1)                          # (c,)
     return (_weights(weights, logits) * dice).mean()
 
-def au_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None, lambda_wa: float = 1.0, lambda_dice: float = 1.0) -> torch.Tensor:
+def au_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None, lambda_wa: float = 1.0, lambda_dice: float = 1.0,
+            dice_mode: str = 'batch') -> torch.Tensor:
     "Eq. (9): `lambda_wa * WA + lambda_dice * dice`."
-    return lambda_wa * weighted_asymmetric_loss(logits, labels, weights) + lambda_dice * weighted_dice_loss(logits, labels, weights)
+    return (lambda_wa * weighted_asymmetric_loss(logits, labels, weights)
+            + lambda_dice * weighted_dice_loss(logits, labels, weights, mode=dice_mode))

@@ -12,18 +12,18 @@ from .core import ALL_AUS, BP4D_AUS
 from .backbone import load_clip, patch_tokens, TINY_CLIP
 from .prompts import PromptLearner, au_descriptions, freeze_text_tower
 from .tree_attention import TreeTransformer
-from .interaction import Projector, FeatureInteraction
+from .interaction import Projector, FeatureInteraction, AUReadout, READOUTS
 
 # %% auto 0
 __all__ = ['ATTENTIONS', 'FAUDCLIPConfig', 'CBAM', 'AcAtt', 'NoAttention', 'FAUDCLIPOutput', 'FAUDCLIP', 'faudclip_b16',
-           'faudclip_tiny', 'param_groups', 'parameter_table']
+           'faudclip_tiny', 'init_logit_stats', 'param_groups', 'parameter_table']
 
 # %% ../nbs/07_model.ipynb 6
 @dataclass
 class FAUDCLIPConfig:
     "Everything that defines a FAUD-CLIP model; saved with `asdict` in every checkpoint."
     aus: tuple = BP4D_AUS              # AU numbers, in label-column order
-    clip_name: str = 'ViT-B-16'        # open_clip architecture, or 'faudclip-tiny'
+    clip_name: str = 'ViT-B-16-quickgelu'  # open_clip architecture of the weights (OpenAI's ViT-B/16 uses QuickGELU), or 'faudclip-tiny'
     pretrained: str | None = None      # None (random init), a tag like 'openai', or a local weights file
     image_size: int = 224              # input side; the tiny CLIP is built for it
     ln_post: bool = True               # apply CLIP's final LayerNorm to the patch tokens
@@ -38,11 +38,12 @@ class FAUDCLIPConfig:
     interaction_depth: int = 1         # encoder layers of the feature interaction
     interaction_heads: int = 8         # its heads
     dropout: float = 0.1               # dropout in the interaction encoder
-    scale_logits: bool = False         # divide the dot-product logits by sqrt(d) (eq. 6 has no scale)
+    readout: str = 'cosine'            # 'cosine': s cos(delta_c, F^t_c) + b_c; 'dot': eq. (6) as written (notebook 06)
 
     def __post_init__(self):
         self.aus = tuple(self.aus)
         if self.attention not in ATTENTIONS: raise ValueError(f"attention must be one of {ATTENTIONS}, not {self.attention!r}")
+        if self.readout not in READOUTS: raise ValueError(f"readout must be one of {READOUTS}, not {self.readout!r}")
 
 ATTENTIONS = ('tree', 'self', 'cbam', 'acatt', 'none')
 
@@ -98,8 +99,10 @@ class FAUDCLIP(nn.Module):
         self.prompt_learner = PromptLearner(au_descriptions(cfg.aus), self.clip.token_embedding.embedding_dim, cfg.n_ctx)
         self.spatial = self._spatial_module(d)
         self.projector = Projector(e, d)
-        self.interaction = (FeatureInteraction(d, cfg.interaction_depth, cfg.interaction_heads, dropout=cfg.dropout,
-                                               scale_logits=cfg.scale_logits) if cfg.interaction else None)
+        c = len(cfg.aus)
+        self.interaction = (FeatureInteraction(d, c, cfg.interaction_depth, cfg.interaction_heads, dropout=cfg.dropout,
+                                               readout=cfg.readout) if cfg.interaction else None)
+        self.head = None if cfg.interaction else AUReadout(c, cfg.readout)  # the baseline's readout of the pooled feature
 
     def _spatial_module(self, d: int) -> nn.Module:
         cfg, heads = self.cfg, self.cfg.tree_heads or _clip_heads(self.clip)
@@ -121,8 +124,7 @@ class FAUDCLIP(nn.Module):
         "AU logits `(b, c)` from image tokens and text embeddings (computed when not given)."
         text = self.encode_text() if text is None else text
         if self.interaction is not None: return self.interaction(tokens, text)
-        scale = text.shape[-1] ** -0.5 if self.cfg.scale_logits else 1.0
-        return tokens.mean(1) @ text.T * scale                            # baseline: pooled image feature
+        return self.head(tokens.mean(1, keepdim=True), text)              # baseline: the pooled image feature (b, 1, d)
 
     def forward(self, images: torch.Tensor) -> FAUDCLIPOutput:
         tokens = self.forward_features(images)
@@ -135,10 +137,12 @@ class FAUDCLIP(nn.Module):
         self.spatial.keep_traces(keep)
 
 # %% ../nbs/07_model.ipynb 14
-def faudclip_b16(aus=BP4D_AUS, pretrained: str | None = None, image_size: int = 224, **overrides) -> FAUDCLIP:
-    "The paper's model: CLIP ViT-B/16 (224 px, its 14 x 14 grid), 4 tree layers, L = 3, K = 2, M = 16."
+def faudclip_b16(aus=BP4D_AUS, pretrained: str | None = None, image_size: int = 224, clip_name: str = 'ViT-B-16-quickgelu',
+                 **overrides) -> FAUDCLIP:
+    "The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M = 16."
     if image_size != 224: raise ValueError(f"ViT-B/16 CLIP takes 224 px faces, not {image_size}")
-    return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name='ViT-B-16', pretrained=pretrained, image_size=image_size, **overrides))
+    if not clip_name.startswith('ViT-B-16'): raise ValueError(f"the b16 preset needs a ViT-B-16 architecture, not {clip_name!r}")
+    return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name=clip_name, pretrained=pretrained, image_size=image_size, **overrides))
 
 def faudclip_tiny(aus=ALL_AUS, image_size: int = 112, **overrides) -> FAUDCLIP:
     "A CPU-sized FAUD-CLIP on the tiny CLIP (about 4.4 M parameters), random init."
@@ -146,18 +150,34 @@ def faudclip_tiny(aus=ALL_AUS, image_size: int = 112, **overrides) -> FAUDCLIP:
                dropout=0.0)  # minutes of CPU training: one tree layer, and no dropout (it underfits rather than overfits)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
-# %% ../nbs/07_model.ipynb 21
-def param_groups(model: FAUDCLIP, lr_image: float, lr_prompt: float, lr_other: float) -> list[dict]:
-    "Optimiser groups: CLIP's image encoder, the prompt context, and every other trainable parameter."
-    groups = {'image': [], 'prompt': [], 'other': []}
+# %% ../nbs/07_model.ipynb 17
+@torch.no_grad()
+def init_logit_stats(model: FAUDCLIP, n: int = 8, seed: int = 0) -> dict:
+    "Logit statistics of `model` on `n` random images: mean, std, spread over images, share of probabilities in (0.02, 0.98)."
+    g = torch.Generator().manual_seed(seed)
+    size = model.cfg.image_size
+    logits = model.eval()(torch.randn(n, 3, size, size, generator=g)).logits  # (n, c)
+    p = logits.sigmoid()
+    return {'mean': logits.mean().item(), 'std': logits.std().item(), 'min': logits.min().item(), 'max': logits.max().item(),
+            'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
+
+# %% ../nbs/07_model.ipynb 24
+def _decays(name: str, p: nn.Parameter) -> bool:
+    "Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt context."
+    return p.ndim >= 2 and not name.startswith('prompt_learner.')
+
+def param_groups(model: FAUDCLIP, lr_image: float, lr_prompt: float, lr_other: float, weight_decay: float = 0.0) -> list[dict]:
+    "Optimiser groups: CLIP's image encoder, the prompt context and every other trainable parameter, each split by weight decay."
+    groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
-        key = 'image' if name.startswith('clip.visual.') else 'prompt' if name.startswith('prompt_learner.') else 'other'
-        groups[key].append(p)
+        part = 'image' if name.startswith('clip.visual.') else 'prompt' if name.startswith('prompt_learner.') else 'other'
+        groups.setdefault((part, _decays(name, p)), []).append(p)
     lrs = {'image': lr_image, 'prompt': lr_prompt, 'other': lr_other}
-    return [{'name': k, 'params': v, 'lr': lrs[k]} for k, v in groups.items() if v]
+    return [{'name': part, 'params': groups[part, decay], 'lr': lrs[part], 'weight_decay': weight_decay if decay else 0.0}
+            for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 26
+# %% ../nbs/07_model.ipynb 29
 def parameter_table(model: FAUDCLIP):
     "Parameters per part (millions) and whether they train."
     import pandas as pd

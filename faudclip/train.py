@@ -22,7 +22,7 @@ from .losses import au_loss, weighted_asymmetric_loss, weighted_dice_loss
 
 # %% auto 0
 __all__ = ['TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets', 'lr_factor', 'save_checkpoint',
-           'read_checkpoint', 'load_model', 'pretrain_image_tower', 'fit']
+           'read_checkpoint', 'load_model', 'probe_warmup', 'fit']
 
 # %% ../nbs/09_train.ipynb 6
 @dataclass
@@ -47,10 +47,11 @@ class TrainConfig:
     warmup_epochs: float = 1.0       # linear warm-up, then cosine to zero
     lambda_wa: float = 1.0           # weight of the weighted asymmetric loss
     lambda_dice: float = 1.0         # weight of the weighted dice loss
+    dice_mode: str = 'batch'         # 'batch' (soft dice over the batch) or 'element' (eq. 8 as written); see notebook 08
     num_workers: int = 4             # DataLoader workers on CUDA (0 on the CPU)
     cache_images: bool = False       # keep resized images in memory (small images, CPU)
-    pretrain_steps: int = 0          # stand-in for CLIP pretraining (random-init tower): image-tower steps with a per-token AU probe
-    pretrain_lr: float = 1e-3        # its learning rate (warm-up, then cosine)
+    probe_warmup_steps: int = 0      # supervised warm-up of a random image tower: steps on the fold's AU labels with a linear probe
+    probe_warmup_lr: float = 1e-3    # its learning rate (warm-up, then cosine)
     device: str = 'auto'             # 'auto' (CUDA, else MPS, else the CPU), or a torch device such as 'cpu'
     seed: int = 0
 
@@ -66,7 +67,7 @@ def synth_fold(fold: int, **kw) -> TrainConfig:
     "SynthAU on the CPU: the tiny model from random init at 64 px, its image tower pretrained by the stand-in first."
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
                           'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 10, 'batch_size': 16,
-                          'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True, 'pretrain_steps': 300, **kw})
+                          'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True, 'probe_warmup_steps': 300, **kw})
 
 # %% ../nbs/09_train.ipynb 7
 def build_model(cfg: TrainConfig) -> FAUDCLIP:
@@ -124,7 +125,7 @@ def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
 
 # %% ../nbs/09_train.ipynb 16
 def _loader(data, cfg: TrainConfig, epoch: int, device) -> DataLoader:
-    generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # the same order after a resume (pretraining: epoch < 0)
+    generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # the same order after a resume (probe warm-up: epoch < 0)
     cuda = device.type == 'cuda'
     return DataLoader(data, cfg.batch_size, shuffle=True, generator=generator, drop_last=len(data) > cfg.batch_size,
                       num_workers=cfg.num_workers if cuda else 0, pin_memory=cuda, persistent_workers=False)
@@ -133,32 +134,32 @@ def _train_step(model, x, y, weights, cfg, device) -> dict:
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
         logits = model(x.to(device, non_blocking=True)).logits.float()
     y = y.to(device, non_blocking=True)
-    wa, dice = weighted_asymmetric_loss(logits, y, weights), weighted_dice_loss(logits, y, weights)
+    wa, dice = weighted_asymmetric_loss(logits, y, weights), weighted_dice_loss(logits, y, weights, mode=cfg.dice_mode)
     return {'loss': cfg.lambda_wa * wa + cfg.lambda_dice * dice, 'wa': wa, 'dice': dice}
 
-def pretrain_image_tower(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progress: bool = True) -> pd.DataFrame:
-    "The stand-in for CLIP pretraining: `cfg.pretrain_steps` steps of the image tower with a linear AU probe on all its tokens."
+def probe_warmup(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progress: bool = True) -> pd.DataFrame:
+    "Supervised warm-up: `cfg.probe_warmup_steps` steps of the image tower with a linear AU probe on all its tokens."
     device = next(model.parameters()).device
     h, w = model.grid
     probe = nn.Linear(h * w * model.clip.visual.transformer.width, len(model.cfg.aus)).to(device)  # thrown away afterwards
-    optimizer = torch.optim.AdamW([*model.clip.visual.parameters(), *probe.parameters()], lr=cfg.pretrain_lr,
+    optimizer = torch.optim.AdamW([*model.clip.visual.parameters(), *probe.parameters()], lr=cfg.probe_warmup_lr,
                                   betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
-    warmup = max(1, cfg.pretrain_steps // 10)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, warmup, cfg.pretrain_steps))
+    warmup = max(1, cfg.probe_warmup_steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, warmup, cfg.probe_warmup_steps))
     weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
     model.train()
-    rows, bar = [], tqdm(total=cfg.pretrain_steps, desc='pretraining the image tower', disable=not progress, leave=False)
-    for epoch in range(-1, -cfg.pretrain_steps - 1, -1):  # negative epochs: shuffles of their own
+    rows, bar = [], tqdm(total=cfg.probe_warmup_steps, desc='probe warm-up of the image tower', disable=not progress, leave=False)
+    for epoch in range(-1, -cfg.probe_warmup_steps - 1, -1):  # negative epochs: shuffles of their own
         for x, y in _loader(train_data, cfg, epoch, device):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
                 tokens = patch_tokens(model.clip, x.to(device, non_blocking=True), model.cfg.ln_post)  # (b, d, h, w)
                 logits = probe(rearrange(tokens, 'b d h w -> b (h w d)')).float()                 # (b, c)
-            loss = au_loss(logits, y.to(device, non_blocking=True), weights, cfg.lambda_wa, cfg.lambda_dice)
-            if not torch.isfinite(loss): raise FloatingPointError(f"non-finite loss {loss.item()} at pretraining step {len(rows) + 1}: stopping")
+            loss = au_loss(logits, y.to(device, non_blocking=True), weights, cfg.lambda_wa, cfg.lambda_dice, cfg.dice_mode)
+            if not torch.isfinite(loss): raise FloatingPointError(f"non-finite loss {loss.item()} at probe warm-up step {len(rows) + 1}: stopping")
             optimizer.zero_grad(set_to_none=True); loss.backward(); optimizer.step(); scheduler.step()
             rows.append({'step': len(rows) + 1, 'loss': loss.item()})
             bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
-            if len(rows) == cfg.pretrain_steps: bar.close(); return pd.DataFrame(rows)
+            if len(rows) == cfg.probe_warmup_steps: bar.close(); return pd.DataFrame(rows)
 
 # %% ../nbs/09_train.ipynb 18
 def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool = False,
@@ -169,8 +170,7 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
     seed_everything(cfg.seed)
     model.to(device)
     weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other),
-                                  betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
+    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay), betas=tuple(cfg.betas))
     steps = len(_loader(train_data, cfg, 0, device))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, max(1, round(cfg.warmup_epochs * steps)), cfg.epochs * steps))
     start, rows = 0, []
@@ -179,9 +179,9 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
         model.load_state_dict(state['model']); optimizer.load_state_dict(state['optimizer']); scheduler.load_state_dict(state['scheduler'])
         _set_rng_state(state['rng']); start = state['epoch'] + 1
         if (out / 'metrics.csv').is_file(): rows = pd.read_csv(out / 'metrics.csv').to_dict('records')
-    elif cfg.pretrain_steps:  # a new run: the stand-in for CLIP pretraining first
+    elif cfg.probe_warmup_steps:  # a new run: the supervised probe warm-up of the image tower first
         out.mkdir(parents=True, exist_ok=True)
-        pretrain_image_tower(model, train_data, cfg, progress).to_csv(out / 'pretrain.csv', index=False)
+        probe_warmup(model, train_data, cfg, progress).to_csv(out / 'probe_warmup.csv', index=False)
     for epoch in range(start, until_epoch or cfg.epochs):
         model.train()
         bar = tqdm(_loader(train_data, cfg, epoch, device), desc=f'epoch {epoch + 1}/{cfg.epochs}', disable=not progress, leave=False)
