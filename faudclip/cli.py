@@ -14,13 +14,22 @@ from .core import DataError
 __all__ = ['COMMANDS', 'USER_ERRORS', 'train', 'evaluate', 'cv', 'ablate', 'demo', 'usage', 'main']
 
 # %% ../nbs/90_cli.ipynb 6
-def _train_config(dataset: str, fold: int, data: str, out: str, pretrained=None, image_size=None, **kw):
+def _warn_random_init(cfg):
+    "Say on stderr when the paper's b16 model would train from random CLIP weights."
+    if cfg.model == 'b16' and cfg.pretrained is None:
+        print("faudclip: warning: no --pretrained CLIP weights, so the b16 model starts from random init. "
+              "That is not the paper's setting, which fine-tunes OpenAI's CLIP ViT-B/16 "
+              "(--pretrained openai online, or a local open_clip weights file).", file=sys.stderr)
+
+def _train_config(dataset: str, fold: int, data: str, out: str, pretrained=None, image_size=None, clip=None, **kw):
     from faudclip.train import bp4d_fold, disfa_fold, synth_fold
     if image_size is not None: kw.update(image_size=image_size, resize=round(image_size * 8 / 7))  # the paper's 224/256 ratio
     presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold}
     if dataset.lower() not in presets: raise ValueError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
     if not (Path(data) / 'list').is_dir(): raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo for SynthAU)")
-    return presets[dataset.lower()](fold, data=data, out=out, pretrained=pretrained, **{k: v for k, v in kw.items() if v is not None})
+    cfg = presets[dataset.lower()](fold, data=data, out=out, pretrained=pretrained, clip=clip, **{k: v for k, v in kw.items() if v is not None})
+    _warn_random_init(cfg)
+    return cfg
 
 @call_parse
 def train(dataset: str, # bp4d, disfa or synth
@@ -28,6 +37,7 @@ def train(dataset: str, # bp4d, disfa or synth
           out: str, # run folder: last.pt (checkpoint) and metrics.csv
           fold: int = 1, # fold 1, 2 or 3
           pretrained: str = None, # CLIP weights: a tag such as openai (needs the network) or a local .pt/.safetensors file
+          clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
           epochs: int = None, # epochs (default: the preset's, 12 for BP4D/DISFA)
           batch_size: int = None, # batch size (default: the preset's)
           image_size: int = None, # training crop in pixels (default: the preset's, 224 for BP4D/DISFA)
@@ -36,7 +46,7 @@ def train(dataset: str, # bp4d, disfa or synth
          ):
     "Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch."
     from faudclip.evaluate import run_fold
-    cfg = _train_config(dataset, fold, data, out, pretrained, image_size, epochs=epochs, batch_size=batch_size, probe_warmup_steps=probe_warmup_steps)
+    cfg = _train_config(dataset, fold, data, out, pretrained, image_size, clip, epochs=epochs, batch_size=batch_size, probe_warmup_steps=probe_warmup_steps)
     if not resume and (Path(out) / 'last.pt').is_file(): raise FileExistsError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
     result = run_fold(cfg)
     print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
@@ -61,32 +71,42 @@ def cv(dataset: str, # bp4d, disfa or synth
        data: str, # prepared data folder with img/ and list/
        out: str, # runs go to out/fold{k}; the table to out/cv.csv and out/cv.md
        pretrained: str = None, # CLIP weights (tag or local file)
+       clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
        epochs: int = None, # epochs per fold (default: the preset's)
        image_size: int = None, # training crop in pixels (default: the preset's)
        probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
       ):
     "The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row."
     from faudclip.evaluate import cross_validate
-    result = cross_validate(_train_config(dataset, 1, data, out, pretrained, image_size, epochs=epochs, probe_warmup_steps=probe_warmup_steps))
+    result = cross_validate(_train_config(dataset, 1, data, out, pretrained, image_size, clip, epochs=epochs, probe_warmup_steps=probe_warmup_steps))
     result['table'].to_csv(Path(out) / 'cv.csv'); (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
+
+def _folds(text: str) -> tuple[int, ...]:
+    "Parse '1,2,3' into folds, with a clear error for anything else."
+    try: folds = tuple(int(f) for f in text.split(','))
+    except ValueError: raise ValueError(f"--folds must be fold numbers separated by commas, such as 1,2,3; got {text!r}") from None
+    if not folds or any(f not in (1, 2, 3) for f in folds): raise ValueError(f"--folds takes folds 1, 2 and 3 only; got {text!r}")
+    return folds
 
 @call_parse
 def ablate(dataset: str, # bp4d, disfa or synth
            data: str, # prepared data folder with img/ and list/
            out: str, # runs per row, and ablation.csv, ablation.md, ablation.png
-           folds: str = '1', # folds to average, e.g. 1 or 1,2,3
+           folds: str = '1,2,3', # folds to average (the paper: 1,2,3; fewer gives a partial table without the paper's numbers)
            pretrained: str = None, # CLIP weights (tag or local file)
+           clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
            epochs: int = None, # epochs per run (default: the preset's)
            image_size: int = None, # training crop in pixels (default: the preset's)
            probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
           ):
     "The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree attention)."
     from faudclip.evaluate import ablation_study, plot_ablation
-    fold_list = tuple(int(f) for f in folds.split(','))
-    table = ablation_study(_train_config(dataset, fold_list[0], data, out, pretrained, image_size, epochs=epochs,
+    fold_list = _folds(folds)
+    table = ablation_study(_train_config(dataset, fold_list[0], data, out, pretrained, image_size, clip, epochs=epochs,
                                          probe_warmup_steps=probe_warmup_steps), folds=fold_list)
     table.to_csv(Path(out) / 'ablation.csv'); (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
+    if table.index.name != 'row': print(f"partial run ({table.index.name}): the paper's Table III numbers are 3-fold means, so they are left out")
     plot_ablation(table, Path(out) / 'ablation.png')
     print(table.to_string())
 

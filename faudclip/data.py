@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb 3
 from __future__ import annotations
-import os, re
+import os, re, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,10 +15,10 @@ from torchvision import transforms as T
 from .core import DataError, au_columns, dataset_aus
 
 # %% auto 0
-__all__ = ['FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'read_bp4d_file', 'read_bp4d_labels', 'fake_bp4d_tree',
-           'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree', 'subject_parts', 'fold_split', 'image_paths',
-           'label_matrix', 'au_class_weights', 'list_file', 'write_lists', 'read_list', 'read_weights', 'au_transforms',
-           'AUDataset']
+__all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'read_bp4d_file', 'read_bp4d_labels',
+           'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree', 'subject_parts',
+           'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'write_lists', 'read_list',
+           'read_weights', 'au_transforms', 'AUDataset']
 
 # %% ../nbs/02_data.ipynb 6
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -54,16 +54,19 @@ def read_bp4d_labels(au_occ_dir) -> pd.DataFrame:
     return pd.concat([read_bp4d_file(f) for f in files], ignore_index=True)
 
 # %% ../nbs/02_data.ipynb 8
-def fake_bp4d_tree(root, subjects=('F001', 'M001'), tasks=('T1',), frames=(2440, 2441, 2442), seed: int = 0) -> Path:
-    "Write made-up BP4D label CSVs in the real format under `root/AUCoding/AU_OCC` (for tests and tutorials)."
+def fake_bp4d_tree(root, subjects=('F001', 'M001'), tasks=('T1',), frames=(2440, 2441, 2442), seed: int = 0,
+                   unknown_rate: float = 0.1) -> Path:
+    "Write made-up BP4D label CSVs in the real layout under `root/AUCoding/AU_OCC` (for tests and tutorials)."
     rng = np.random.default_rng(seed)
     out = Path(root) / 'AUCoding' / 'AU_OCC'
     out.mkdir(parents=True, exist_ok=True)
-    for s in subjects:
-        for t in tasks:
-            table = pd.DataFrame({'0': list(frames)})
-            for a in range(1, 40): table[str(a)] = rng.integers(0, 2, len(frames))  # BP4D has columns for AU1..AU99
-            table.to_csv(out / f'{s}_{t}.csv', index=False)
+    for i, (s, t) in enumerate((s, t) for s in subjects for t in tasks):
+        table = pd.DataFrame({'0': list(frames)})
+        for a in range(1, 100):  # BP4D has a column for every AU number 1..99; from 40 on, none is coded
+            coded = np.where(rng.random(len(frames)) < unknown_rate, 9, rng.integers(0, 2, len(frames)))
+            table[str(a)] = coded if a < 40 else 9
+        table.loc[1 % len(frames), '4'] = 9  # at least one 'not coded' in a used AU
+        table.to_csv(out / f'{s}_{t}.csv', index=False, lineterminator='\r\n' if i == 0 else '\n')
     return out
 
 # %% ../nbs/02_data.ipynb 14
@@ -84,11 +87,12 @@ def read_disfa_subject(subject_dir, binary: bool = True) -> pd.DataFrame:
     subject = subject_dir.name
     aus = dataset_aus('DISFA')
     series = {a: _read_intensities(subject_dir / f'{subject}_au{a}.txt') for a in aus}
-    lengths = {len(v) for v in series.values()}
-    if len(lengths) != 1: raise DataError(f"{subject_dir}: AU files have different lengths {sorted(lengths)}")
-    n = lengths.pop()
+    n = min(len(v) for v in series.values())
+    if any(len(v) != n for v in series.values()):
+        lengths = ', '.join(f'{subject}_au{a}.txt: {len(v)}' for a, v in series.items())
+        warnings.warn(f"{subject_dir}: AU files cover different numbers of frames ({lengths}); using the first {n}, which all cover")
     out = pd.DataFrame({'subject': subject, 'frame': np.arange(n)})
-    for a, col in zip(aus, au_columns(aus)): out[col] = (series[a] >= 2).astype(int) if binary else series[a]
+    for a, col in zip(aus, au_columns(aus)): out[col] = (series[a][:n] >= 2).astype(int) if binary else series[a][:n]
     return out
 
 def read_disfa_labels(labels_dir, binary: bool = True) -> pd.DataFrame:
@@ -100,13 +104,15 @@ def read_disfa_labels(labels_dir, binary: bool = True) -> pd.DataFrame:
     return pd.concat([read_disfa_subject(s, binary) for s in subjects], ignore_index=True)
 
 # %% ../nbs/02_data.ipynb 15
+DISFA_CODED_AUS = (1, 2, 4, 5, 6, 9, 12, 15, 17, 20, 25, 26)  # the AU files of every DISFA subject
+
 def fake_disfa_tree(root, subjects=('SN001', 'SN003'), n_frames: int = 5, seed: int = 0) -> Path:
-    "Write made-up DISFA intensity files in the real format under `root/ActionUnit_Labels`."
+    "Write made-up DISFA intensity files in the real layout (12 AU files per subject) under `root/ActionUnit_Labels`."
     rng = np.random.default_rng(seed)
     out = Path(root) / 'ActionUnit_Labels'
     for s in subjects:
         (out / s).mkdir(parents=True, exist_ok=True)
-        for a in dataset_aus('DISFA'):
+        for a in DISFA_CODED_AUS:
             lines = [f'{i + 1},{v}' for i, v in enumerate(rng.integers(0, 6, n_frames))]
             (out / s / f'{s}_au{a}.txt').write_text('\n'.join(lines) + '\n')
     return out
@@ -168,7 +174,7 @@ def au_class_weights(labels, aus=None) -> np.ndarray:
     inverse_rate = labelled / positives  # 1 / r_c
     return len(inverse_rate) * inverse_rate / inverse_rate.sum()
 
-# %% ../nbs/02_data.ipynb 29
+# %% ../nbs/02_data.ipynb 31
 def list_file(list_dir, dataset: str, kind: str, fold: int, split: str | None = None) -> Path:
     "The path of one ME-GraphAU list file (`kind` is 'img_path', 'label' or 'weight')."
     stem = f'{dataset.upper()}_weight_fold{fold}' if kind == 'weight' else f'{dataset.upper()}_{split}_{kind}_fold{fold}'
@@ -193,7 +199,7 @@ def write_lists(df: pd.DataFrame, dataset: str, out_dir, folds=(1, 2, 3)) -> Pat
         _write_atomic(list_file(out_dir, dataset, 'weight', k), '\t'.join(f'{w:.6f}' for w in weights) + '\n')
     return out_dir
 
-# %% ../nbs/02_data.ipynb 30
+# %% ../nbs/02_data.ipynb 32
 def read_list(list_dir, dataset: str, split: str, fold: int) -> tuple[list[str], np.ndarray]:
     "Read one split of one fold: the image paths and the `(n, c)` labels, checked against each other."
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}")
@@ -206,9 +212,10 @@ def read_list(list_dir, dataset: str, split: str, fold: int) -> tuple[list[str],
         raise DataError(f"{path_file.name} has {len(paths)} paths but {label_file.name} has {len(rows)} label rows")
     c = len(dataset_aus(dataset))
     for i, r in enumerate(rows, 1):
-        if len(r) != c or any(v not in ('-1', '0', '1') for v in r):
-            raise DataError(f"{label_file}: line {i}: expected {c} labels in {{-1, 0, 1}}, got {' '.join(r)!r}")
-    return paths, np.array(rows, dtype=np.int64).reshape(len(rows), c)
+        if len(r) != c or any(v not in ('-1', '0', '1', '9') for v in r):
+            raise DataError(f"{label_file}: line {i}: expected {c} labels in {{-1, 0, 1, 9}}, got {' '.join(r)!r}")
+    labels = np.array(rows, dtype=np.int64).reshape(len(rows), c)
+    return paths, np.where(labels == 9, -1, labels)  # 9: BP4D's 'not coded', kept raw in ME-GraphAU's lists
 
 def read_weights(list_dir, dataset: str, fold: int) -> np.ndarray:
     "The class weights of `fold` from `{DS}_weight_fold{k}.txt`."
@@ -218,7 +225,7 @@ def read_weights(list_dir, dataset: str, fold: int) -> np.ndarray:
     if len(weights) != len(dataset_aus(dataset)): raise DataError(f"{f}: expected {len(dataset_aus(dataset))} weights, got {len(weights)}")
     return weights
 
-# %% ../nbs/02_data.ipynb 36
+# %% ../nbs/02_data.ipynb 38
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
@@ -228,7 +235,7 @@ def au_transforms(train: bool, size: int = 224, resize: int = 256) -> T.Compose:
     steps += [T.RandomCrop(size), T.RandomHorizontalFlip(), T.ColorJitter(0.4, 0.4, 0.4)] if train else [T.CenterCrop(size)]
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
-# %% ../nbs/02_data.ipynb 37
+# %% ../nbs/02_data.ipynb 39
 class AUDataset(Dataset):
     "Aligned face crops under `root` with AU labels: items are `(image (3, size, size), labels (c,))`."
     def __init__(self, root, paths, labels, train: bool, size: int = 224, resize: int = 256, cache: bool = False):

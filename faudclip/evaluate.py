@@ -17,7 +17,8 @@ from .train import TrainConfig, build_model, datasets, fit
 
 # %% auto 0
 __all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'FIG_4', 'PAPER_ABLATION', 'f1_scores', 'predict', 'f1_table', 'evaluate',
-           'baseline_f1', 'run_fold', 'cross_validate', 'ablation_study', 'plot_ablation']
+           'baseline_f1', 'is_full_protocol', 'mean_label', 'run_fold', 'cross_validate', 'ablation_study',
+           'plot_ablation']
 
 # %% ../nbs/10_eval.ipynb 6
 def f1_scores(probs, labels, threshold: float = 0.5) -> np.ndarray:
@@ -67,6 +68,14 @@ PAPER_F1 = {  # FAUD-CLIP's rows of Tables I and II, F1 in %
     'DISFA': [65.0, 55.4, 71.0, 54.1, 52.9, 74.3, 94.4, 64.5],
 }
 
+def is_full_protocol(folds) -> bool:
+    "Whether `folds` are the paper's protocol, all 3 folds."
+    return sorted(folds) == [1, 2, 3]
+
+def mean_label(folds) -> str:
+    "The row label of a mean over `folds`: 'mean', or 'mean (partial: folds 1, 2)'."
+    return 'mean' if is_full_protocol(folds) else f"mean (partial: folds {', '.join(map(str, sorted(folds)))})"
+
 def run_fold(cfg: TrainConfig, progress: bool = True) -> dict:
     "Train one fold as `cfg` says and evaluate its last epoch on the test fold."
     train_data, test_data = datasets(cfg)
@@ -84,8 +93,8 @@ def cross_validate(cfg: TrainConfig, folds=(1, 2, 3), progress: bool = True) -> 
     for k in tqdm(folds, desc='folds', disable=not progress):
         runs.append(run_fold(replace(cfg, fold=k, out=str(Path(cfg.out) / f'fold{k}')), progress))
     table = pd.DataFrame({f"fold{r['fold']}": r['f1'] for r in runs}).T
-    table.loc['mean'] = table.mean().round(1)
-    if cfg.dataset.upper() in PAPER_F1:
+    table.loc[mean_label(folds)] = table.mean().round(1)
+    if cfg.dataset.upper() in PAPER_F1 and is_full_protocol(folds):
         paper = PAPER_F1[cfg.dataset.upper()]
         table.loc['paper (FAUD-CLIP)'] = paper + [round(float(np.mean(paper)), 1)]
     return {'table': table, 'runs': runs}
@@ -104,16 +113,18 @@ TABLE_III = ('baseline', '+FIL', '+TA', '+LP (full)')
 FIG_4 = ('AcAtt', 'CBAM', 'self-attention', '+LP (full)')
 PAPER_ABLATION = {'baseline': 62.9, '+FIL': 63.5, '+TA': 64.0, '+LP (full)': 64.7}  # BP4D, Table III
 
-def ablation_study(cfg: TrainConfig, rows=tuple(ABLATIONS), folds=(1,), progress: bool = True) -> pd.DataFrame:
-    "Train and evaluate each ablation row on `folds`; mean F1 per row (%), with the paper's BP4D numbers."
+def ablation_study(cfg: TrainConfig, rows=tuple(ABLATIONS), folds=(1, 2, 3), progress: bool = True) -> pd.DataFrame:
+    "Train and evaluate each ablation row on `folds`; mean F1 per row (%), with the paper's BP4D numbers after a full 3-fold run."
     results = {}
     for name in tqdm(rows, desc='ablations', disable=not progress):
         folder = re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')  # '+LP (full)' -> 'LP_full'
         row_cfg = replace(cfg, out=str(Path(cfg.out) / folder),
                           model_overrides={**cfg.model_overrides, **ABLATIONS[name]})
-        results[name] = cross_validate(row_cfg, folds, progress=False)['table'].loc['mean', 'Avg']
+        results[name] = cross_validate(row_cfg, folds, progress=False)['table'].loc[mean_label(folds), 'Avg']
     table = pd.DataFrame({'F1': results})
-    table['paper (BP4D)'] = [PAPER_ABLATION.get(n, np.nan) for n in table.index]
+    table.index.name = 'row' if is_full_protocol(folds) else mean_label(folds)
+    if is_full_protocol(folds) and cfg.dataset.upper() == 'BP4D':
+        table['paper (BP4D)'] = [PAPER_ABLATION.get(n, np.nan) for n in table.index]
     return table
 
 def plot_ablation(table: pd.DataFrame, out=None):

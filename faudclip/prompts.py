@@ -89,7 +89,12 @@ class PromptLearner(nn.Module):
 
     def forward(self, clip) -> torch.Tensor:
         if self.training: self._cache = None; return encode_tokens(clip, self.tokens, self.ctx)
-        key = None if self.ctx is None else (self.ctx._version, self.ctx.data_ptr())
-        if self._cache is None or self._cache[0] != key:  # recompute after the context changed
+        key = self._cache_key(clip)
+        if self._cache is None or self._cache[0] != key:  # recompute after the context or the text tower changed
             with torch.no_grad(): self._cache = (key, encode_tokens(clip, self.tokens, self.ctx))
         return self._cache[1]
+
+    def _cache_key(self, clip) -> tuple:
+        "Where and which version of every tensor the embeddings depend on: changes with `.to()`, loaded weights or a new context."
+        text = [p for n, p in clip.named_parameters() if not n.startswith('visual.')]
+        return tuple((p.data_ptr(), p._version, p.dtype) for p in text + ([self.ctx] if self.ctx is not None else []))

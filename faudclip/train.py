@@ -21,8 +21,8 @@ from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_
 from .losses import au_loss, weighted_asymmetric_loss, weighted_dice_loss
 
 # %% auto 0
-__all__ = ['TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets', 'lr_factor', 'save_checkpoint',
-           'read_checkpoint', 'load_model', 'probe_warmup', 'fit']
+__all__ = ['RESUME_IGNORES', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets', 'lr_factor',
+           'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model', 'probe_warmup', 'fit']
 
 # %% ../nbs/09_train.ipynb 6
 @dataclass
@@ -34,6 +34,7 @@ class TrainConfig:
     out: str = 'runs/bp4d_fold1'     # checkpoints and metrics go here
     model: str = 'b16'               # model preset: 'b16' (paper) or 'tiny' (CPU)
     pretrained: str | None = None    # CLIP weights: None, a tag such as 'openai', or a local file
+    clip: str | None = None          # open_clip architecture of those weights (None: the preset's; b16: 'ViT-B-16-quickgelu', OpenAI's)
     model_overrides: dict = field(default_factory=dict)  # FAUDCLIPConfig fields to change (ablations)
     image_size: int = 224            # training crop
     resize: int = 256                # the aligned face is resized to this before cropping
@@ -74,8 +75,13 @@ def build_model(cfg: TrainConfig) -> FAUDCLIP:
     "The model of a run: its preset for the dataset's AUs, with `model_overrides`, initialised from `cfg.seed`."
     aus = dataset_aus(cfg.dataset)
     seed_everything(cfg.seed)
-    if cfg.model == 'b16': return faudclip_b16(aus, cfg.pretrained, image_size=cfg.image_size, **cfg.model_overrides)
-    if cfg.model == 'tiny': return faudclip_tiny(aus, cfg.image_size, **cfg.model_overrides)
+    if cfg.model == 'b16':
+        clip = {} if cfg.clip is None else {'clip_name': cfg.clip}
+        return faudclip_b16(aus, cfg.pretrained, image_size=cfg.image_size, **clip, **cfg.model_overrides)
+    if cfg.model == 'tiny':
+        if cfg.clip is not None or cfg.pretrained is not None:
+            raise ValueError("the tiny model builds its own CLIP: leave clip and pretrained unset (or use model='b16')")
+        return faudclip_tiny(aus, cfg.image_size, **cfg.model_overrides)
     raise ValueError(f"model must be 'b16' or 'tiny', not {cfg.model!r}")
 
 def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
@@ -114,6 +120,23 @@ def read_checkpoint(path) -> dict:
     state = torch.load(path, map_location='cpu', weights_only=False)
     if not isinstance(state, dict) or 'model_config' not in state: raise DataError(f"{path}: not a faudclip checkpoint")
     return state
+
+RESUME_IGNORES = ('out', 'data', 'num_workers')  # TrainConfig fields that may change between a run and its resume
+
+def _plain(value):
+    "Tuples as lists, recursively: configs read back from a checkpoint compare equal to fresh ones."
+    if isinstance(value, dict): return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)): return [_plain(v) for v in value]
+    return value
+
+def config_differences(state: dict, cfg: TrainConfig, model_cfg: FAUDCLIPConfig) -> list[str]:
+    "The fields in which a checkpoint's training and model configurations differ from `cfg` and `model_cfg`, as 'name: saved -> now'."
+    saved = {**{f'train.{k}': v for k, v in state['train_config'].items() if k not in RESUME_IGNORES},
+             **{f'model.{k}': v for k, v in state['model_config'].items()}}
+    now = {**{f'train.{k}': v for k, v in asdict(cfg).items() if k not in RESUME_IGNORES},
+           **{f'model.{k}': v for k, v in asdict(model_cfg).items()}}
+    keys = sorted(set(saved) | set(now))
+    return [f"{k}: {saved.get(k, '(absent)')!r} -> {now.get(k, '(absent)')!r}" for k in keys if _plain(saved.get(k)) != _plain(now.get(k))]
 
 def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
     "Rebuild the model of a checkpoint with its weights, and its training config."
@@ -176,6 +199,9 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
     start, rows = 0, []
     if resume and (out / 'last.pt').is_file():
         state = read_checkpoint(out / 'last.pt')
+        if differences := config_differences(state, cfg, model.cfg):
+            raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
+                            f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
         model.load_state_dict(state['model']); optimizer.load_state_dict(state['optimizer']); scheduler.load_state_dict(state['scheduler'])
         _set_rng_state(state['rng']); start = state['epoch'] + 1
         if (out / 'metrics.csv').is_file(): rows = pd.read_csv(out / 'metrics.csv').to_dict('records')
