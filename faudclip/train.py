@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_train.ipynb 3
 from __future__ import annotations
-import math, os, random
+import hashlib, math, os, pickle, random, zipfile
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -18,11 +18,12 @@ from .core import DataError, dataset_aus, default_device, seed_everything
 from .data import AUDataset, au_class_weights
 from .backbone import patch_tokens
 from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_groups
-from .losses import au_loss, weighted_asymmetric_loss, weighted_dice_loss
+from .losses import DICE_MODES, au_loss, weighted_asymmetric_loss, weighted_dice_loss
 
 # %% auto 0
-__all__ = ['RESUME_IGNORES', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets', 'lr_factor',
-           'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model', 'probe_warmup', 'fit']
+__all__ = ['PATCH_SIZES', 'RESUME_IGNORES', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets',
+           'lr_factor', 'data_fingerprint', 'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model',
+           'probe_warmup', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/09_train.ipynb 6
 @dataclass
@@ -56,6 +57,24 @@ class TrainConfig:
     device: str = 'auto'             # 'auto' (CUDA, else MPS, else the CPU), or a torch device such as 'cpu'
     seed: int = 0
 
+    def __post_init__(self):
+        "Refuse values that would train nothing, or fail later with a tensor error."
+        checks = [(self.fold in (1, 2, 3), f"fold must be 1, 2 or 3, not {self.fold!r}"),
+                  (self.model in PATCH_SIZES, f"model must be one of {tuple(PATCH_SIZES)}, not {self.model!r}"),
+                  (self.epochs >= 1, f"epochs must be at least 1, not {self.epochs}"),
+                  (self.batch_size >= 1, f"batch_size must be at least 1, not {self.batch_size}"),
+                  (self.probe_warmup_steps >= 0, f"probe_warmup_steps must be 0 or more, not {self.probe_warmup_steps}"),
+                  (self.warmup_epochs >= 0, f"warmup_epochs must be 0 or more, not {self.warmup_epochs}"),
+                  (self.dice_mode in DICE_MODES, f"dice_mode must be one of {DICE_MODES}, not {self.dice_mode!r}")]
+        patch = PATCH_SIZES.get(self.model, 1)
+        checks += [(self.image_size >= patch and self.image_size % patch == 0,
+                    f"image_size must be a positive multiple of the {self.model} model's patch size {patch}, not {self.image_size}"),
+                   (self.resize >= self.image_size, f"resize ({self.resize}) must be at least image_size ({self.image_size})")]
+        for ok, message in checks:
+            if not ok: raise ValueError(message)
+
+PATCH_SIZES = {'b16': 16, 'tiny': 8}  # model preset -> its CLIP's patch size
+
 def bp4d_fold(fold: int, **kw) -> TrainConfig:
     "The paper's BP4D run of `fold`."
     return TrainConfig(**{'dataset': 'BP4D', 'fold': fold, 'data': 'data/BP4D', 'out': f'runs/bp4d_fold{fold}', **kw})
@@ -65,7 +84,7 @@ def disfa_fold(fold: int, **kw) -> TrainConfig:
     return TrainConfig(**{'dataset': 'DISFA', 'fold': fold, 'data': 'data/DISFA', 'out': f'runs/disfa_fold{fold}', 'lr_other': 1e-4, **kw})
 
 def synth_fold(fold: int, **kw) -> TrainConfig:
-    "SynthAU on the CPU: the tiny model from random init at 64 px, its image tower pretrained by the stand-in first."
+    "SynthAU on the CPU: the tiny model from random init at 64 px, its image tower warmed up by a supervised probe first."
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
                           'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 10, 'batch_size': 16,
                           'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True, 'probe_warmup_steps': 300, **kw})
@@ -89,27 +108,38 @@ def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
     kw = dict(size=cfg.image_size, resize=cfg.resize, cache=cfg.cache_images)
     return tuple(AUDataset.from_lists(cfg.data, cfg.dataset, split, cfg.fold, **kw) for split in ('train', 'test'))
 
-# %% ../nbs/09_train.ipynb 11
+# %% ../nbs/09_train.ipynb 13
 def lr_factor(step: int, warmup: int, total: int) -> float:
     "Warm-up then cosine multiplier of the base learning rate at iteration `step` (0-based)."
     if step < warmup: return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
-# %% ../nbs/09_train.ipynb 14
+# %% ../nbs/09_train.ipynb 16
 def _rng_state() -> dict:
-    state = {'python': random.getstate(), 'numpy': np.random.get_state(), 'torch': torch.get_rng_state()}
+    "The random states, in types that `torch.load(weights_only=True)` reads (NumPy's key array as a tensor)."
+    name, keys, pos, has_gauss, gauss = np.random.get_state()
+    state = {'python': random.getstate(), 'numpy': (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
+             'torch': torch.get_rng_state()}
     if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
     return state
 
 def _set_rng_state(state: dict):
-    random.setstate(state['python']); np.random.set_state(state['numpy']); torch.set_rng_state(state['torch'])
+    name, keys, pos, has_gauss, gauss = state['numpy']
+    random.setstate(state['python']); np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-def save_checkpoint(path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig):
-    "Write a complete training checkpoint atomically."
+def data_fingerprint(data: AUDataset) -> str:
+    "A short hash of a dataset's image paths and labels: which frames a run trained on."
+    digest = hashlib.sha256('\n'.join(data.paths).encode())
+    digest.update(data.labels.numpy().tobytes())
+    return f'{len(data.paths)}:{digest.hexdigest()[:16]}'
+
+def save_checkpoint(path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, data: str | None = None):
+    "Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     state = {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(),
-             'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg), 'model_config': asdict(model.cfg)}
+             'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg), 'model_config': asdict(model.cfg), 'data': data}
     tmp = path.with_name(path.name + '.tmp')
     torch.save(state, tmp); os.replace(tmp, path)
 
@@ -117,8 +147,15 @@ def read_checkpoint(path) -> dict:
     "A checkpoint's contents, with a clear error for a missing or foreign file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
-    state = torch.load(path, map_location='cpu', weights_only=False)
-    if not isinstance(state, dict) or 'model_config' not in state: raise DataError(f"{path}: not a faudclip checkpoint")
+    if not zipfile.is_zipfile(path): raise DataError(f"{path}: not a readable checkpoint (not a torch.save archive: empty, text or cut short?)")
+    try: state = torch.load(path, map_location='cpu', weights_only=True)  # tensors and plain values only: never runs code
+    except pickle.UnpicklingError as e:
+        raise DataError(f"{path}: refused: it holds Python objects other than tensors and plain values, which could run code "
+                        f"when loaded; a faudclip checkpoint never does ({str(e).splitlines()[-1][:200]})") from None
+    except Exception as e:  # a text, empty or truncated file: torch raises many kinds
+        raise DataError(f"{path}: not a readable checkpoint ({type(e).__name__}: {(str(e).splitlines() or [''])[0][:120]})") from None
+    if not isinstance(state, dict) or not {'model', 'model_config', 'train_config'} <= set(state):
+        raise DataError(f"{path}: not a faudclip checkpoint (no model weights and configurations)")
     return state
 
 RESUME_IGNORES = ('out', 'data', 'num_workers')  # TrainConfig fields that may change between a run and its resume
@@ -146,7 +183,7 @@ def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
     model.load_state_dict(weights)
     return model.eval(), TrainConfig(**state['train_config'])
 
-# %% ../nbs/09_train.ipynb 16
+# %% ../nbs/09_train.ipynb 18
 def _loader(data, cfg: TrainConfig, epoch: int, device) -> DataLoader:
     generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # the same order after a resume (probe warm-up: epoch < 0)
     cuda = device.type == 'cuda'
@@ -184,7 +221,10 @@ def probe_warmup(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progr
             bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
             if len(rows) == cfg.probe_warmup_steps: bar.close(); return pd.DataFrame(rows)
 
-# %% ../nbs/09_train.ipynb 18
+# %% ../nbs/09_train.ipynb 20
+class TrainingInterrupted(KeyboardInterrupt):
+    "Ctrl-C during `fit`, with where the last checkpoint is."
+
 def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool = False,
         until_epoch: int | None = None, progress: bool = True) -> pd.DataFrame:
     "Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`)."
@@ -196,29 +236,45 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
     optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay), betas=tuple(cfg.betas))
     steps = len(_loader(train_data, cfg, 0, device))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, max(1, round(cfg.warmup_epochs * steps)), cfg.epochs * steps))
-    start, rows = 0, []
+    fingerprint, start, rows = data_fingerprint(train_data), 0, []
     if resume and (out / 'last.pt').is_file():
-        state = read_checkpoint(out / 'last.pt')
-        if differences := config_differences(state, cfg, model.cfg):
-            raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
-                            f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
-        model.load_state_dict(state['model']); optimizer.load_state_dict(state['optimizer']); scheduler.load_state_dict(state['scheduler'])
-        _set_rng_state(state['rng']); start = state['epoch'] + 1
-        if (out / 'metrics.csv').is_file(): rows = pd.read_csv(out / 'metrics.csv').to_dict('records')
+        start, rows = _resume(out, model, optimizer, scheduler, cfg, fingerprint)
     elif cfg.probe_warmup_steps:  # a new run: the supervised probe warm-up of the image tower first
         out.mkdir(parents=True, exist_ok=True)
         probe_warmup(model, train_data, cfg, progress).to_csv(out / 'probe_warmup.csv', index=False)
-    for epoch in range(start, until_epoch or cfg.epochs):
-        model.train()
-        bar = tqdm(_loader(train_data, cfg, epoch, device), desc=f'epoch {epoch + 1}/{cfg.epochs}', disable=not progress, leave=False)
-        for i, (x, y) in enumerate(bar):
-            losses = _train_step(model, x, y, weights, cfg, device)
-            if not torch.isfinite(losses['loss']):
-                raise FloatingPointError(f"non-finite loss {losses['loss'].item()} at epoch {epoch + 1}, step {i + 1}: stopping")
-            lrs = {f"lr_{g['name']}": g['lr'] for g in optimizer.param_groups}  # the rates this step uses
-            optimizer.zero_grad(set_to_none=True); losses['loss'].backward(); optimizer.step(); scheduler.step()
-            rows.append({'epoch': epoch + 1, 'step': epoch * steps + i + 1, **{k: v.item() for k, v in losses.items()}, **lrs})
-            bar.set_postfix(loss=f"{rows[-1]['loss']:.3f}", lr=f"{lrs.get('lr_other', 0):.1e}")
-        save_checkpoint(out / 'last.pt', model, optimizer, scheduler, epoch, cfg)
-        pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
+    epoch = start
+    try:
+        for epoch in range(start, until_epoch or cfg.epochs):
+            _train_epoch(model, optimizer, scheduler, train_data, weights, cfg, device, epoch, steps, rows, progress)
+            save_checkpoint(out / 'last.pt', model, optimizer, scheduler, epoch, cfg, fingerprint)
+            pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
+    except KeyboardInterrupt:
+        done = f"{out / 'last.pt'} holds epoch {epoch}; continue with resume (faudclip train --resume)" if epoch else "no epoch was saved"
+        raise TrainingInterrupted(f"training interrupted during epoch {epoch + 1}: {done}") from None
     return pd.DataFrame(rows)
+
+def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str) -> tuple[int, list]:
+    "Load `out/last.pt` into the run after checking that it is this run's: the first epoch to train and the metrics so far."
+    state = read_checkpoint(out / 'last.pt')
+    differences = config_differences(state, cfg, model.cfg)
+    if state.get('data') != fingerprint: differences.append(f"training data (frames:hash): {state.get('data')} -> {fingerprint}")
+    if differences:
+        raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
+                        f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
+    model.load_state_dict(state['model']); optimizer.load_state_dict(state['optimizer']); scheduler.load_state_dict(state['scheduler'])
+    _set_rng_state(state['rng'])
+    rows = pd.read_csv(out / 'metrics.csv').to_dict('records') if (out / 'metrics.csv').is_file() else []
+    return state['epoch'] + 1, rows
+
+def _train_epoch(model, optimizer, scheduler, train_data, weights, cfg: TrainConfig, device, epoch: int, steps: int, rows: list, progress: bool):
+    "One epoch of training; appends a metrics row per iteration to `rows`."
+    model.train()
+    bar = tqdm(_loader(train_data, cfg, epoch, device), desc=f'epoch {epoch + 1}/{cfg.epochs}', disable=not progress, leave=False)
+    for i, (x, y) in enumerate(bar):
+        losses = _train_step(model, x, y, weights, cfg, device)
+        if not torch.isfinite(losses['loss']):
+            raise FloatingPointError(f"non-finite loss {losses['loss'].item()} at epoch {epoch + 1}, step {i + 1}: stopping")
+        lrs = {f"lr_{g['name']}": g['lr'] for g in optimizer.param_groups}  # the rates this step uses
+        optimizer.zero_grad(set_to_none=True); losses['loss'].backward(); optimizer.step(); scheduler.step()
+        rows.append({'epoch': epoch + 1, 'step': epoch * steps + i + 1, **{k: v.item() for k, v in losses.items()}, **lrs})
+        bar.set_postfix(loss=f"{rows[-1]['loss']:.3f}", lr=f"{lrs.get('lr_other', 0):.1e}")
