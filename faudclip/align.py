@@ -69,8 +69,9 @@ def mtcnn(device: str = 'cpu'):
 
 def detect_landmarks(image, detector=None) -> tuple[np.ndarray, float] | None:
     "The 5 landmarks `(5, 2)` and the score of the most confident face in `image`, or None when there is none."
-    detector = detector or mtcnn()
-    boxes, scores, points = detector.detect(Image.fromarray(to_rgb_array(image)), landmarks=True)
+    detector, rgb = detector or mtcnn(), to_rgb_array(image)
+    if min(rgb.shape[:2]) < getattr(detector, 'min_face_size', 20): return None  # smaller than any face MTCNN looks for
+    boxes, scores, points = detector.detect(Image.fromarray(rgb), landmarks=True)
     if boxes is None: return None
     scores = np.asarray(scores, dtype=float)
     best = int(np.argmax(scores))

@@ -4,11 +4,12 @@
 
 # %% ../nbs/03_backbone.ipynb 3
 from __future__ import annotations
-import json, math, os, socket, tempfile, threading
+import contextlib, json, math, os, socket, tempfile, threading
 from pathlib import Path
 import torch
 import torch.nn as nn
 import open_clip
+from .core import DataError
 
 # %% auto 0
 __all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'tag_uses_quick_gelu', 'load_clip', 'patch_tokens']
@@ -83,16 +84,27 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (Ope
             raise RuntimeError(f"pretrained={pretrained!r} must be downloaded, but there is no network (or HF_HUB_OFFLINE=1). "
                                f"Download the {name} weights elsewhere and pass the local .pt or .safetensors file: "
                                f"load_clip({name!r}, pretrained='path/to/open_clip_model.safetensors')")
-    if not name.startswith(TINY_CLIP):
-        model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained), force_quick_gelu=quick_gelu)
-        return model.float()  # fp16 checkpoints -> fp32
-    model = open_clip.create_model(name)
-    vision = tiny_clip_config(image_size)['vision_cfg']
-    model.visual.conv1 = ConvStem(vision['width'], vision['patch_size'])
-    if pretrained is not None: open_clip.load_checkpoint(model, str(pretrained))
-    return model
+    with _weights_errors(pretrained, name):
+        if not name.startswith(TINY_CLIP):
+            model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained), force_quick_gelu=quick_gelu)
+            return model.float()  # fp16 checkpoints -> fp32
+        model = open_clip.create_model(name)
+        vision = tiny_clip_config(image_size)['vision_cfg']
+        model.visual.conv1 = ConvStem(vision['width'], vision['patch_size'])
+        if pretrained is not None: open_clip.load_checkpoint(model, str(pretrained))
+        return model
 
-# %% ../nbs/03_backbone.ipynb 15
+@contextlib.contextmanager
+def _weights_errors(pretrained, name: str):
+    "Turn the many ways a local weights file can fail to load (garbage, another architecture) into one line naming it."
+    try: yield
+    except Exception as e:
+        if pretrained is None or not Path(pretrained).exists(): raise
+        lines = [l.strip() for l in str(e).splitlines() if l.strip()] or ['']
+        more = f' ... and {len(lines) - 2} more lines' if len(lines) > 2 else ''
+        raise DataError(f"{pretrained}: cannot load it as {name} weights ({type(e).__name__}: {' '.join(lines[:2])[:240]}{more})") from None
+
+# %% ../nbs/03_backbone.ipynb 17
 def patch_tokens(clip, # an open_clip CLIP model
                  images: torch.Tensor, # (b, 3, H, W), CLIP-normalised
                  ln_post: bool = True, # apply CLIP's final LayerNorm to the tokens

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb 3
 from __future__ import annotations
-import os, re, warnings
+import os, re, shutil, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -36,6 +36,9 @@ def read_bp4d_file(path) -> pd.DataFrame:
     aus = dataset_aus('BP4D')
     missing = [str(a) for a in aus if str(a) not in raw.columns[1:]]
     if missing: raise DataError(f"{path}: no column for AU {', '.join(missing)}")
+    short = raw.isna().any(axis=1).to_numpy()
+    if short.any():  # a line with fewer fields than the header, e.g. a file cut mid-line
+        raise DataError(f"{path}: line {int(np.argmax(short)) + 2} has fewer values than the header's {len(raw.columns)} (file cut short?)")
     labels = raw[[str(a) for a in aus]]
     bad = ~labels.isin([0, 1, 9])
     if bad.any().any():
@@ -163,15 +166,15 @@ def label_matrix(df: pd.DataFrame, dataset: str) -> np.ndarray:
     return df[au_columns(dataset_aus(dataset))].to_numpy(dtype=np.int64)
 
 # %% ../nbs/02_data.ipynb 24
-def au_class_weights(labels, aus=None) -> np.ndarray:
-    "Class weights `w_c = C (1/r_c) / sum_j (1/r_j)` from `(n, c)` labels in {-1, 0, 1} (they average 1)."
+def au_class_weights(labels, aus=None, absent: str = 'error') -> np.ndarray:
+    "Class weights `w_c = C (1/r_c) / sum_j (1/r_j)` from `(n, c)` labels in {-1, 0, 1}; an AU without positives is an error, or weight 0 (`absent='zero'`)."
     labels = np.asarray(labels)
     positives, labelled = (labels == 1).sum(0), (labels >= 0).sum(0)
-    absent = np.flatnonzero(positives == 0)
-    if len(absent):
-        names = [f'AU{aus[i]}' for i in absent] if aus is not None else [f'column {i}' for i in absent]
+    missing = np.flatnonzero(positives == 0)
+    if len(missing) and absent == 'error':
+        names = [f'AU{aus[i]}' for i in missing] if aus is not None else [f'column {i}' for i in missing]
         raise DataError(f"no positive training example for {', '.join(names)}: its class weight would be infinite")
-    inverse_rate = labelled / positives  # 1 / r_c
+    inverse_rate = np.where(positives > 0, labelled / np.maximum(positives, 1), 0.0)  # 1 / r_c; 0 for an absent AU
     return len(inverse_rate) * inverse_rate / inverse_rate.sum()
 
 # %% ../nbs/02_data.ipynb 31
@@ -180,23 +183,34 @@ def list_file(list_dir, dataset: str, kind: str, fold: int, split: str | None = 
     stem = f'{dataset.upper()}_weight_fold{fold}' if kind == 'weight' else f'{dataset.upper()}_{split}_{kind}_fold{fold}'
     return Path(list_dir) / f'{stem}.txt'
 
-def _write_atomic(path: Path, text: str):
-    tmp = path.with_name(path.name + '.tmp')
-    tmp.write_text(text)
-    os.replace(tmp, path)
+def _replace_dir(new: Path, old: Path):
+    "Put the folder `new` in the place of `old` (which may not exist), never leaving a mix of the two."
+    if old.exists():
+        aside = Path(tempfile.mkdtemp(prefix=f'.{old.name}-old-', dir=old.parent))
+        os.replace(old, aside / old.name); os.replace(new, old); shutil.rmtree(aside)
+    else: os.replace(new, old)
 
 def write_lists(df: pd.DataFrame, dataset: str, out_dir, folds=(1, 2, 3)) -> Path:
-    "Write the ME-GraphAU path, label and weight files of every fold into `out_dir`."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    aus = dataset_aus(dataset)
-    for k in folds:
-        parts = dict(zip(('train', 'test'), fold_split(df, dataset, k)))
-        for split, part in parts.items():
-            _write_atomic(list_file(out_dir, dataset, 'img_path', k, split), ''.join(p + '\n' for p in image_paths(part, dataset)))
-            rows = (' '.join(map(str, r)) + '\n' for r in label_matrix(part, dataset))
-            _write_atomic(list_file(out_dir, dataset, 'label', k, split), ''.join(rows))
-        weights = au_class_weights(label_matrix(parts['train'], dataset), aus)
-        _write_atomic(list_file(out_dir, dataset, 'weight', k), '\t'.join(f'{w:.6f}' for w in weights) + '\n')
+    "Write the ME-GraphAU path, label and weight files of every fold into `out_dir`, all or nothing."
+    out_dir = Path(out_dir); out_dir.parent.mkdir(parents=True, exist_ok=True)
+    aus, splits = dataset_aus(dataset), {k: dict(zip(('train', 'test'), fold_split(df, dataset, k))) for k in folds}
+    empty = [f'fold {k} {s}' for k, parts in splits.items() for s, part in parts.items() if part.empty]
+    if empty: raise DataError(f"{dataset} lists: no frames for {', '.join(empty)}: every fold needs subjects in each of the 3 parts")
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}-new-', dir=out_dir.parent))
+    try:
+        for k, parts in splits.items():
+            for split, part in parts.items():
+                list_file(tmp, dataset, 'img_path', k, split).write_text(''.join(p + '\n' for p in image_paths(part, dataset)))
+                rows = (' '.join(map(str, r)) + '\n' for r in label_matrix(part, dataset))
+                list_file(tmp, dataset, 'label', k, split).write_text(''.join(rows))
+            train = label_matrix(parts['train'], dataset)
+            if absent := [f'AU{a}' for a, n in zip(aus, (train == 1).sum(0)) if n == 0]:
+                warnings.warn(f"fold {k}: no positive training example for {', '.join(absent)}: weight 0 in its weight file; "
+                              f"training on fold {k} will stop until the data have some")
+            weights = au_class_weights(train, aus, absent='zero')
+            list_file(tmp, dataset, 'weight', k).write_text('\t'.join(f'{w:.6f}' for w in weights) + '\n')
+        _replace_dir(tmp, out_dir)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
 # %% ../nbs/02_data.ipynb 32
@@ -225,7 +239,7 @@ def read_weights(list_dir, dataset: str, fold: int) -> np.ndarray:
     if len(weights) != len(dataset_aus(dataset)): raise DataError(f"{f}: expected {len(dataset_aus(dataset))} weights, got {len(weights)}")
     return weights
 
-# %% ../nbs/02_data.ipynb 38
+# %% ../nbs/02_data.ipynb 40
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
@@ -235,7 +249,7 @@ def au_transforms(train: bool, size: int = 224, resize: int = 256) -> T.Compose:
     steps += [T.RandomCrop(size), T.RandomHorizontalFlip(), T.ColorJitter(0.4, 0.4, 0.4)] if train else [T.CenterCrop(size)]
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
-# %% ../nbs/02_data.ipynb 39
+# %% ../nbs/02_data.ipynb 41
 class AUDataset(Dataset):
     "Aligned face crops under `root` with AU labels: items are `(image (3, size, size), labels (c,))`."
     def __init__(self, root, paths, labels, train: bool, size: int = 224, resize: int = 256, cache: bool = False):

@@ -29,6 +29,8 @@ class AttentionExplorer:
     "The state and widgets of `explorer`: faces, cached forward passes, controls and three figure panels."
     def __init__(self, model, images: torch.Tensor, aus=None):
         import ipywidgets as W
+        if len(images) == 0: raise ValueError("the explorer needs at least one face: a (b, 3, S, S) batch with b >= 1")
+        model.check_images(images)  # one clear line for faces of another size
         self.model = model.eval()
         self.aus = tuple(aus or model.cfg.aus)
         self.size = images.shape[-1]

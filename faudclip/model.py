@@ -115,8 +115,16 @@ class FAUDCLIP(nn.Module):
         "F^t: the projected behaviour-prompt embeddings of the c AUs, (c, d)."
         return self.projector(self.prompt_learner(self.clip))
 
+    def check_images(self, images: torch.Tensor):
+        "Raise a clear error unless `images` is a `(b, 3, S, S)` batch at this model's image size S."
+        s = self.cfg.image_size
+        if not torch.is_tensor(images) or images.ndim != 4 or tuple(images.shape[1:]) != (3, s, s):
+            got = tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
+            raise ValueError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's image_size), got {got}")
+
     def forward_features(self, images: torch.Tensor) -> torch.Tensor:
         "F^v: image tokens `(b, n, d)` after CLIP and the spatial attention module."
+        self.check_images(images)
         grid = patch_tokens(self.clip, images, self.cfg.ln_post)           # (b, d, h, w)
         return self.spatial(rearrange(grid, 'b d h w -> b (h w) d'), self.grid)
 
