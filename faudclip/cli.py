@@ -51,19 +51,30 @@ def train(dataset: str, # bp4d, disfa or synth
     result = run_fold(cfg)
     print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
 
+def _trained_on(trained, test) -> set[str]:
+    "The subjects of `test` that the run `trained` had in its training part (the first component of each image path)."
+    from faudclip.data import read_list
+    train_paths, _ = read_list(Path(test.root).parent / 'list', trained.dataset, 'train', trained.fold)
+    return {p.split('/')[0] for p in train_paths} & {p.split('/')[0] for p in test.paths}
+
 @call_parse
 def evaluate(checkpoint: str, # a last.pt written by faudclip train
              data: str, # prepared data folder with img/ and list/
-             fold: int = None, # the fold to test (default: the checkpoint's)
+             fold: int = None, # the fold to test, 1, 2 or 3 (default: the checkpoint's)
             ):
     "Evaluate a checkpoint on the test part of a fold: F1 per AU and the mean."
     from faudclip.train import load_model, datasets
     from faudclip.evaluate import evaluate as evaluate_model
     from faudclip.core import default_device
-    model, cfg = load_model(checkpoint)
+    if fold is not None and fold not in (1, 2, 3): raise ValueError(f"--fold must be 1, 2 or 3, not {fold}")
+    model, trained = load_model(checkpoint)
     if not (Path(data) / 'list').is_dir(): raise FileNotFoundError(f"{data}: no list/ folder")
-    cfg = replace(cfg, fold=fold or cfg.fold, data=data)  # the checkpoint's own image sizes
-    f1 = evaluate_model(model.to(default_device()), datasets(cfg)[1], model.cfg.aus)
+    cfg = replace(trained, fold=trained.fold if fold is None else fold, data=data)  # the checkpoint's own image sizes
+    test = datasets(cfg)[1]
+    if seen := _trained_on(trained, test):
+        print(f"faudclip evaluate: warning: {checkpoint} was trained on fold {trained.fold}, whose training part holds {len(seen)} of "
+              f"these test subjects ({', '.join(sorted(seen)[:5])}{', ...' if len(seen) > 5 else ''}): this F1 is not held-out", file=sys.stderr)
+    f1 = evaluate_model(model.to(default_device()), test, model.cfg.aus)
     print(f1.to_frame(f'fold{cfg.fold} F1 (%)').T.to_string())
 
 @call_parse
@@ -160,4 +171,6 @@ def main(argv=None) -> int:
     except USER_ERRORS as e:
         if os.environ.get('FAUDCLIP_DEBUG'): raise
         print(f"faudclip {name}: error: {e}", file=sys.stderr); return 1
+    except KeyboardInterrupt as e:  # Ctrl-C: one line, with where the last checkpoint is when training
+        print(f"faudclip {name}: {e or 'interrupted'}", file=sys.stderr); return 130
     return 0

@@ -17,8 +17,8 @@ from .core import DataError, au_columns, dataset_aus
 # %% auto 0
 __all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'read_bp4d_file', 'read_bp4d_labels',
            'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree', 'subject_parts',
-           'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'write_lists', 'read_list',
-           'read_weights', 'au_transforms', 'AUDataset']
+           'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'fold_splits', 'write_lists',
+           'read_list', 'read_weights', 'au_transforms', 'AUDataset']
 
 # %% ../nbs/02_data.ipynb 6
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -190,12 +190,17 @@ def _replace_dir(new: Path, old: Path):
         os.replace(old, aside / old.name); os.replace(new, old); shutil.rmtree(aside)
     else: os.replace(new, old)
 
+def fold_splits(df: pd.DataFrame, dataset: str, folds=(1, 2, 3)) -> dict[int, dict[str, pd.DataFrame]]:
+    "The train and test frames of each fold; an error names subjects in no fold and any fold with an empty part."
+    splits = {k: dict(zip(('train', 'test'), fold_split(df, dataset, k))) for k in folds}
+    empty = [f'fold {k} {s}' for k, parts in splits.items() for s, part in parts.items() if part.empty]
+    if empty: raise DataError(f"{dataset}: no frames for {', '.join(empty)}: every fold needs subjects in each of the 3 parts")
+    return splits
+
 def write_lists(df: pd.DataFrame, dataset: str, out_dir, folds=(1, 2, 3)) -> Path:
     "Write the ME-GraphAU path, label and weight files of every fold into `out_dir`, all or nothing."
     out_dir = Path(out_dir); out_dir.parent.mkdir(parents=True, exist_ok=True)
-    aus, splits = dataset_aus(dataset), {k: dict(zip(('train', 'test'), fold_split(df, dataset, k))) for k in folds}
-    empty = [f'fold {k} {s}' for k, parts in splits.items() for s, part in parts.items() if part.empty]
-    if empty: raise DataError(f"{dataset} lists: no frames for {', '.join(empty)}: every fold needs subjects in each of the 3 parts")
+    aus, splits = dataset_aus(dataset), fold_splits(df, dataset, folds)
     tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}-new-', dir=out_dir.parent))
     try:
         for k, parts in splits.items():

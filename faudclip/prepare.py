@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_prepare.ipynb 3
 from __future__ import annotations
-import os
+import json, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import cv2
@@ -14,7 +14,7 @@ from fastcore.script import call_parse
 from tqdm.auto import tqdm
 from .core import DataError
 from .align import detect_landmarks, mtcnn, similarity_transform, warp_face
-from .data import read_bp4d_labels, read_disfa_labels, write_lists
+from .data import fold_splits, read_bp4d_labels, read_disfa_labels, write_lists
 
 # %% auto 0
 __all__ = ['Frame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'prepare_dataset', 'prepare']
@@ -108,6 +108,16 @@ def align_frames(frames: list[Frame], out_img, size: int = 256, enlarge: float =
     return done, problems
 
 # %% ../nbs/02b_prepare.ipynb 12
+def _claim(out: Path, settings: dict):
+    "Record the crop settings in `out/prepare.json`; refuse a folder whose crops were made with other settings."
+    record, existing = out / 'prepare.json', next((out / 'img').rglob('*.[jp][pn]g'), None) if (out / 'img').is_dir() else None
+    if record.is_file() and (old := json.loads(record.read_text())) != settings:
+        changed = ', '.join(f'{k} {old.get(k)} -> {v}' for k, v in settings.items() if old.get(k) != v)
+        raise DataError(f"{out} holds crops made with other settings ({changed}): delete {out / 'img'} to make new ones, or choose another output folder")
+    if not record.is_file() and existing is not None and cv2.imread(str(existing)).shape[:2] != (settings['size'],) * 2:
+        raise DataError(f"{out / 'img'} holds crops of another size ({existing}): delete it, or choose another output folder")
+    out.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
+
 def prepare_dataset(dataset: str, labels, out, images=None, videos=None, size: int = 256, enlarge: float = 2.9,
                     detector=None, progress: bool = True) -> pd.DataFrame:
     "Align a raw BP4D (`images`) or DISFA (`videos`) tree into `out` (img/, list/, labels.csv, failures.csv)."
@@ -123,6 +133,8 @@ def prepare_dataset(dataset: str, labels, out, images=None, videos=None, size: i
         frames, missing = disfa_frames(table, videos)
         crop = [f'{s}/{f}.png' for s, f in zip(table.subject, table.frame)]
     else: raise ValueError(f"prepare handles BP4D and DISFA, not {dataset!r}")
+    fold_splits(table, key)  # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment
+    _claim(out, {'dataset': key, 'size': size, 'enlarge': enlarge})
     done, problems = align_frames(frames, out / 'img', size, enlarge, detector, progress)
     pd.DataFrame(missing + problems, columns=['file', 'reason']).to_csv(out / 'failures.csv', index=False)
     prepared = table[[c in done for c in crop]].reset_index(drop=True)

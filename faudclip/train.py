@@ -61,6 +61,8 @@ class TrainConfig:
         "Refuse values that would train nothing, or fail later with a tensor error."
         checks = [(self.fold in (1, 2, 3), f"fold must be 1, 2 or 3, not {self.fold!r}"),
                   (self.model in PATCH_SIZES, f"model must be one of {tuple(PATCH_SIZES)}, not {self.model!r}"),
+                  (self.model != 'tiny' or (self.pretrained is None and self.clip is None),
+                   "the tiny model builds its own CLIP from random weights: pretrained and clip are for model='b16'"),
                   (self.epochs >= 1, f"epochs must be at least 1, not {self.epochs}"),
                   (self.batch_size >= 1, f"batch_size must be at least 1, not {self.batch_size}"),
                   (self.probe_warmup_steps >= 0, f"probe_warmup_steps must be 0 or more, not {self.probe_warmup_steps}"),
@@ -97,10 +99,7 @@ def build_model(cfg: TrainConfig) -> FAUDCLIP:
     if cfg.model == 'b16':
         clip = {} if cfg.clip is None else {'clip_name': cfg.clip}
         return faudclip_b16(aus, cfg.pretrained, image_size=cfg.image_size, **clip, **cfg.model_overrides)
-    if cfg.model == 'tiny':
-        if cfg.clip is not None or cfg.pretrained is not None:
-            raise ValueError("the tiny model builds its own CLIP: leave clip and pretrained unset (or use model='b16')")
-        return faudclip_tiny(aus, cfg.image_size, **cfg.model_overrides)
+    if cfg.model == 'tiny': return faudclip_tiny(aus, cfg.image_size, **cfg.model_overrides)
     raise ValueError(f"model must be 'b16' or 'tiny', not {cfg.model!r}")
 
 def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
