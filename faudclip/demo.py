@@ -142,6 +142,12 @@ def _render_once(root: Path, settings: dict, progress: bool):
     make_synth_dataset(root, settings['subjects'], settings['frames'], settings['seed'], progress=progress, frame_step=settings['frame_step'])
     record.write_text(json.dumps(settings))
 
+def _fresh_runs(runs: Path, settings: dict):
+    "Keep the fold checkpoints in `runs` (to resume them) only if a demo with the same settings wrote them; else start again."
+    record = runs / 'demo_settings.json'
+    if runs.exists() and (not record.is_file() or json.loads(record.read_text()) != settings): shutil.rmtree(runs)
+    runs.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
+
 def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 10,
              image_size: int = 64, frame_step: int = 8, probe_warmup_steps: int = 300, progress: bool = True) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
@@ -149,6 +155,7 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}
     _render_once(out / 'synthau', data, progress)
+    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size, 'probe_warmup_steps': probe_warmup_steps})
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
                      resize=round(image_size * 9 / 8), probe_warmup_steps=probe_warmup_steps, seed=seed)
