@@ -177,10 +177,12 @@ def config_differences(state: dict, cfg: TrainConfig, model_cfg: FAUDCLIPConfig)
 def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
     "Rebuild the model of a checkpoint with its weights, and its training config."
     state = read_checkpoint(path)
-    model = FAUDCLIP(FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None}))
-    weights = {k.removeprefix('module.'): v for k, v in state['model'].items()}
-    model.load_state_dict(weights)
-    return model.eval(), TrainConfig(**state['train_config'])
+    try: model_cfg, train_cfg = FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None}), TrainConfig(**state['train_config'])
+    except (TypeError, ValueError) as e:  # fields this version does not have, or values it refuses
+        raise DataError(f"{path}: its configuration does not fit this version of faudclip ({e})") from None
+    model = FAUDCLIP(model_cfg)
+    model.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()})
+    return model.eval(), train_cfg
 
 # %% ../nbs/09_train.ipynb 18
 def _loader(data, cfg: TrainConfig, epoch: int, device) -> DataLoader:
