@@ -61,8 +61,7 @@ class TrainConfig:
         "Refuse values that would train nothing, or fail later with a tensor error."
         checks = [(self.fold in (1, 2, 3), f"fold must be 1, 2 or 3, not {self.fold!r}"),
                   (self.model in PATCH_SIZES, f"model must be one of {tuple(PATCH_SIZES)}, not {self.model!r}"),
-                  (self.model != 'tiny' or (self.pretrained is None and self.clip is None),
-                   "the tiny model builds its own CLIP from random weights: pretrained and clip are for model='b16'"),
+                  (self.model != 'tiny' or self.clip is None, "the tiny model has its own CLIP architecture: clip is for model='b16'"),
                   (self.epochs >= 1, f"epochs must be at least 1, not {self.epochs}"),
                   (self.batch_size >= 1, f"batch_size must be at least 1, not {self.batch_size}"),
                   (self.probe_warmup_steps >= 0, f"probe_warmup_steps must be 0 or more, not {self.probe_warmup_steps}"),
@@ -99,7 +98,7 @@ def build_model(cfg: TrainConfig) -> FAUDCLIP:
     if cfg.model == 'b16':
         clip = {} if cfg.clip is None else {'clip_name': cfg.clip}
         return faudclip_b16(aus, cfg.pretrained, image_size=cfg.image_size, **clip, **cfg.model_overrides)
-    if cfg.model == 'tiny': return faudclip_tiny(aus, cfg.image_size, **cfg.model_overrides)
+    if cfg.model == 'tiny': return faudclip_tiny(aus, cfg.image_size, **{'pretrained': cfg.pretrained, **cfg.model_overrides})
     raise ValueError(f"model must be 'b16' or 'tiny', not {cfg.model!r}")
 
 def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
@@ -107,13 +106,13 @@ def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
     kw = dict(size=cfg.image_size, resize=cfg.resize, cache=cfg.cache_images)
     return tuple(AUDataset.from_lists(cfg.data, cfg.dataset, split, cfg.fold, **kw) for split in ('train', 'test'))
 
-# %% ../nbs/09_train.ipynb 13
+# %% ../nbs/09_train.ipynb 14
 def lr_factor(step: int, warmup: int, total: int) -> float:
     "Warm-up then cosine multiplier of the base learning rate at iteration `step` (0-based)."
     if step < warmup: return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
-# %% ../nbs/09_train.ipynb 16
+# %% ../nbs/09_train.ipynb 17
 def _rng_state() -> dict:
     "The random states, in types that `torch.load(weights_only=True)` reads (NumPy's key array as a tensor)."
     name, keys, pos, has_gauss, gauss = np.random.get_state()
@@ -184,7 +183,7 @@ def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
     model.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()})
     return model.eval(), train_cfg
 
-# %% ../nbs/09_train.ipynb 18
+# %% ../nbs/09_train.ipynb 19
 def _loader(data, cfg: TrainConfig, epoch: int, device) -> DataLoader:
     generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # the same order after a resume (probe warm-up: epoch < 0)
     cuda = device.type == 'cuda'
@@ -222,7 +221,7 @@ def probe_warmup(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progr
             bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
             if len(rows) == cfg.probe_warmup_steps: bar.close(); return pd.DataFrame(rows)
 
-# %% ../nbs/09_train.ipynb 20
+# %% ../nbs/09_train.ipynb 21
 class TrainingInterrupted(KeyboardInterrupt):
     "Ctrl-C during `fit`, with where the last checkpoint is."
 
