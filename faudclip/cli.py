@@ -127,10 +127,11 @@ def demo(out: str = 'outputs/demo', # output folder
          frames: int = 10, # frames per subject
          epochs: int = 10, # training epochs per fold (after the supervised probe warm-up of the image tower)
          seed: int = 0, # random seed of data and training
+         clip_pretrain_steps: int = 0, # contrastive pretraining of the tiny CLIP on captioned faces of other subjects (0: none, and the supervised warm-up instead)
         ):
     "Render SynthAU, cross-validate the tiny FAUD-CLIP on the CPU, write metrics.json, report.md and charts."
     from faudclip.demo import run_demo
-    result = run_demo(out, subjects, frames, seed, epochs)
+    result = run_demo(out, subjects, frames, seed, epochs, clip_pretrain_steps=clip_pretrain_steps)
     print(result['table'].to_string())
     m = result['metrics']
     print(f"\nmean F1 {m['mean_f1']:.3f} (baselines: all-positive {m['baselines']['all_positive']:.3f}, prior {m['baselines']['prior']:.3f}) in {m['seconds'] / 60:.1f} min")

@@ -9,15 +9,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from .core import seed_everything
 from .synth import make_synth_dataset, contact_sheet
 from .data import AUDataset
+from .backbone import load_clip, TINY_CLIP
+from .clip_pretrain import render_pretraining_set, load_faces, contrastive_pretrain
 from .train import TrainConfig, synth_fold, load_model
 from .evaluate import cross_validate
 from .gradcam import au_gradcam, gradcam_gallery, denormalize
 from .tree_attention import plot_tree_regions
 
 # %% auto 0
-__all__ = ['plot_per_au', 'plot_curves', 'explain_figures', 'demo_report', 'run_demo']
+__all__ = ['plot_per_au', 'plot_curves', 'explain_figures', 'demo_report', 'pretrained_clip', 'run_demo']
 
 # %% ../nbs/13_demo.ipynb 6
 def plot_per_au(table: pd.DataFrame, baselines: dict | None = None, out=None):
@@ -84,6 +87,17 @@ def explain_figures(checkpoint, data_dir, out, n_faces: int = 4, n_aus: int = 4)
     return shown
 
 # %% ../nbs/13_demo.ipynb 10
+def _first_stage(cfg: TrainConfig, metrics: dict) -> str:
+    "How the fold's image tower started, in words."
+    if cfg.pretrained:
+        start = (f"the tiny CLIP starts from contrastive pretraining on captioned SynthAU faces of other subjects "
+                 f"({metrics['clip_pretrain_steps']} steps, notebook 04a)")
+    else: start = "the tiny CLIP starts from random weights"
+    if cfg.probe_warmup_steps:
+        start += (f"; a supervised warm-up of the image tower on the fold's AU labels ({cfg.probe_warmup_steps} steps with a per-token "
+                  f"linear AU probe, learning rate {cfg.probe_warmup_lr:g})")
+    return start
+
 def demo_report(table: pd.DataFrame, metrics: dict, cfg: TrainConfig, data: dict, explained: dict) -> str:
     "The Markdown report of a demo run."
     folds = table.loc[[i for i in table.index if i.startswith('fold')] + ['mean']]
@@ -123,8 +137,7 @@ each panel's title gives the predicted probability. Notebooks 11 and 12 explain 
   aligned 256-px faces in `synthau/`, 3 subject-exclusive folds; each fold trains on two thirds of the subjects and is tested on the rest.
 - Model: the `faudclip_tiny` preset from random init (tiny CLIP with a conv stem at {cfg.image_size} px, one tree-attention layer with L = 3, K = 2,
   behaviour prompts with M = 16 context tokens, feature interaction).
-- Training, per fold: first a supervised warm-up of the image tower on the fold's AU labels ({cfg.probe_warmup_steps} steps with a per-token
-  linear AU probe, learning rate {cfg.probe_warmup_lr:g}), then FAUD-CLIP for {cfg.epochs} epochs of batch {cfg.batch_size}, AdamW with
+- Training, per fold: {_first_stage(cfg, metrics)}, then FAUD-CLIP for {cfg.epochs} epochs of batch {cfg.batch_size}, AdamW with
   learning rates {cfg.lr_image:g} (image encoder), {cfg.lr_prompt:g} (prompts) and {cfg.lr_other:g} (the rest), one warm-up epoch
   then cosine; the loss of eq. (9). The last epoch is evaluated.
 - Per-fold time: {', '.join(f"{f['fold']}: {f['seconds']:.0f} s" for f in metrics['folds'])}.
@@ -148,17 +161,39 @@ def _fresh_runs(runs: Path, settings: dict):
     if runs.exists() and (not record.is_file() or json.loads(record.read_text()) != settings): shutil.rmtree(runs)
     runs.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
 
+def pretrained_clip(out: Path, settings: dict, progress: bool = True) -> Path:
+    "The tiny CLIP contrastively pretrained as `settings` say (notebook 04a): trained once, then reused from `out/clip_pretrain/`."
+    root = out / 'clip_pretrain'
+    weights, record = root / 'tiny_clip.pt', root / 'settings.json'
+    if weights.is_file() and record.is_file() and json.loads(record.read_text()) == settings: return weights
+    if root.exists(): shutil.rmtree(root)  # other settings, or an interrupted run (the record is written last)
+    table = render_pretraining_set(root / 'faces', settings['subjects'], settings['frames'], settings['seed'],
+                                   frame_step=settings['frame_step'], progress=progress)
+    seed_everything(settings['seed'])
+    clip = load_clip(TINY_CLIP, image_size=settings['image_size'])
+    faces = load_faces(root / 'faces', table.path, settings['image_size'])
+    contrastive_pretrain(clip, faces, table.caption, settings['steps'], progress=progress).to_csv(root / 'loss.csv', index=False)
+    torch.save(clip.state_dict(), weights); record.write_text(json.dumps(settings))
+    return weights
+
 def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 10,
-             image_size: int = 64, frame_step: int = 8, probe_warmup_steps: int = 300, progress: bool = True) -> dict:
+             image_size: int = 64, frame_step: int = 8, probe_warmup_steps: int | None = None, clip_pretrain_steps: int = 0,
+             progress: bool = True) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}
     _render_once(out / 'synthau', data, progress)
-    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size, 'probe_warmup_steps': probe_warmup_steps})
+    if probe_warmup_steps is None: probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the warm-up stands in only for a random tower
+    pretrained = None
+    if clip_pretrain_steps:  # half as many other subjects, captioned
+        pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
+                                               'steps': clip_pretrain_steps}, progress))
+    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size, 'probe_warmup_steps': probe_warmup_steps,
+                               'clip_pretrain_steps': clip_pretrain_steps})
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
-                     resize=round(image_size * 9 / 8), probe_warmup_steps=probe_warmup_steps, seed=seed)
+                     resize=round(image_size * 9 / 8), probe_warmup_steps=probe_warmup_steps, seed=seed, pretrained=pretrained)
     cv = cross_validate(cfg, progress=progress)
     table, runs = cv['table'], cv['runs']
     per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
@@ -166,7 +201,8 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
                'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
                           'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(), 'seconds': round(r['seconds'], 1)} for r in runs],
-               'baselines': baselines, 'seconds': round(time.perf_counter() - start, 1)}
+               'baselines': baselines, 'clip_pretrain_steps': clip_pretrain_steps, 'probe_warmup_steps': probe_warmup_steps,
+               'seconds': round(time.perf_counter() - start, 1)}
     plot_per_au(table, baselines, out / 'per_au_f1.png')
     plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
     explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
