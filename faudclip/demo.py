@@ -184,7 +184,7 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}
     _render_once(out / 'synthau', data, progress)
-    if probe_warmup_steps is None: probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the warm-up stands in only for a random tower
+    if probe_warmup_steps is None: probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
     pretrained = None
     if clip_pretrain_steps:  # half as many other subjects, captioned
         pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
