@@ -180,6 +180,8 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
              image_size: int = 64, frame_step: int = 8, probe_warmup_steps: int | None = None, clip_pretrain_steps: int = 0,
              progress: bool = True) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
+    if clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1:
+        raise ValueError(f"frames must be at least 1 and step counts 0 or more, not {frames}, {clip_pretrain_steps}, {probe_warmup_steps}")
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}

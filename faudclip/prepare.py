@@ -122,6 +122,7 @@ def prepare_dataset(dataset: str, labels, out, images=None, videos=None, size: i
                     detector=None, progress: bool = True) -> pd.DataFrame:
     "Align a raw BP4D (`images`) or DISFA (`videos`) tree into `out` (img/, list/, labels.csv, failures.csv)."
     key, out = dataset.upper(), Path(out)
+    if size < 32 or enlarge <= 0: raise ValueError(f"--size must be at least 32 and --enlarge positive, not {size} and {enlarge}")
     if key == 'BP4D':
         if images is None: raise ValueError("BP4D needs --images, the folder of {subject}/{task}/{frame}.jpg frames")
         table = read_bp4d_labels(labels)
