@@ -41,7 +41,7 @@ def train(dataset: str, # bp4d, disfa or synth
           epochs: int = None, # epochs (default: the preset's, 12 for BP4D/DISFA)
           batch_size: int = None, # batch size (default: the preset's)
           image_size: int = None, # training crop in pixels (default: the preset's, 224 for BP4D/DISFA)
-          probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
+          probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
           resume: bool = False, # continue from out/last.pt
          ):
     "Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch."
@@ -85,7 +85,7 @@ def cv(dataset: str, # bp4d, disfa or synth
        clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
        epochs: int = None, # epochs per fold (default: the preset's)
        image_size: int = None, # training crop in pixels (default: the preset's)
-       probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
+       probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
       ):
     "The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row."
     from faudclip.evaluate import cross_validate
@@ -109,7 +109,7 @@ def ablate(dataset: str, # bp4d, disfa or synth
            clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
            epochs: int = None, # epochs per run (default: the preset's)
            image_size: int = None, # training crop in pixels (default: the preset's)
-           probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: the preset's, 300 for synth, 0 for bp4d/disfa)
+           probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
           ):
     "The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree attention)."
     from faudclip.evaluate import ablation_study, plot_ablation
@@ -125,16 +125,16 @@ def ablate(dataset: str, # bp4d, disfa or synth
 def demo(out: str = 'outputs/demo', # output folder
          subjects: int = 240, # SynthAU subjects (3 subject-exclusive folds)
          frames: int = 10, # frames per subject
-         epochs: int = 10, # training epochs per fold (after the supervised probe warm-up of the image tower)
+         epochs: int = 10, # training epochs per fold
          seed: int = 0, # random seed of data and training
-         clip_pretrain_steps: int = 0, # contrastive pretraining of the tiny CLIP on captioned faces of other subjects (0: none, and the supervised warm-up instead)
+         clip_pretrain_steps: int = 1000, # contrastive pretraining of the tiny CLIP on captioned faces of other subjects (0: random init and a supervised warm-up instead)
         ):
     "Render SynthAU, cross-validate the tiny FAUD-CLIP on the CPU, write metrics.json, report.md and charts."
     from faudclip.demo import run_demo
     result = run_demo(out, subjects, frames, seed, epochs, clip_pretrain_steps=clip_pretrain_steps)
     print(result['table'].to_string())
     m = result['metrics']
-    print(f"\nmean F1 {m['mean_f1']:.3f} (baselines: all-positive {m['baselines']['all_positive']:.3f}, prior {m['baselines']['prior']:.3f}) in {m['seconds'] / 60:.1f} min")
+    print(f"\nmean F1 {m['mean_f1']:.3f} (baselines: {', '.join(f'{k} {v:.3f}' for k, v in m['baselines'].items())}) in {m['seconds'] / 60:.1f} min")
     print(f"report: {Path(out) / 'report.md'}")
 
 # %% ../nbs/90_cli.ipynb 7

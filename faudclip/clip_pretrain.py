@@ -10,16 +10,19 @@ import numpy as np
 import pandas as pd
 import torch
 import open_clip
+from einops import rearrange
 from open_clip.loss import ClipLoss
 from PIL import Image
 from tqdm.auto import tqdm
 from .core import ALL_AUS, au_columns
 from .data import CLIP_MEAN, CLIP_STD
+from .prompts import AU_DESCRIPTIONS
 from .synth import make_synth_dataset, random_identity
 
 # %% auto 0
-__all__ = ['AU_PHRASES', 'INTENSITY_WORDS', 'TEMPLATES', 'NEUTRAL', 'NUISANCES', 'PRETRAIN_SEED_OFFSET', 'caption', 'identities',
-           'render_pretraining_set', 'load_faces', 'contrastive_pretrain', 'retrieval_accuracy']
+__all__ = ['AU_PHRASES', 'INTENSITY_WORDS', 'TEMPLATES', 'NEUTRAL', 'NUISANCES', 'PRETRAIN_SEED_OFFSET', 'au_wordings', 'caption',
+           'identities', 'render_pretraining_set', 'load_faces', 'random_crops', 'centre_crops', 'contrastive_pretrain',
+           'retrieval_accuracy', 'zero_shot_prompts', 'zero_shot_logits', 'fit_thresholds']
 
 # %% ../nbs/04a_clip_pretrain.ipynb 6
 AU_PHRASES = {
@@ -36,25 +39,35 @@ TEMPLATES = ('a photo of a face with {}.', 'a face: {}.', '{}.', 'cartoon face, 
 NEUTRAL = ('a neutral face.', 'a face at rest.', 'a relaxed, expressionless face.', 'a calm face with no expression.')
 NUISANCES = ('in dim light', 'brightly lit', 'lit from one side', 'blurry photo', 'small face in the frame', 'low quality')
 
-def _au_phrase(au: int, level: int, rng) -> str:
-    word = INTENSITY_WORDS[int(level)][rng.integers(2)]
-    return f"{AU_PHRASES[au][rng.integers(2)]} {word}".strip()
+def au_wordings(au: int) -> tuple[str, str, str, str]:
+    "How a caption can name AU `au`, shortest first: two plain phrases, the first clause of its FACS behaviour description, the whole description."
+    description = AU_DESCRIPTIONS[au][0].lower() + AU_DESCRIPTIONS[au][1:]
+    return (*AU_PHRASES[au], description.split(',')[0], description)
 
 def _fits(text: str) -> bool: return len(open_clip.tokenizer._tokenizer.encode(text)) + 2 <= 77  # + start and end tokens
+
+def _listing(parts: list[str]) -> str:
+    joiner = '; ' if any(',' in p for p in parts) else ', '  # descriptions have commas of their own
+    return joiner.join(parts[:-1]) + (' and ' if len(parts) > 1 else '') + parts[-1]
 
 def caption(intensity, rng: np.random.Generator, roll: float | None = None, omit: float = 0.15) -> str:
     "A noisy caption of a face from its AU `intensity` (0-5 in `ALL_AUS` order); `roll` (degrees) may mention the head tilt."
     active = [(a, int(v)) for a, v in zip(ALL_AUS, intensity) if v >= 2]
     kept = [av for av in active if rng.random() >= omit] or active[:1]  # omissions, but never of every active AU
-    phrases = [_au_phrase(a, v, rng) for a, v in (kept[i] for i in rng.permutation(len(kept)))]
+    kept = [kept[i] for i in rng.permutation(len(kept))]
+    forms = rng.integers(4, size=len(kept))                       # which wording of each AU, see `au_wordings`
+    words = [INTENSITY_WORDS[v][rng.integers(2)] for _, v in kept]
+    template, neutral = TEMPLATES[rng.integers(len(TEMPLATES))], NEUTRAL[rng.integers(len(NEUTRAL))]
     notes = [NUISANCES[rng.integers(len(NUISANCES))]] if rng.random() < 0.5 else []
     if roll is not None and abs(roll) > 6: notes.append(f"head tilted to the {'right' if roll > 0 else 'left'}")
     while True:
-        listed = ', '.join(phrases[:-1]) + (' and ' if len(phrases) > 1 else '') + phrases[-1] if phrases else ''
-        text = TEMPLATES[rng.integers(len(TEMPLATES))].format(listed) if phrases else NEUTRAL[rng.integers(len(NEUTRAL))]
+        parts = [f"{au_wordings(a)[f]}{',' if f >= 2 and w else ''} {w}".strip() for (a, _), f, w in zip(kept, forms, words)]
+        text = template.format(_listing(parts)) if parts else neutral
         text = ', '.join([text.rstrip('.')] + notes) + '.' if notes else text
-        if _fits(text) or len(phrases) <= 1: return text
-        phrases = phrases[:-1]
+        if _fits(text) or (len(kept) <= 1 and forms.max(initial=0) < 2): return text
+        if forms.max() >= 2: forms = np.minimum(forms, forms.max() - 1)  # shorten the longest wordings first
+        else: kept, forms, words = kept[:-1], forms[:-1], words[:-1]      # then leave AUs out
+
 
 # %% ../nbs/04a_clip_pretrain.ipynb 11
 PRETRAIN_SEED_OFFSET = 10_000  # pretraining subjects are drawn from seeds far from those of the folds' data
@@ -81,17 +94,29 @@ def render_pretraining_set(out, n_subjects: int, frames: int, seed: int, size: i
 
 # %% ../nbs/04a_clip_pretrain.ipynb 13
 def load_faces(root, paths, size: int) -> torch.Tensor:
-    "Aligned faces under `root/img` as a CLIP-normalised `(n, 3, size, size)` tensor."
+    "Aligned faces under `root/img` resized to `size` as a CLIP-normalised `(n, 3, size, size)` tensor."
     mean, std = torch.tensor(CLIP_MEAN)[:, None, None], torch.tensor(CLIP_STD)[:, None, None]
     def face(p):
         with Image.open(Path(root) / 'img' / p) as im: im = im.convert('RGB').resize((size, size), Image.BICUBIC)
         return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1).float() / 255  # (3, size, size)
     return (torch.stack([face(p) for p in paths]) - mean) / std
 
+def random_crops(images: torch.Tensor, size: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    "A random `size` x `size` crop of each image of `(n, 3, H, W)`, as the fine-tuning's augmentation takes them (no flip: captions say left and right)."
+    n, _, h, w = images.shape
+    top = torch.randint(0, h - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, :, None]   # (n, size, 1) rows
+    left = torch.randint(0, w - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, None, :]  # (n, 1, size) columns
+    return rearrange(images.permute(0, 2, 3, 1)[torch.arange(n)[:, None, None], top, left], 'n h w c -> n c h w')
+
+def centre_crops(images: torch.Tensor, size: int) -> torch.Tensor:
+    "The centre `size` x `size` crop of `(n, 3, H, W)`, the test transform's."
+    top, left = (images.shape[2] - size) // 2, (images.shape[3] - size) // 2
+    return images[:, :, top:top + size, left:left + size]
+
 def contrastive_pretrain(clip, images: torch.Tensor, captions, steps: int, batch_size: int = 64, lr: float = 1e-3,
                          seed: int = 0, progress: bool = True) -> pd.DataFrame:
-    "Train both towers of `clip` on image-caption pairs with open_clip's `ClipLoss`; the loss per step."
-    tokens, loss_fn = open_clip.tokenize(list(captions)), ClipLoss()
+    "Train both towers of `clip` on image-caption pairs with open_clip's `ClipLoss`, on random crops at the model's size; the loss per step."
+    tokens, loss_fn, size = open_clip.tokenize(list(captions)), ClipLoss(), clip.visual.image_size[0]
     decay = [p for p in clip.parameters() if p.ndim >= 2]
     rest = [p for p in clip.parameters() if p.ndim < 2]  # biases, norms, logit scale: no decay
     optimizer = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': rest, 'weight_decay': 0.0}], lr=lr)
@@ -102,8 +127,8 @@ def contrastive_pretrain(clip, images: torch.Tensor, captions, steps: int, batch
     clip.train().requires_grad_(True)
     for step in tqdm(range(steps), desc='contrastive pretraining', disable=not progress):
         batch = torch.randperm(len(images), generator=generator)[:batch_size]
-        loss = loss_fn(clip.encode_image(images[batch], normalize=True), clip.encode_text(tokens[batch], normalize=True),
-                       clip.logit_scale.exp())
+        loss = loss_fn(clip.encode_image(random_crops(images[batch], size, generator), normalize=True),
+                       clip.encode_text(tokens[batch], normalize=True), clip.logit_scale.exp())
         optimizer.zero_grad(set_to_none=True); loss.backward(); optimizer.step(); scheduler.step()
         with torch.no_grad(): clip.logit_scale.clamp_(0, math.log(100))  # CLIP's cap on the temperature
         rows.append({'step': step + 1, 'loss': loss.item()})
@@ -111,9 +136,42 @@ def contrastive_pretrain(clip, images: torch.Tensor, captions, steps: int, batch
 
 @torch.no_grad()
 def retrieval_accuracy(clip, images: torch.Tensor, captions) -> float:
-    "Image-to-text top-1 accuracy: the share of faces whose most similar caption (of all given) has their caption's text."
+    "Image-to-text top-1 accuracy on centre crops: the share of faces whose most similar caption (of all given) has their caption's text."
     clip.eval()
     captions = list(captions)
+    images = centre_crops(images, clip.visual.image_size[0])
     sims = clip.encode_image(images, normalize=True) @ clip.encode_text(open_clip.tokenize(captions), normalize=True).T  # (n, n)
     best = sims.argmax(1).tolist()
     return float(np.mean([captions[j] == c for j, c in zip(best, captions)]))
+
+
+# %% ../nbs/04a_clip_pretrain.ipynb 20
+def zero_shot_prompts(au: int) -> list[str]:
+    "The texts whose mean embedding stands for AU `au`: its FACS behaviour description and its plain phrases in the first template."
+    return [AU_DESCRIPTIONS[au] + '.'] + [TEMPLATES[0].format(p) for p in AU_PHRASES[au]]
+
+def _mean_text(clip, texts) -> torch.Tensor:
+    e = clip.encode_text(open_clip.tokenize(list(texts)), normalize=True).mean(0)  # (d,)
+    return e / e.norm()
+
+@torch.no_grad()
+def zero_shot_logits(clip, images: torch.Tensor, aus, batch_size: int = 256) -> torch.Tensor:
+    "Zero-shot AU logits `(n, c)`: CLIP's scaled cosine of each face with each AU's text minus that with the neutral face's text."
+    clip.eval()
+    device = next(clip.parameters()).device
+    aus_text = torch.stack([_mean_text(clip, zero_shot_prompts(a)) for a in aus])         # (c, d)
+    neutral = _mean_text(clip, NEUTRAL)                                                   # (d,)
+    faces = torch.cat([clip.encode_image(b.to(device), normalize=True) for b in images.split(batch_size)])  # (n, d)
+    return (clip.logit_scale.exp() * faces @ (aus_text - neutral).T).cpu()
+
+def fit_thresholds(scores, labels) -> np.ndarray:
+    "Per-AU threshold `(c,)` on `scores` `(n, c)` that maximises F1 against `labels` in {-1, 0, 1} (-1 left out)."
+    thresholds = []
+    for s, y in zip(np.asarray(scores, float).T, np.asarray(labels).T):
+        s, y = s[y >= 0], y[y >= 0]
+        order = np.argsort(-s, kind='stable')
+        s, hits = s[order], np.cumsum(y[order] == 1)                   # predicting the top k present: hits[k-1] true positives
+        f1 = 2 * hits / (np.arange(1, len(s) + 1) + (y == 1).sum())
+        k = int(np.argmax(f1))
+        thresholds.append((s[k] + s[k + 1]) / 2 if k + 1 < len(s) else s[k] - 1)
+    return np.array(thresholds)

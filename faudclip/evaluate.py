@@ -13,11 +13,13 @@ import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .core import au_columns, dataset_aus
+from .data import AUDataset, read_list
+from .clip_pretrain import zero_shot_logits, fit_thresholds
 from .train import TrainConfig, build_model, datasets, fit
 
 # %% auto 0
-__all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'FIG_4', 'PAPER_ABLATION', 'f1_scores', 'predict', 'f1_table', 'evaluate',
-           'baseline_f1', 'is_full_protocol', 'mean_label', 'run_fold', 'cross_validate', 'ablation_study',
+__all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'PAPER_ABLATION', 'f1_scores', 'predict', 'f1_table', 'evaluate', 'baseline_f1',
+           'is_full_protocol', 'mean_label', 'run_fold', 'cross_validate', 'zero_shot_f1', 'ablation_study',
            'plot_ablation']
 
 # %% ../nbs/10_eval.ipynb 6
@@ -100,6 +102,20 @@ def cross_validate(cfg: TrainConfig, folds=(1, 2, 3), progress: bool = True) -> 
     return {'table': table, 'runs': runs}
 
 # %% ../nbs/10_eval.ipynb 22
+def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    paths, labels = read_list(Path(cfg.data) / 'list', cfg.dataset, split, cfg.fold)
+    data = AUDataset(Path(cfg.data) / 'img', paths, labels, train=False, size=cfg.image_size, resize=cfg.resize)  # test transform
+    aus = dataset_aus(cfg.dataset)
+    return torch.cat([zero_shot_logits(clip, x, aus) for x, _ in DataLoader(data, batch_size)]).numpy(), np.asarray(labels)
+
+def zero_shot_f1(clip, cfg: TrainConfig, batch_size: int = 256) -> dict:
+    "Per-AU F1 `(c,)` of `clip`'s zero-shot AU detection on the test fold of `cfg`: at the natural threshold, and fitted on the training fold."
+    train_scores, train_labels = _zero_shot_split(clip, cfg, 'train', batch_size)
+    test_scores, test_labels = _zero_shot_split(clip, cfg, 'test', batch_size)
+    return {'zero_shot': f1_scores(test_scores, test_labels, threshold=0.0),
+            'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels, threshold=0.0)}
+
+# %% ../nbs/10_eval.ipynb 25
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'baseline': dict(interaction=False, attention='none', n_ctx=0),
     '+FIL': dict(interaction=True, attention='none', n_ctx=0),
@@ -109,30 +125,31 @@ ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'CBAM': dict(interaction=True, attention='cbam', n_ctx=16),
     'self-attention': dict(interaction=True, attention='self', n_ctx=16),
 }
-TABLE_III = ('baseline', '+FIL', '+TA', '+LP (full)')
-FIG_4 = ('AcAtt', 'CBAM', 'self-attention', '+LP (full)')
+TABLE_III = ('baseline', '+FIL', '+TA', '+LP (full)')  # the other rows are Fig. 4's attention modules, beside '+LP (full)'
 PAPER_ABLATION = {'baseline': 62.9, '+FIL': 63.5, '+TA': 64.0, '+LP (full)': 64.7}  # BP4D, Table III
 
 def ablation_study(cfg: TrainConfig, rows=tuple(ABLATIONS), folds=(1, 2, 3), progress: bool = True) -> pd.DataFrame:
-    "Train and evaluate each ablation row on `folds`; mean F1 per row (%), with the paper's BP4D numbers after a full 3-fold run."
+    "Train and evaluate each ablation row on `folds`: per row the mean F1 (%), each fold's and their standard deviation; the paper's BP4D numbers after a full 3-fold run."
     results = {}
     for name in tqdm(rows, desc='ablations', disable=not progress):
         folder = re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')  # '+LP (full)' -> 'LP_full'
         row_cfg = replace(cfg, out=str(Path(cfg.out) / folder),
                           model_overrides={**cfg.model_overrides, **ABLATIONS[name]})
-        results[name] = cross_validate(row_cfg, folds, progress=False)['table'].loc[mean_label(folds), 'Avg']
-    table = pd.DataFrame({'F1': results})
+        results[name] = cross_validate(row_cfg, folds, progress=False)['table']['Avg']  # per fold, then the mean
+    table = pd.DataFrame(results).T.rename(columns={mean_label(folds): 'F1'})
+    table = table[['F1'] + [f'fold{k}' for k in folds]].assign(std=lambda t: t.filter(like='fold').std(axis=1).round(1))
     table.index.name = 'row' if is_full_protocol(folds) else mean_label(folds)
     if is_full_protocol(folds) and cfg.dataset.upper() == 'BP4D':
         table['paper (BP4D)'] = [PAPER_ABLATION.get(n, np.nan) for n in table.index]
     return table
 
 def plot_ablation(table: pd.DataFrame, out=None):
-    "Bar chart of the ablation F1s: Table III rows, then Fig. 4's attention modules."
+    "Bar chart of the ablation F1s, with the range of the folds: Table III rows, then Fig. 4's attention modules."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 2.6))
     colours = ['tab:blue' if n in TABLE_III else 'tab:orange' for n in table.index]
-    ax.bar(table.index, table.F1, color=colours)
+    folds = table.filter(like='fold')
+    ax.bar(table.index, table.F1, yerr=[table.F1 - folds.min(axis=1), folds.max(axis=1) - table.F1], capsize=2, color=colours)
     for i, v in enumerate(table.F1): ax.text(i, v + 0.5, f'{v:.1f}', ha='center', fontsize=7)
     ax.set_ylabel('mean F1 (%)'); ax.set_ylim(0, min(100, table.F1.max() + 10)); ax.tick_params(axis='x', labelsize=7, rotation=20)
     fig.tight_layout()

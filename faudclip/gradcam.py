@@ -5,6 +5,7 @@
 # %% ../nbs/11_gradcam.ipynb 3
 from __future__ import annotations
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -17,7 +18,7 @@ from .align import align_landmarks
 
 # %% auto 0
 __all__ = ['synth_batch', 'LogitsOf', 'tokens_to_grid', 'au_gradcam', 'denormalize', 'overlay', 'plot_gradcam', 'gradcam_gallery',
-           'compare_gradcam']
+           'compare_gradcam', 'region_boxes', 'pointing_game']
 
 # %% ../nbs/11_gradcam.ipynb 6
 def synth_batch(n: int = 4, size: int = 64, seed: int = 0, aus=(1, 2, 12, 25), intensity: int = 4):
@@ -112,3 +113,38 @@ def compare_gradcam(models: dict, images: torch.Tensor, au: int, out=None):
     fig.suptitle(f'AU{au} {AU_CATALOGUE[au].name}', fontsize=9); fig.tight_layout()
     if out is not None: fig.savefig(out, dpi=110); plt.close(fig)
     return fig
+
+# %% ../nbs/11_gradcam.ipynb 23
+def region_boxes(landmarks) -> dict[str, np.ndarray]:
+    "Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes, nose tip, mouth corners)."
+    (lx, ly), (rx, ry), (nx, ny), (mlx, mly), (mrx, mry) = np.asarray(landmarks, float)
+    d, eye_y, mouth_y = rx - lx, (ly + ry) / 2, (mly + mry) / 2  # d: the eye distance, the unit of every margin
+    return {'brow':  np.array([lx - .45 * d, eye_y - .75 * d, rx + .45 * d, eye_y - .1 * d]),
+            'eye':   np.array([lx - .45 * d, eye_y - .25 * d, rx + .45 * d, eye_y + .25 * d]),
+            'cheek': np.array([lx - .5 * d, eye_y + .1 * d, rx + .5 * d, ny + .25 * d]),
+            'nose':  np.array([nx - .35 * d, eye_y, nx + .35 * d, ny + .2 * d]),
+            'mouth': np.array([mlx - .3 * d, mouth_y - .35 * d, mrx + .3 * d, mouth_y + .35 * d]),
+            'chin':  np.array([mlx - .1 * d, mouth_y + .05 * d, mrx + .1 * d, mouth_y + .9 * d])}
+
+def pointing_game(model, # a `FAUDCLIP`
+                  images: torch.Tensor, # (n, 3, H, W), CLIP-normalised aligned faces
+                  landmarks, # (n, 5, 2) their landmarks in the images' pixels
+                  labels, # (n, c) AU labels in `model.cfg.aus` order; 1 = active
+                  batch_size: int = 64) -> pd.DataFrame:
+    "Per AU: the (face, active AU) pairs, the share whose Grad-CAM peak is inside the AU's region box, and the share of the image the boxes cover; 'all' pools the pairs."
+    h, w = images.shape[-2:]
+    labels, rows = np.asarray(labels), []
+    for c, au in enumerate(model.cfg.aus):
+        active = np.flatnonzero(labels[:, c] == 1)
+        if len(active) == 0: continue
+        maps = np.concatenate([au_gradcam(model, images[torch.as_tensor(b)], au) for b in np.array_split(active, -(-len(active) // batch_size))])
+        y, x = np.divmod(maps.reshape(len(maps), -1).argmax(1) + 0.0, w)                      # the peaks, (k,) each
+        x, y = x + 0.5, y + 0.5                                                               # pixel centres
+        box = np.stack([region_boxes(landmarks[i])[AU_CATALOGUE[au].region] for i in active])  # (k, 4)
+        hit = (maps.max((1, 2)) > 0) & (box[:, 0] <= x) & (x <= box[:, 2]) & (box[:, 1] <= y) & (y <= box[:, 3])
+        inside = np.clip(box, 0, [w, h, w, h])
+        rows.append({'AU': f'AU{au}', 'pairs': len(active), 'hits': int(hit.sum()),
+                     'chance': float(((inside[:, 2] - inside[:, 0]) * (inside[:, 3] - inside[:, 1])).mean() / (h * w))})
+    table = pd.DataFrame(rows).set_index('AU')
+    table.loc['all'] = [table.pairs.sum(), table.hits.sum(), (table.chance * table.pairs).sum() / table.pairs.sum()]
+    return table.assign(hit_rate=table.hits / table.pairs).astype({'pairs': int, 'hits': int})

@@ -85,10 +85,11 @@ def disfa_fold(fold: int, **kw) -> TrainConfig:
     return TrainConfig(**{'dataset': 'DISFA', 'fold': fold, 'data': 'data/DISFA', 'out': f'runs/disfa_fold{fold}', 'lr_other': 1e-4, **kw})
 
 def synth_fold(fold: int, **kw) -> TrainConfig:
-    "SynthAU on the CPU: the tiny model from random init at 64 px, its image tower warmed up by a supervised probe first."
+    "SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe first, from `pretrained` CLIP weights not."
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
                           'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 10, 'batch_size': 16,
-                          'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True, 'probe_warmup_steps': 300, **kw})
+                          'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True,
+                          'probe_warmup_steps': 0 if kw.get('pretrained') else 300, **kw})
 
 # %% ../nbs/09_train.ipynb 7
 def build_model(cfg: TrainConfig) -> FAUDCLIP:
