@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import torch
 from PIL import Image
-from .core import seed_everything
+from .core import ALL_AUS, au_columns, seed_everything
 from .synth import make_synth_dataset, contact_sheet
 from .data import AUDataset
 from .backbone import load_clip, TINY_CLIP
-from .clip_pretrain import render_pretraining_set, load_faces, contrastive_pretrain
+from .clip_pretrain import caption, render_pretraining_set, load_faces, contrastive_pretrain, retrieval_accuracy
 from .train import TrainConfig, synth_fold, load_model
 from .evaluate import ABLATIONS, cross_validate, run_fold, zero_shot_f1
 from .gradcam import au_gradcam, gradcam_gallery, denormalize, pointing_game
@@ -23,7 +23,7 @@ from .tree_attention import plot_tree_regions
 
 # %% auto 0
 __all__ = ['BASELINE_NAMES', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores', 'demo_report', 'pretrained_clip',
-           'run_demo']
+           'run_demo', 'pretraining_check']
 
 # %% ../nbs/13_demo.ipynb 6
 def plot_per_au(table: pd.DataFrame, baselines: dict | None = None, out=None):
@@ -118,8 +118,11 @@ def _pointing_games(out: Path, cfg: TrainConfig, n_faces: int, progress: bool) -
 def _first_stage(cfg: TrainConfig, metrics: dict) -> str:
     "How the fold's image tower started, in words."
     if cfg.pretrained:
-        start = (f"the tiny CLIP starts from contrastive pretraining on captioned SynthAU faces of other subjects "
-                 f"({metrics['clip_pretrain_steps']} steps, notebook 04a)")
+        c = metrics['clip_pretrain']
+        start = (f"the tiny CLIP starts from contrastive pretraining of both towers on captioned SynthAU faces of other subjects "
+                 f"({c['steps']} steps, notebook 04a; loss {c['loss_first_20']} -> {c['loss_last_20']}; on {c['faces']} faces of the demo's "
+                 f"own subjects it ranks the face's caption first {c['retrieval_heldout']:.0%} of the time, chance {c['retrieval_chance']:.0%}: "
+                 f"`clip_pretrain.png`)")
     else: start = "the tiny CLIP starts from random weights"
     if cfg.probe_warmup_steps:
         start += (f"; a supervised warm-up of the image tower on the fold's AU labels ({cfg.probe_warmup_steps} steps with a per-token "
@@ -223,7 +226,7 @@ def pretrained_clip(out: Path, settings: dict, progress: bool = True) -> Path:
     return weights
 
 def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 10,
-             image_size: int = 64, frame_step: int = 8, clip_pretrain_steps: int = 1000, probe_warmup_steps: int | None = None,
+             image_size: int = 64, frame_step: int = 8, clip_pretrain_steps: int = 800, probe_warmup_steps: int | None = None,
              pointing_faces: int = 240, progress: bool = True) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     if clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0:
@@ -249,6 +252,7 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
     if pretrained:  # what the pretrained CLIP does with no AU label (thresholds fitted on each training fold)
         clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=image_size)
+        pretraining = pretraining_check(out, pretrained, out / 'synthau', image_size, min(100, subjects * frames), seed)
         zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold'])) for r in runs]
         baselines.update({k: float(np.mean([z[k].mean() for z in zero_shot])) for k in ('zero_shot', 'zero_shot_fitted')})
     metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
@@ -256,6 +260,7 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
                           'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(), 'seconds': round(r['seconds'], 1)} for r in runs],
                'baselines': {k: round(v, 4) for k, v in baselines.items()}, 'clip_pretrain_steps': clip_pretrain_steps,
                'probe_warmup_steps': probe_warmup_steps}
+    if pretrained: metrics['clip_pretrain'] = pretraining
     if pointing_faces: metrics['pointing_game'] = _pointing_games(out, cfg, pointing_faces, progress)
     plot_per_au(table, baselines, out / 'per_au_f1.png')
     plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
@@ -264,3 +269,21 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
     (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
     return {'metrics': metrics, 'table': table}
+
+# %% ../nbs/13_demo.ipynb 16
+def pretraining_check(out: Path, weights, data_root: Path, image_size: int, n_faces: int = 100, seed: int = 0) -> dict:
+    "The contrastive pretraining's loss curve (`clip_pretrain.png`) and its image-to-text retrieval on `n_faces` faces of the demo's own subjects, never seen in pretraining."
+    import matplotlib.pyplot as plt
+    loss = pd.read_csv(out / 'clip_pretrain' / 'loss.csv')
+    faces = pd.read_csv(Path(data_root) / 'intensities.csv').sample(n_faces, random_state=seed)
+    rng = np.random.default_rng(seed)
+    captions = [caption(row, rng) for row in faces[au_columns(ALL_AUS)].to_numpy()]
+    clip = load_clip(TINY_CLIP, pretrained=str(weights), image_size=image_size)
+    accuracy = retrieval_accuracy(clip, load_faces(data_root, faces.path, round(image_size * 9 / 8)), captions)
+    chance = float(np.mean([captions.count(c) for c in captions]) / n_faces)  # identical captions (neutral faces) count as found
+    fig, ax = plt.subplots(figsize=(5, 2.4))
+    ax.plot(loss.step, loss.loss, alpha=0.3, lw=0.7); ax.plot(loss.step, loss.loss.rolling(20, min_periods=1).mean(), lw=1.2)
+    ax.set_xlabel('step'); ax.set_ylabel('ClipLoss'); ax.set_title(f'contrastive pretraining; held-out retrieval {accuracy:.0%} (chance {chance:.0%})', fontsize=8)
+    fig.tight_layout(); fig.savefig(out / 'clip_pretrain.png', dpi=100); plt.close(fig)
+    return {'steps': int(loss.step.max()), 'loss_first_20': round(float(loss.loss[:20].mean()), 3), 'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
+            'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}

@@ -21,8 +21,8 @@ from .data import write_lists
 __all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse', 'shade', 'Canvas',
            'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape', 'draw_mouth', 'draw_head',
            'landmarks_units', 'Pose', 'Photo', 'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses',
-           'random_photo', 'render_subject', 'make_synth_dataset', 'read_synth_labels', 'contact_sheet', 'fold_summary',
-           'data_demo']
+           'random_photo', 'render_subject', 'make_synth_dataset', 'read_synth_labels', 'render_video', 'contact_sheet',
+           'fold_summary', 'data_demo']
 
 # %% ../nbs/02a_synth.ipynb 6
 @dataclass
@@ -378,7 +378,33 @@ def read_synth_labels(root) -> pd.DataFrame:
     if not f.is_file(): raise FileNotFoundError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
-# %% ../nbs/02a_synth.ipynb 43
+# %% ../nbs/02a_synth.ipynb 33
+def render_video(out, # the .mp4 to write; the labels go to the same name with .csv
+                 subject: str = 'S001', # the SynthAU subject, as named in labels.csv
+                 n_frames: int = 80, # frames in the video
+                 seed: int = 0, # the data set's seed
+                 size: int = 256, # frame side in pixels
+                 fps: float = 10.0, # frames per second
+                ) -> pd.DataFrame: # frame, AU labels (0/1) and raw landmarks per frame
+    "Render a SynthAU subject's raw frames as an mp4 video with per-frame AU labels and landmarks in a CSV beside it."
+    out = Path(out)
+    if not (subject[:1] == 'S' and subject[1:].isdigit() and int(subject[1:]) >= 1): raise ValueError(f"subject must look like 'S005', not {subject!r}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.stem + '.partial' + out.suffix)
+    writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*'mp4v'), fps, (size, size))
+    if not writer.isOpened(): raise RuntimeError(f"OpenCV cannot write {partial} (no mp4v encoder?)")
+    rows = []
+    try:
+        for k, (img, lm, intensity) in enumerate(render_subject(n_frames, np.random.default_rng([seed, int(subject[1:]) - 1]), size)):
+            writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+            rows.append((k, *(np.asarray(intensity) >= 2).astype(int), *lm[:, 0].round(2), *lm[:, 1].round(2)))
+    finally: writer.release()
+    partial.replace(out)
+    labels = pd.DataFrame(rows, columns=['frame', *au_columns(ALL_AUS), *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]])
+    labels.to_csv(out.with_suffix('.csv'), index=False)
+    return labels
+
+# %% ../nbs/02a_synth.ipynb 46
 def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     "A grid of `n` SynthAU faces titled with their active AUs; saved to `out` when given."
     import matplotlib.pyplot as plt
@@ -396,7 +422,7 @@ def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
     return fig
 
-# %% ../nbs/02a_synth.ipynb 46
+# %% ../nbs/02a_synth.ipynb 49
 def fold_summary(labels: pd.DataFrame) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
     from faudclip.data import fold_split
