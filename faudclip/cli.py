@@ -125,7 +125,7 @@ def ablate(dataset: str, # bp4d, disfa or synth
 def demo(out: str = 'outputs/demo', # output folder
          subjects: int = 240, # SynthAU subjects (3 subject-exclusive folds)
          frames: int = 10, # frames per subject
-         epochs: int = 10, # training epochs per fold
+         epochs: int = 8, # training epochs per fold
          seed: int = 0, # random seed of data and training
          clip_pretrain_steps: int = 800, # contrastive pretraining of the tiny CLIP on captioned faces of other subjects (0: random init and a supervised warm-up instead)
         ):

@@ -225,7 +225,7 @@ def pretrained_clip(out: Path, settings: dict, progress: bool = True) -> Path:
     torch.save(clip.state_dict(), weights); record.write_text(json.dumps(settings))
     return weights
 
-def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 10,
+def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 8,
              image_size: int = 64, frame_step: int = 8, clip_pretrain_steps: int = 800, probe_warmup_steps: int | None = None,
              pointing_faces: int = 240, progress: bool = True) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."

@@ -97,7 +97,7 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / (area(a)[:, None] + area(b)[None, :] - inter)
 
 class FaceTracker:
-    "Stable face numbers over the frames of one input: greedy box overlap with the previous frame."
+    "Stable face numbers over the frames of one input: greedy box overlap with the last frame that had faces."
     def __init__(self, min_iou: float = 0.3): self.min_iou, self.boxes, self.ids, self.next_id = min_iou, np.zeros((0, 4)), [], 0
 
     def __call__(self, boxes: np.ndarray) -> list[int]:
@@ -111,7 +111,7 @@ class FaceTracker:
                 if ids[i] == -1 and self.ids[j] not in ids: ids[i] = self.ids[j]
         for i in sorted(range(len(boxes)), key=lambda i: boxes[i, 0] + boxes[i, 2]):  # new faces, left to right
             if ids[i] == -1: ids[i], self.next_id = self.next_id, self.next_id + 1
-        self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids
+        if len(boxes): self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids  # a frame without faces keeps the last ones
         return ids
 
 # %% ../nbs/10a_detect.ipynb 13

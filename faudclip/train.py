@@ -87,7 +87,7 @@ def disfa_fold(fold: int, **kw) -> TrainConfig:
 def synth_fold(fold: int, **kw) -> TrainConfig:
     "SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe first, from `pretrained` CLIP weights not."
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
-                          'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 10, 'batch_size': 16,
+                          'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 8, 'batch_size': 16,
                           'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True,
                           'probe_warmup_steps': 0 if kw.get('pretrained') else 300, **kw})
 
