@@ -151,7 +151,7 @@ def zero_shot_prompts(au: int) -> list[str]:
     return [AU_DESCRIPTIONS[au] + '.'] + [TEMPLATES[0].format(p) for p in AU_PHRASES[au]]
 
 def _mean_text(clip, texts) -> torch.Tensor:
-    e = clip.encode_text(open_clip.tokenize(list(texts)), normalize=True).mean(0)  # (d,)
+    e = clip.encode_text(open_clip.tokenize(list(texts)).to(next(clip.parameters()).device), normalize=True).mean(0)  # (d,)
     return e / e.norm()
 
 @torch.no_grad()

@@ -252,7 +252,7 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
     if pretrained:  # what the pretrained CLIP does with no AU label (thresholds fitted on each training fold)
         clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=image_size)
-        pretraining = pretraining_check(out, pretrained, out / 'synthau', image_size, min(100, subjects * frames), seed)
+        pretraining = pretraining_check(out, clip, out / 'synthau', image_size, min(100, subjects * frames), seed)
         zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold'])) for r in runs]
         baselines.update({k: float(np.mean([z[k].mean() for z in zero_shot])) for k in ('zero_shot', 'zero_shot_fitted')})
     metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
@@ -271,14 +271,13 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     return {'metrics': metrics, 'table': table}
 
 # %% ../nbs/13_demo.ipynb 16
-def pretraining_check(out: Path, weights, data_root: Path, image_size: int, n_faces: int = 100, seed: int = 0) -> dict:
+def pretraining_check(out: Path, clip, data_root: Path, image_size: int, n_faces: int = 100, seed: int = 0) -> dict:
     "The contrastive pretraining's loss curve (`clip_pretrain.png`) and its image-to-text retrieval on `n_faces` faces of the demo's own subjects, never seen in pretraining."
     import matplotlib.pyplot as plt
     loss = pd.read_csv(out / 'clip_pretrain' / 'loss.csv')
     faces = pd.read_csv(Path(data_root) / 'intensities.csv').sample(n_faces, random_state=seed)
     rng = np.random.default_rng(seed)
     captions = [caption(row, rng) for row in faces[au_columns(ALL_AUS)].to_numpy()]
-    clip = load_clip(TINY_CLIP, pretrained=str(weights), image_size=image_size)
     accuracy = retrieval_accuracy(clip, load_faces(data_root, faces.path, round(image_size * 9 / 8)), captions)
     chance = float(np.mean([captions.count(c) for c in captions]) / n_faces)  # identical captions (neutral faces) count as found
     fig, ax = plt.subplots(figsize=(5, 2.4))
