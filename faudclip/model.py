@@ -169,7 +169,7 @@ def init_logit_stats(model: FAUDCLIP, n: int = 8, seed: int = 0) -> dict:
     return {'mean': logits.mean().item(), 'std': logits.std().item(), 'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
-# %% ../nbs/07_model.ipynb 24
+# %% ../nbs/07_model.ipynb 25
 def _decays(name: str, p: nn.Parameter) -> bool:
     "Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt context."
     return p.ndim >= 2 and not name.startswith('prompt_learner.')
@@ -185,7 +185,7 @@ def param_groups(model: FAUDCLIP, lr_image: float, lr_prompt: float, lr_other: f
     return [{'name': part, 'params': groups[part, decay], 'lr': lrs[part], 'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 29
+# %% ../nbs/07_model.ipynb 30
 def parameter_table(model: FAUDCLIP):
     "Parameters per part (millions) and whether they train."
     import pandas as pd
