@@ -108,7 +108,7 @@ class FAUDCLIP(nn.Module):
         cfg, heads = self.cfg, self.cfg.tree_heads or _clip_heads(self.clip)
         if cfg.attention in ('tree', 'self'):
             levels = cfg.tree_levels if cfg.attention == 'tree' else 1
-            return TreeTransformer(d, cfg.tree_depth, heads, levels, cfg.tree_topk, cfg.mlp_ratio)
+            return TreeTransformer(d, depth=cfg.tree_depth, heads=heads, levels=levels, topk=cfg.tree_topk, mlp_ratio=cfg.mlp_ratio)
         return {'cbam': CBAM, 'acatt': AcAtt, 'none': NoAttention}[cfg.attention](*([d] if cfg.attention == 'cbam' else []))
 
     def encode_text(self) -> torch.Tensor:

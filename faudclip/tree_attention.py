@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from einops import rearrange
 
 # %% auto 0
-__all__ = ['pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_attention', 'TreeAttention', 'TreeBlock', 'TreeTransformer',
-           'region_boxes', 'plot_tree_regions']
+__all__ = ['PATHS', 'pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_attention', 'TreeAttention', 'TreeBlock',
+           'TreeTransformer', 'region_boxes', 'plot_tree_regions']
 
 # %% ../nbs/05_tree_attention.ipynb 6
 def pyramid_sizes(hw: tuple[int, int], levels: int) -> list[tuple[int, int]]:
@@ -37,17 +37,21 @@ def ancestor_index(fine: tuple[int, int], coarse: tuple[int, int], steps: int, d
     return (r[:, None] * coarse[1] + c[None, :]).flatten()  # (n_fine,)
 
 # %% ../nbs/05_tree_attention.ipynb 11
-def _children(selected, valid, parent_hw, hw):
-    "Candidate keys `(b, heads, n, 4K)` at grid `hw`: the 2 x 2 children of each query's parent's kept keys."
-    parent = ancestor_index(hw, parent_hw, 1, selected.device)            # (n,)
-    psel, pvalid = selected[:, :, parent], valid[:, :, parent]            # (b, heads, n, K)
-    pr, pc = psel // parent_hw[1], psel % parent_hw[1]
+def _parent_children(selected, valid, parent_hw, hw):
+    "For each query of the parent grid: the 2 x 2 children at grid `hw` of its kept keys, `(b, heads, n_parent, 4K)` indices and validity."
+    pr, pc = selected // parent_hw[1], selected % parent_hw[1]            # (b, heads, n_parent, K)
     dr = torch.tensor([0, 0, 1, 1], device=selected.device)
     dc = torch.tensor([0, 1, 0, 1], device=selected.device)
-    rows, cols = 2 * pr[..., None] + dr, 2 * pc[..., None] + dc           # (b, heads, n, K, 4)
-    ok = pvalid[..., None] & (rows < hw[0]) & (cols < hw[1])
+    rows, cols = 2 * pr[..., None] + dr, 2 * pc[..., None] + dc           # (b, heads, n_parent, K, 4)
+    ok = valid[..., None] & (rows < hw[0]) & (cols < hw[1])
     cand = torch.where(ok, rows * hw[1] + cols, 0)
     return rearrange(cand, '... k four -> ... (k four)'), rearrange(ok, '... k four -> ... (k four)')
+
+def _children(selected, valid, parent_hw, hw):
+    "Candidate keys `(b, heads, n, 4K)` of every query at grid `hw`: its parent's candidates."
+    cand, ok = _parent_children(selected, valid, parent_hw, hw)
+    parent = ancestor_index(hw, parent_hw, 1, selected.device)            # (n,)
+    return cand[:, :, parent], ok[:, :, parent]
 
 def _attend_dense(q, k, v, cand=None, ok=None):
     "Masked-dense attention: scores `(b, heads, n, n)`, -inf outside the candidates. Returns (out, probs, scores)."
@@ -58,31 +62,58 @@ def _attend_dense(q, k, v, cand=None, ok=None):
     probs = scores.softmax(-1)
     return probs @ v, probs, scores
 
+def _gather_keys(x, cand):
+    "The rows of `x` (b, heads, n, dh) at indices `cand` (b, heads, m, c): (b, heads, m, c, dh)."
+    index = rearrange(cand, 'b heads m c -> b heads (m c)')[..., None].expand(-1, -1, -1, x.shape[-1])
+    return rearrange(x.gather(2, index), 'b heads (m c) dh -> b heads m c dh', c=cand.shape[-1])
+
 def _attend_gather(q, k, v, cand, ok):
     "Attention over the gathered candidates only: scores `(b, heads, n, 4K)`. Returns (out, probs, scores)."
-    n, c = cand.shape[-2:]
-    index = rearrange(cand, 'b heads n c -> b heads (n c)')[..., None]
-    kc = rearrange(k.gather(2, index.expand(-1, -1, -1, k.shape[-1])), 'b heads (n c) dh -> b heads n c dh', n=n)
-    vc = rearrange(v.gather(2, index.expand(-1, -1, -1, v.shape[-1])), 'b heads (n c) dh -> b heads n c dh', n=n)
+    kc, vc = _gather_keys(k, cand), _gather_keys(v, cand)                  # (b, heads, n, 4K, dh)
     scores = torch.einsum('bhnd,bhncd->bhnc', q, kc) * q.shape[-1] ** -0.5
     scores = scores.masked_fill(~ok, float('-inf'))
     probs = scores.softmax(-1)
     return torch.einsum('bhnc,bhncd->bhnd', probs, vc), probs, scores
 
 # %% ../nbs/05_tree_attention.ipynb 13
+def _siblings(x, hw):
+    "`(b, heads, h*w, ...)` tokens -> `(b, heads, n_parent, 4, ...)`: each parent's 2 x 2 children, zero-padded past odd edges."
+    grid = rearrange(x, 'b heads (h w) ... -> b heads h w ...', h=hw[0])
+    grid = F.pad(grid, [0, 0] * (x.ndim - 3) + [0, hw[1] % 2, 0, hw[0] % 2])
+    return rearrange(grid, 'b heads (ph i) (pw j) ... -> b heads (ph pw) (i j) ...', i=2, j=2)
+
+def _unsiblings(x, hw):
+    "The inverse of `_siblings`: `(b, heads, n_parent, 4, ...)` -> `(b, heads, h*w, ...)`, without the padding."
+    grid = rearrange(x, 'b heads (ph pw) (i j) ... -> b heads (ph i) (pw j) ...', pw=math.ceil(hw[1] / 2), i=2, j=2)
+    return rearrange(grid[:, :, :hw[0], :hw[1]], 'b heads h w ... -> b heads (h w) ...')
+
+def _attend_siblings(q, k, v, cand, ok, hw, scores: bool = True):
+    "Each 2 x 2 group of sibling queries attends over its parent's candidates `(b, heads, n_parent, 4K)`. Returns (out, probs, scores), or (out, None, None) without `scores`."
+    qg = _siblings(q, hw)                                                  # (b, heads, p, 4, dh)
+    kc, vc = _gather_keys(k, cand), _gather_keys(v, cand)                  # (b, heads, p, 4K, dh)
+    mask = ok[..., None, :]                                                # (b, heads, p, 1, 4K)
+    if not scores: return _unsiblings(F.scaled_dot_product_attention(qg, kc, vc, attn_mask=mask), hw), None, None
+    s = (qg @ kc.transpose(-1, -2)) * q.shape[-1] ** -0.5                  # (b, heads, p, 4, 4K)
+    probs = s.masked_fill(~mask, float('-inf')).softmax(-1)
+    return _unsiblings(probs @ vc, hw), _unsiblings(probs, hw), _unsiblings(s.masked_fill(~mask, float('-inf')), hw)
+
+# %% ../nbs/05_tree_attention.ipynb 15
+PATHS = ('siblings', 'gather', 'dense')  # tree attention's implementations; they give the same numbers
+
 def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest level, raster order
                    k: torch.Tensor, # (b, heads, n, dh) keys
                    v: torch.Tensor, # (b, heads, n, dh) values
                    hw: tuple[int, int], # the finest grid (h, w), n = h * w
+                   *,
                    levels: int = 3, # pyramid levels L
                    topk: int | Sequence[int] = 2, # keys kept per query at each level (K), or one per level
                    level_weights: torch.Tensor | None = None, # (levels,) normalised level weights; default uniform
-                   path: str = 'auto', # 'dense' (masked), 'gather', or 'auto' (dense up to 1024 tokens)
+                   path: str = 'siblings', # 'siblings' (fastest), 'gather' or 'dense' (masked): see `PATHS`
                    return_trace: bool = False, # also return the kept keys and their weights per level
                   ):
     "Coarse-to-fine tree attention (QuadTree-B): returns `(b, heads, n, dh)`, and the trace if asked."
     if q.shape[2] != hw[0] * hw[1]: raise ValueError(f"{q.shape[2]} tokens do not fill a {hw[0]} x {hw[1]} grid")
-    if path not in ('auto', 'dense', 'gather'): raise ValueError(f"path must be 'auto', 'dense' or 'gather', not {path!r}")
+    if path not in PATHS: raise ValueError(f"path must be one of {PATHS}, not {path!r}")
     topks = [topk] * levels if isinstance(topk, int) else list(topk)
     if len(topks) != levels: raise ValueError(f"topk has {len(topks)} entries for {levels} levels")
     sizes = pyramid_sizes(hw, levels)
@@ -91,22 +122,29 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
     weights = level_weights if level_weights is not None else q.new_full((levels,), 1 / levels)
     out, trace, selected, valid = 0, [], None, None
     for l, ((ql, kl, vl), size) in enumerate(zip(pyramid, sizes)):
-        dense = l == 0 or path == 'dense' or (path == 'auto' and kl.shape[2] <= 1024)
+        select = return_trace or l < levels - 1  # the finest level keeps nothing unless a trace is asked for
+        cand = None  # per-query candidates at this level; None: all keys
         if l == 0: m, probs, scores = _attend_dense(ql, kl, vl)
+        elif path == 'siblings':
+            parent_cand, parent_ok = _parent_children(selected, valid, sizes[l - 1], size)
+            m, probs, scores = _attend_siblings(ql, kl, vl, parent_cand, parent_ok, size, scores=select)
+            cand = parent_cand[:, :, ancestor_index(size, sizes[l - 1], 1, q.device)]  # (b, heads, n_l, 4K)
         else:
             cand, ok = _children(selected, valid, sizes[l - 1], size)
-            m, probs, scores = _attend_dense(ql, kl, vl, cand, ok) if dense else _attend_gather(ql, kl, vl, cand, ok)
-        top = scores.topk(min(topks[l], scores.shape[-1]), dim=-1)  # (b, heads, n_l, K)
-        selected = top.indices if dense else cand.gather(-1, top.indices)  # flat key indices at this level
-        valid = torch.isfinite(top.values)
+            m, probs, scores = _attend_dense(ql, kl, vl, cand, ok) if path == 'dense' else _attend_gather(ql, kl, vl, cand, ok)
+            if path == 'dense': cand = None  # the dense scores index the keys directly
         out = out + weights[l] * m[:, :, ancestor_index(hw, size, levels - 1 - l, q.device)]
+        if not select: continue
+        top = scores.topk(min(topks[l], scores.shape[-1]), dim=-1)  # (b, heads, n_l, K)
+        selected = top.indices if cand is None else cand.gather(-1, top.indices)  # flat key indices at this level
+        valid = torch.isfinite(top.values)
         if return_trace: trace.append({'hw': size, 'selected': selected, 'valid': valid, 'weights': probs.gather(-1, top.indices)})
     return (out, trace) if return_trace else out
 
-# %% ../nbs/05_tree_attention.ipynb 21
+# %% ../nbs/05_tree_attention.ipynb 23
 class TreeAttention(nn.Module):
     "Multi-head tree attention over `(b, n, d)` tokens on an `hw` grid, with learnable level weights."
-    def __init__(self, dim: int, heads: int, levels: int = 3, topk: int | Sequence[int] = 2, path: str = 'auto'):
+    def __init__(self, dim: int, heads: int, *, levels: int = 3, topk: int | Sequence[int] = 2, path: str = 'siblings'):
         super().__init__()
         if dim % heads: raise ValueError(f"dim {dim} is not divisible by {heads} heads")
         self.heads, self.levels, self.topk, self.path = heads, levels, topk, path
@@ -120,17 +158,19 @@ class TreeAttention(nn.Module):
 
     def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
         q, k, v = rearrange(self.qkv(x), 'b n (three heads dh) -> three b heads n dh', three=3, heads=self.heads)
-        out = tree_attention(q, k, v, hw, self.levels, self.topk, self.level_weights.to(q.dtype), self.path, self.keep_trace)
+        out = tree_attention(q, k, v, hw, levels=self.levels, topk=self.topk, level_weights=self.level_weights.to(q.dtype),
+                             path=self.path, return_trace=self.keep_trace)
         if self.keep_trace: out, self.trace = out
         return self.proj(rearrange(out, 'b heads n dh -> b n (heads dh)'))
 
-# %% ../nbs/05_tree_attention.ipynb 23
+# %% ../nbs/05_tree_attention.ipynb 25
 class TreeBlock(nn.Module):
     "Pre-norm transformer layer: x + TreeAttention(LN x), then x + MLP(LN x)."
-    def __init__(self, dim: int, heads: int, levels: int = 3, topk: int | Sequence[int] = 2, mlp_ratio: float = 4.0, dropout: float = 0.0):
+    def __init__(self, dim: int, heads: int, *, levels: int = 3, topk: int | Sequence[int] = 2, mlp_ratio: float = 4.0,
+                 dropout: float = 0.0):
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.attn = TreeAttention(dim, heads, levels, topk)
+        self.attn = TreeAttention(dim, heads, levels=levels, topk=topk)
         hidden = int(dim * mlp_ratio)
         self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, dim), nn.Dropout(dropout))
 
@@ -140,10 +180,10 @@ class TreeBlock(nn.Module):
 
 class TreeTransformer(nn.Module):
     "The tree attention module: `depth` TreeBlocks over `(b, n, d)` tokens."
-    def __init__(self, dim: int, depth: int = 4, heads: int = 12, levels: int = 3, topk: int | Sequence[int] = 2,
+    def __init__(self, dim: int, *, depth: int = 4, heads: int = 12, levels: int = 3, topk: int | Sequence[int] = 2,
                  mlp_ratio: float = 4.0, dropout: float = 0.0):
         super().__init__()
-        self.blocks = nn.ModuleList([TreeBlock(dim, heads, levels, topk, mlp_ratio, dropout) for _ in range(depth)])
+        self.blocks = nn.ModuleList([TreeBlock(dim, heads, levels=levels, topk=topk, mlp_ratio=mlp_ratio, dropout=dropout) for _ in range(depth)])
 
     def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
         for block in self.blocks: x = block(x, hw)
@@ -159,7 +199,7 @@ class TreeTransformer(nn.Module):
     @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
-# %% ../nbs/05_tree_attention.ipynb 26
+# %% ../nbs/05_tree_attention.ipynb 28
 def region_boxes(trace: list, query: int, fine_hw: tuple[int, int], image_size: tuple[int, int], batch: int = 0, head: int = 0):
     "Per level, the kept regions of finest token `query` as (x0, y0, x1, y1, weight) boxes in image pixels."
     levels, (ih, iw) = len(trace), image_size
