@@ -15,7 +15,8 @@ from .core import DataError
 from .data import AUDataset, CLIP_MEAN, CLIP_STD
 
 # %% auto 0
-__all__ = ['JITTER', 'cache_key', 'write_face_cache', 'FaceCache', 'face_batches', 'augment_params', 'device_augment']
+__all__ = ['JITTER', 'cache_key', 'write_face_cache', 'FaceCache', 'RankSlices', 'shuffled_batches', 'augment_params',
+           'device_augment']
 
 # %% ../nbs/02c_face_cache.ipynb 6
 def cache_key(data: AUDataset) -> str:
@@ -67,12 +68,22 @@ class FaceCache(Dataset):
         faces[order] = self.faces[indices[order]]                          # one sorted read from the memory map
         return torch.from_numpy(faces), self.labels[torch.as_tensor(indices)]
 
-def face_batches(cache: FaceCache, batch_size: int, generator: torch.Generator | None = None, drop_last: bool = False,
-                 workers: int = 0, pin_memory: bool = False, shuffle: bool = True):
-    "A DataLoader of whole uint8 batches from `cache`, shuffled by `generator` like `DataLoader(shuffle=True)` would."
-    sampler = torch.utils.data.RandomSampler(cache, generator=generator) if shuffle else range(len(cache))
-    batches = torch.utils.data.BatchSampler(sampler, batch_size, drop_last)
-    return torch.utils.data.DataLoader(cache, sampler=batches, batch_size=None, num_workers=workers, pin_memory=pin_memory,
+class RankSlices(torch.utils.data.Sampler):
+    "This process's share of every batch of `batches`: rank r of `world` processes takes the r-th of `world` equal, contiguous slices."
+    def __init__(self, batches, rank: int = 0, world: int = 1): self.batches, self.rank, self.world = batches, rank, world
+    def __len__(self): return len(self.batches)
+    def __iter__(self):
+        for batch in self.batches:
+            per = len(batch) // self.world
+            yield batch[self.rank * per:(self.rank + 1) * per]
+
+def shuffled_batches(data: Dataset, batch_size: int, generator: torch.Generator | None = None, drop_last: bool = False,
+                     rank: int = 0, world: int = 1, workers: int = 0, pin_memory: bool = False) -> torch.utils.data.DataLoader:
+    "A DataLoader over `data` (an `AUDataset`, or a `FaceCache` read a batch at a time) in the order of `DataLoader(shuffle=True, generator=...)`; with `world` processes, each loads its slice of every batch."
+    batches = RankSlices(torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(data, generator=generator), batch_size, drop_last),
+                         rank, world)
+    whole = dict(sampler=batches, batch_size=None) if isinstance(data, FaceCache) else dict(batch_sampler=batches)
+    return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
                                        generator=generator)  # which also draws the workers' base seed first, as DataLoader(shuffle=True)
 
 # %% ../nbs/02c_face_cache.ipynb 12

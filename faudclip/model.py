@@ -93,6 +93,8 @@ class FAUDCLIP(nn.Module):
         self.cfg = cfg
         self.clip = load_clip(cfg.clip_name, cfg.pretrained, cfg.image_size)
         freeze_text_tower(self.clip)
+        if isinstance(getattr(self.clip.visual, 'proj', None), nn.Parameter):
+            self.clip.visual.proj.requires_grad_(False)  # unused: FAUD-CLIP reads the patch tokens, before CLIP's image projection
         d = self.clip.visual.transformer.width                   # image token width (768 for ViT-B/16)
         e = self.clip.text_projection.shape[1]                   # text embedding width (512)
         self.grid = tuple(self.clip.visual.grid_size)            # (h, w) patch grid

@@ -10,12 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 from einops import rearrange
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .core import DataError, dataset_aus, default_device, seed_everything
 from .data import AUDataset, au_class_weights
+from .face_cache import FaceCache, augment_params, device_augment, shuffled_batches
 from .backbone import patch_tokens
 from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_groups
 from .losses import DICE_MODES, au_loss, weighted_asymmetric_loss, weighted_dice_loss
@@ -23,7 +25,7 @@ from .losses import DICE_MODES, au_loss, weighted_asymmetric_loss, weighted_dice
 # %% auto 0
 __all__ = ['PATCH_SIZES', 'RESUME_IGNORES', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets',
            'lr_factor', 'data_fingerprint', 'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model',
-           'probe_warmup', 'TrainingInterrupted', 'fit']
+           'DistributedJob', 'distributed_job', 'probe_warmup', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/09_train.ipynb 6
 @dataclass
@@ -55,6 +57,9 @@ class TrainConfig:
     probe_warmup_steps: int = 0      # supervised warm-up of a random image tower: steps on the fold's AU labels with a linear probe
     probe_warmup_lr: float = 1e-3    # its learning rate (warm-up, then cosine)
     device: str = 'auto'             # 'auto' (CUDA, else MPS, else the CPU), or a torch device such as 'cpu'
+    face_cache: str | None = None    # folder of uint8 face caches (notebook 02c): decode once, augment on the device; None: PIL
+    compile: bool = False            # torch.compile the training step (pays off on a GPU; minutes of compiling on a CPU)
+    log_every: int = 10              # read the losses from the device every N steps (one host sync), not every step
     seed: int = 0
 
     def __post_init__(self):
@@ -64,6 +69,7 @@ class TrainConfig:
                   (self.model != 'tiny' or self.clip is None, "the tiny model has its own CLIP architecture: clip is for model='b16'"),
                   (self.epochs >= 1, f"epochs must be at least 1, not {self.epochs}"),
                   (self.batch_size >= 1, f"batch_size must be at least 1, not {self.batch_size}"),
+                  (self.log_every >= 1, f"log_every must be at least 1, not {self.log_every}"),
                   (self.probe_warmup_steps >= 0, f"probe_warmup_steps must be 0 or more, not {self.probe_warmup_steps}"),
                   (self.warmup_epochs >= 0, f"warmup_epochs must be 0 or more, not {self.warmup_epochs}"),
                   (self.dice_mode in DICE_MODES, f"dice_mode must be one of {DICE_MODES}, not {self.dice_mode!r}")]
@@ -134,11 +140,13 @@ def data_fingerprint(data: AUDataset) -> str:
     digest.update(data.labels.numpy().tobytes())
     return f'{len(data.paths)}:{digest.hexdigest()[:16]}'
 
-def save_checkpoint(path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, data: str | None = None):
-    "Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`)."
+def save_checkpoint(path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, data: str | None = None,
+                    rng_ranks: list | None = None):
+    "Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`; `rng_ranks`: every process's random states)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     state = {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(),
              'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg), 'model_config': asdict(model.cfg), 'data': data}
+    if rng_ranks: state['rng_ranks'] = rng_ranks
     tmp = path.with_name(path.name + '.tmp')
     torch.save(state, tmp); os.replace(tmp, path)
 
@@ -157,7 +165,7 @@ def read_checkpoint(path) -> dict:
         raise DataError(f"{path}: not a faudclip checkpoint (no model weights and configurations)")
     return state
 
-RESUME_IGNORES = ('out', 'data', 'num_workers')  # TrainConfig fields that may change between a run and its resume
+RESUME_IGNORES = ('out', 'data', 'num_workers', 'compile', 'log_every')  # TrainConfig fields that may change between a run and its resume
 
 def _plain(value):
     "Tuples as lists, recursively: configs read back from a checkpoint compare equal to fresh ones."
@@ -184,17 +192,54 @@ def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
     model.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()})
     return model.eval(), train_cfg
 
-# %% ../nbs/09_train.ipynb 19
-def _loader(data, cfg: TrainConfig, epoch: int, device) -> DataLoader:
-    generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # the same order after a resume (probe warm-up: epoch < 0)
-    cuda = device.type == 'cuda'
-    return DataLoader(data, cfg.batch_size, shuffle=True, generator=generator, drop_last=len(data) > cfg.batch_size,
-                      num_workers=cfg.num_workers if cuda else 0, pin_memory=cuda, persistent_workers=False)
+# %% ../nbs/09_train.ipynb 20
+@dataclass
+class DistributedJob:
+    "This process's place in a `torchrun` job (one process: rank 0 of 1)."
+    rank: int = 0
+    world: int = 1
+    device: torch.device | None = None  # this process's device under torchrun
 
-def _train_step(model, x, y, weights, cfg, device) -> dict:
+    @property
+    def main(self) -> bool: return self.rank == 0
+
+def distributed_job() -> DistributedJob:
+    "The job `torchrun` started this process in (its RANK, WORLD_SIZE and LOCAL_RANK), joining its process group once."
+    world = int(os.environ.get('WORLD_SIZE', 1))
+    if world == 1: return DistributedJob()
+    local = int(os.environ.get('LOCAL_RANK', 0))
+    device = torch.device('cuda', local) if torch.cuda.is_available() else torch.device('cpu')
+    if device.type == 'cuda': torch.cuda.set_device(device)
+    if not dist.is_initialized(): dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    return DistributedJob(dist.get_rank(), world, device)
+
+def _gather(x: torch.Tensor, differentiable: bool = True) -> torch.Tensor:
+    "The concatenation, in rank order, of `x` from every process (gradients flow back to each process's own part)."
+    if differentiable:
+        from torch.distributed.nn.functional import all_gather
+        return torch.cat(all_gather(x))
+    parts = [torch.empty_like(x) for _ in range(dist.get_world_size())]
+    dist.all_gather(parts, x)
+    return torch.cat(parts)
+
+def _rank_slice(value, rank: int, n: int):
+    "Rows `rank * n` to `(rank + 1) * n` of a tensor drawn for the global batch (None stays None)."
+    return None if value is None else value[rank * n:(rank + 1) * n]
+
+# %% ../nbs/09_train.ipynb 21
+def _loader(data, cfg: TrainConfig, epoch: int, device, rank: int = 0, world: int = 1) -> DataLoader:
+    "The shuffled batches of one epoch (this process's slice of each under `torchrun`); the same order after a resume."
+    generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # probe warm-up: epoch < 0
+    cuda = device.type == 'cuda'
+    return shuffled_batches(data, cfg.batch_size, generator, drop_last=world > 1 or len(data) > cfg.batch_size, rank=rank, world=world,
+                            workers=cfg.num_workers if cuda else 0, pin_memory=cuda)
+
+def _train_step(model, x, y, weights, cfg, device, world: int = 1) -> dict:
+    "The losses of one batch; under `torchrun` of the whole global batch, gathered from every process."
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
         logits = model(x.to(device, non_blocking=True)).logits.float()
     y = y.to(device, non_blocking=True)
+    if world > 1: logits, y = _gather(logits), _gather(y, differentiable=False)  # (global b, c)
     wa, dice = weighted_asymmetric_loss(logits, y, weights), weighted_dice_loss(logits, y, weights, mode=cfg.dice_mode)
     return {'loss': cfg.lambda_wa * wa + cfg.lambda_dice * dice, 'wa': wa, 'dice': dice}
 
@@ -222,39 +267,48 @@ def probe_warmup(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progr
             bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
             if len(rows) == cfg.probe_warmup_steps: bar.close(); return pd.DataFrame(rows)
 
-# %% ../nbs/09_train.ipynb 21
+# %% ../nbs/09_train.ipynb 23
 class TrainingInterrupted(KeyboardInterrupt):
     "Ctrl-C during `fit`, with where the last checkpoint is."
 
 def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool = False,
         until_epoch: int | None = None, progress: bool = True) -> pd.DataFrame:
-    "Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`)."
-    out = Path(cfg.out)
-    device = default_device() if cfg.device == 'auto' else torch.device(cfg.device)
+    "Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`). Under `torchrun`, one process per GPU."
+    out, job = Path(cfg.out), distributed_job()
+    device = job.device if job.world > 1 else default_device() if cfg.device == 'auto' else torch.device(cfg.device)
+    if job.world > 1 and cfg.batch_size % job.world:
+        raise ValueError(f"batch_size {cfg.batch_size} (the global batch) does not split into {job.world} equal parts")
+    if job.world > 1 and len(train_data) < cfg.batch_size:
+        raise ValueError(f"{len(train_data)} training frames do not fill one global batch of {cfg.batch_size}")
     seed_everything(cfg.seed)
     model.to(device)
+    source = FaceCache.of(train_data, cfg.face_cache, progress and job.main) if cfg.face_cache else train_data
     weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay), betas=tuple(cfg.betas))
-    steps = len(_loader(train_data, cfg, 0, device))
+    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay), betas=tuple(cfg.betas),
+                                  fused=device.type == 'cuda')
+    steps = len(_loader(source, cfg, 0, device, job.rank, job.world))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, max(1, round(cfg.warmup_epochs * steps)), cfg.epochs * steps))
     fingerprint, start, rows = data_fingerprint(train_data), 0, []
     if resume and (out / 'last.pt').is_file():
-        start, rows = _resume(out, model, optimizer, scheduler, cfg, fingerprint)
-    elif cfg.probe_warmup_steps:  # a new run: the supervised probe warm-up of the image tower first
-        out.mkdir(parents=True, exist_ok=True)
-        probe_warmup(model, train_data, cfg, progress).to_csv(out / 'probe_warmup.csv', index=False)
+        start, rows = _resume(out, model, optimizer, scheduler, cfg, fingerprint, job.rank)
+    elif cfg.probe_warmup_steps:  # a new run: the supervised probe warm-up of the image tower first (every process alike)
+        table = probe_warmup(model, train_data, cfg, progress and job.main)
+        if job.main: out.mkdir(parents=True, exist_ok=True); table.to_csv(out / 'probe_warmup.csv', index=False)
+    step_model = model
+    if job.world > 1: step_model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
+    if cfg.compile: step_model = torch.compile(step_model)
     epoch = start
     try:
         for epoch in range(start, until_epoch or cfg.epochs):
-            _train_epoch(model, optimizer, scheduler, train_data, weights, cfg, device, epoch, steps, rows, progress)
-            save_checkpoint(out / 'last.pt', model, optimizer, scheduler, epoch, cfg, fingerprint)
-            pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
+            loader = _loader(source, cfg, epoch, device, job.rank, job.world)
+            _train_epoch(step_model, optimizer, scheduler, loader, weights, cfg, device, epoch, steps, rows, progress and job.main, job)
+            _save_epoch(out, model, optimizer, scheduler, epoch, cfg, fingerprint, rows, job)
     except KeyboardInterrupt:
         done = f"{out / 'last.pt'} holds epoch {epoch}; continue with resume (faudclip train --resume)" if epoch else "no epoch was saved"
         raise TrainingInterrupted(f"training interrupted during epoch {epoch + 1}: {done}") from None
     return pd.DataFrame(rows)
 
-def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str) -> tuple[int, list]:
+def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str, rank: int = 0) -> tuple[int, list]:
     "Load `out/last.pt` into the run after checking that it is this run's: the first epoch to train and the metrics so far."
     state = read_checkpoint(out / 'last.pt')
     differences = config_differences(state, cfg, model.cfg)
@@ -263,19 +317,46 @@ def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprin
         raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
                         f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
     model.load_state_dict(state['model']); optimizer.load_state_dict(state['optimizer']); scheduler.load_state_dict(state['scheduler'])
-    _set_rng_state(state['rng'])
+    ranks = state.get('rng_ranks') or [state['rng']]
+    if rank >= len(ranks): raise DataError(f"{out / 'last.pt'} was written by {len(ranks)} processes: resume it with as many")
+    _set_rng_state(ranks[rank])
     rows = pd.read_csv(out / 'metrics.csv').to_dict('records') if (out / 'metrics.csv').is_file() else []
     return state['epoch'] + 1, rows
 
-def _train_epoch(model, optimizer, scheduler, train_data, weights, cfg: TrainConfig, device, epoch: int, steps: int, rows: list, progress: bool):
-    "One epoch of training; appends a metrics row per iteration to `rows`."
+def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, fingerprint: str, rows: list, job):
+    "The end of an epoch: the first process writes the checkpoint (with every process's random state) and the metrics."
+    rng_ranks = None
+    if job.world > 1: rng_ranks = [None] * job.world; dist.all_gather_object(rng_ranks, _rng_state())
+    if job.main:
+        save_checkpoint(out / 'last.pt', model, optimizer, scheduler, epoch, cfg, fingerprint, rng_ranks=rng_ranks)
+        pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
+    if job.world > 1: dist.barrier()  # nobody reads last.pt before it is complete
+
+def _train_epoch(model, optimizer, scheduler, loader, weights, cfg: TrainConfig, device, epoch: int, steps: int, rows: list,
+                 progress: bool, job=None):
+    "One epoch of training; appends a metrics row per iteration to `rows`, reading the losses every `cfg.log_every` steps."
     model.train()
-    bar = tqdm(_loader(train_data, cfg, epoch, device), desc=f'epoch {epoch + 1}/{cfg.epochs}', disable=not progress, leave=False)
+    world, rank = (job.world, job.rank) if job else (1, 0)
+    augment = torch.Generator(device=device).manual_seed(cfg.seed * 1000 + epoch) if cfg.face_cache else None
+    bar, pending = tqdm(loader, desc=f'epoch {epoch + 1}/{cfg.epochs}', disable=not progress, leave=False), []
     for i, (x, y) in enumerate(bar):
-        losses = _train_step(model, x, y, weights, cfg, device)
-        if not torch.isfinite(losses['loss']):
-            raise FloatingPointError(f"non-finite loss {losses['loss'].item()} at epoch {epoch + 1}, step {i + 1}: stopping")
+        if augment is not None:  # uint8 faces: the paper's augmentation on the device, drawn for the global batch
+            x = x.to(device, non_blocking=True)
+            params = augment_params(len(x) * world, x.shape[1], cfg.image_size, True, augment, device)
+            x = device_augment(x, cfg.image_size, {k: _rank_slice(v, rank, len(x)) for k, v in params.items()})
+        losses = _train_step(model, x, y, weights, cfg, device, world)
         lrs = {f"lr_{g['name']}": g['lr'] for g in optimizer.param_groups}  # the rates this step uses
         optimizer.zero_grad(set_to_none=True); losses['loss'].backward(); optimizer.step(); scheduler.step()
-        rows.append({'epoch': epoch + 1, 'step': epoch * steps + i + 1, **{k: v.item() for k, v in losses.items()}, **lrs})
-        bar.set_postfix(loss=f"{rows[-1]['loss']:.3f}", lr=f"{lrs.get('lr_other', 0):.1e}")
+        pending.append((i, {k: v.detach() for k, v in losses.items()}, lrs))
+        if len(pending) == cfg.log_every or i == len(loader) - 1:
+            _log(pending, rows, epoch, steps)
+            bar.set_postfix(loss=f"{rows[-1]['loss']:.3f}", lr=f"{lrs.get('lr_other', 0):.1e}")
+
+def _log(pending: list, rows: list, epoch: int, steps: int):
+    "Read the losses of the pending steps from the device in one go (one host sync) into metrics rows; stop at a non-finite loss."
+    values = torch.stack([torch.stack(list(losses.values())) for _, losses, _ in pending]).tolist()  # (steps, 3)
+    for (i, losses, lrs), step_values in zip(pending, values):
+        row = dict(zip(losses, step_values))
+        if not math.isfinite(row['loss']): raise FloatingPointError(f"non-finite loss {row['loss']} at epoch {epoch + 1}, step {i + 1}: stopping")
+        rows.append({'epoch': epoch + 1, 'step': epoch * steps + i + 1, **row, **lrs})
+    pending.clear()
