@@ -21,6 +21,10 @@ def _warn_random_init(cfg):
               "That is not the paper's setting, which fine-tunes OpenAI's CLIP ViT-B/16 "
               "(--pretrained openai online, or a local open_clip weights file).", file=sys.stderr)
 
+def _main_process() -> bool:
+    "Whether this is the process that prints and writes: the only one, or rank 0 under torchrun."
+    return os.environ.get('RANK', '0') == '0'
+
 def _train_config(dataset: str, fold: int, data: str, out: str, pretrained=None, image_size=None, clip=None, **kw):
     from faudclip.train import bp4d_fold, disfa_fold, synth_fold
     if image_size is not None: kw.update(image_size=image_size, resize=round(image_size * 8 / 7))  # the paper's 224/256 ratio
@@ -42,14 +46,17 @@ def train(dataset: str, # bp4d, disfa or synth
           batch_size: int = None, # batch size (default: the preset's)
           image_size: int = None, # training crop in pixels (default: the preset's, 224 for BP4D/DISFA)
           probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
+          face_cache: str = None, # folder for a uint8 cache of the faces: decoded once, augmented on the device (notebook 02c)
+          compile: bool = False, # torch.compile the model (on a GPU)
           resume: bool = False, # continue from out/last.pt
          ):
-    "Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch."
+    "Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch; under torchrun, on every GPU."
     from faudclip.evaluate import run_fold
-    cfg = _train_config(dataset, fold, data, out, pretrained, image_size, clip, epochs=epochs, batch_size=batch_size, probe_warmup_steps=probe_warmup_steps)
+    cfg = _train_config(dataset, fold, data, out, pretrained, image_size, clip, epochs=epochs, batch_size=batch_size,
+                        probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
     if not resume and (Path(out) / 'last.pt').is_file(): raise FileExistsError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
-    result = run_fold(cfg)
-    print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
+    result = run_fold(cfg, progress=_main_process())
+    if _main_process(): print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
 
 def _trained_on(trained, test) -> set[str]:
     "The subjects of `test` that the run `trained` had in its training part (the first component of each image path)."
@@ -86,10 +93,15 @@ def cv(dataset: str, # bp4d, disfa or synth
        epochs: int = None, # epochs per fold (default: the preset's)
        image_size: int = None, # training crop in pixels (default: the preset's)
        probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
+       face_cache: str = None, # folder for a uint8 cache of the faces: decoded once, augmented on the device (notebook 02c)
+       compile: bool = False, # torch.compile the model (on a GPU)
       ):
-    "The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row."
+    "The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row; under torchrun, on every GPU."
     from faudclip.evaluate import cross_validate
-    result = cross_validate(_train_config(dataset, 1, data, out, pretrained, image_size, clip, epochs=epochs, probe_warmup_steps=probe_warmup_steps))
+    cfg = _train_config(dataset, 1, data, out, pretrained, image_size, clip, epochs=epochs, probe_warmup_steps=probe_warmup_steps,
+                        face_cache=face_cache, compile=compile)
+    result = cross_validate(cfg, progress=_main_process())
+    if not _main_process(): return
     result['table'].to_csv(Path(out) / 'cv.csv'); (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
 
@@ -146,10 +158,11 @@ def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
            resume: bool = False, # continue --out from its last complete frame
            plot: str = None, # also save a figure: AU probabilities over time for a video input, the faces and their AUs for an image
            device: str = None, # cuda, cpu, ... (default: the best available)
+           compile: bool = False, # torch.compile the model's image side (on a GPU, for long inputs)
           ):
     "AU occurrences of every face in photos and videos, one CSV row per face and frame (notebook 10a)."
     from faudclip.detect import detect as detect_aus, plot_au_timeline, plot_faces, read_frames
-    table = detect_aus(inputs, checkpoint, out, batch_size, skip_frames, resume, device)
+    table = detect_aus(inputs, checkpoint, out, batch_size, skip_frames, resume, device, compile=compile)
     seconds, frames = table.attrs['seconds'], table.attrs['frames']
     print(f"{frames} frames, {int(table.success.sum())} faces -> {out} "
           f"({frames / max(sum(seconds.values()), 1e-9):.1f} frames/s; seconds: {', '.join(f'{k} {v:.1f}' for k, v in seconds.items())})")

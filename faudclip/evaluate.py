@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from .core import au_columns, dataset_aus
 from .data import AUDataset, read_list
 from .clip_pretrain import zero_shot_logits, fit_thresholds
+from .model import FAUDCLIP, logits_fn
 from .train import TrainConfig, build_model, datasets, fit
 
 # %% auto 0
@@ -34,14 +35,15 @@ def f1_scores(probs, labels, threshold: float = 0.5) -> np.ndarray:
 
 # %% ../nbs/10_eval.ipynb 12
 @torch.no_grad()
-def predict(model, data, batch_size: int = 64, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    "Probabilities and labels `(n, c)` for every item of `data`, in order."
+def predict(model, data, batch_size: int = 64, progress: bool = False, compile: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    "Probabilities and labels `(n, c)` for every item of `data`, in order (`compile`: the image side under `torch.compile`)."
     device = next(model.parameters()).device
     model.eval()
+    logits_of = logits_fn(model, compile) if isinstance(model, FAUDCLIP) else lambda x: model(x).logits  # the text side once
     probs, labels = [], []
     for x, y in tqdm(DataLoader(data, batch_size), desc='predicting', disable=not progress, leave=False):
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-            probs.append(torch.sigmoid(model(x.to(device)).logits.float()).cpu())
+            probs.append(torch.sigmoid(logits_of(x.to(device)).float()).cpu())
         labels.append(y)
     return torch.cat(probs).numpy(), torch.cat(labels).numpy().astype(int)
 
@@ -84,7 +86,7 @@ def run_fold(cfg: TrainConfig, progress: bool = True) -> dict:
     model = build_model(cfg)
     start = time.perf_counter()
     history = fit(model, train_data, cfg, resume=True, progress=progress)
-    probs, labels = predict(model, test_data)
+    probs, labels = predict(model, test_data, compile=cfg.compile)
     f1 = f1_table(f1_scores(probs, labels), dataset_aus(cfg.dataset))
     return {'fold': cfg.fold, 'f1': f1, 'history': history, 'seconds': time.perf_counter() - start,
             'baselines': baseline_f1(train_data.labels.numpy(), labels), 'model': model}

@@ -30,7 +30,7 @@ def write_face_cache(data: AUDataset, folder, threads: int = 8, progress: bool =
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     path = folder / f'faces-{cache_key(data)}.npy'
     first = np.asarray(data.resize(data.load(0)))                          # (r, r, 3) uint8
-    tmp = path.with_name('.tmp-' + path.name)
+    tmp = path.with_name(f'.tmp-{os.getpid()}-{path.name}')  # one per writer
     faces = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(data), *first.shape))
     def decode(i: int):
         face = np.asarray(data.resize(data.load(i)))

@@ -16,7 +16,7 @@ from .interaction import Projector, FeatureInteraction, AUReadout, READOUTS
 
 # %% auto 0
 __all__ = ['ATTENTIONS', 'FAUDCLIPConfig', 'CBAM', 'AcAtt', 'NoAttention', 'FAUDCLIPOutput', 'FAUDCLIP', 'faudclip_b16',
-           'faudclip_tiny', 'init_logit_stats', 'param_groups', 'parameter_table']
+           'faudclip_tiny', 'logits_fn', 'init_logit_stats', 'param_groups', 'parameter_table']
 
 # %% ../nbs/07_model.ipynb 6
 @dataclass
@@ -161,6 +161,13 @@ def faudclip_tiny(aus=ALL_AUS, image_size: int = 112, **overrides) -> FAUDCLIP:
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
 # %% ../nbs/07_model.ipynb 17
+def logits_fn(model: FAUDCLIP, compile: bool = False):
+    "For inference: a function from CLIP-normalised images `(b, 3, S, S)` to AU logits `(b, c)`, with the text side encoded once now (make a new one after training further) and the image side under `torch.compile` if asked."
+    text = model.encode_text().detach()                                   # (c, d)
+    features = torch.compile(model.forward_features) if compile else model.forward_features
+    return lambda images: model.forward_head(features(images), text)
+
+# %% ../nbs/07_model.ipynb 20
 @torch.no_grad()
 def init_logit_stats(model: FAUDCLIP, n: int = 8, seed: int = 0) -> dict:
     "Logit statistics of `model` on `n` random images: mean, std, spread over images, share of probabilities in (0.02, 0.98)."
@@ -171,7 +178,7 @@ def init_logit_stats(model: FAUDCLIP, n: int = 8, seed: int = 0) -> dict:
     return {'mean': logits.mean().item(), 'std': logits.std().item(), 'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
-# %% ../nbs/07_model.ipynb 25
+# %% ../nbs/07_model.ipynb 28
 def _decays(name: str, p: nn.Parameter) -> bool:
     "Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt context."
     return p.ndim >= 2 and not name.startswith('prompt_learner.')
@@ -187,7 +194,7 @@ def param_groups(model: FAUDCLIP, lr_image: float, lr_prompt: float, lr_other: f
     return [{'name': part, 'params': groups[part, decay], 'lr': lrs[part], 'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 30
+# %% ../nbs/07_model.ipynb 33
 def parameter_table(model: FAUDCLIP):
     "Parameters per part (millions) and whether they train."
     import pandas as pd

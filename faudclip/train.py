@@ -25,7 +25,8 @@ from .losses import DICE_MODES, au_loss, weighted_asymmetric_loss, weighted_dice
 # %% auto 0
 __all__ = ['PATCH_SIZES', 'RESUME_IGNORES', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets',
            'lr_factor', 'data_fingerprint', 'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model',
-           'DistributedJob', 'distributed_job', 'probe_warmup', 'TrainingInterrupted', 'fit']
+           'DistributedJob', 'distributed_job', 'GlobalBatchNorm', 'global_batchnorm', 'probe_warmup',
+           'TrainingInterrupted', 'fit']
 
 # %% ../nbs/09_train.ipynb 6
 @dataclass
@@ -222,6 +223,26 @@ def _gather(x: torch.Tensor, differentiable: bool = True) -> torch.Tensor:
     dist.all_gather(parts, x)
     return torch.cat(parts)
 
+class GlobalBatchNorm(nn.BatchNorm2d):
+    "`BatchNorm2d` that trains on the statistics of the global batch under `torchrun`, on any backend (`SyncBatchNorm` needs GPUs)."
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not (self.training and dist.is_initialized() and dist.get_world_size() > 1): return super().forward(x)
+        from torch.distributed.nn.functional import all_reduce  # passes gradients back to every process's slice
+        n = x.numel() // x.shape[1] * dist.get_world_size()                        # values per channel in the global batch
+        mean = all_reduce(x.sum((0, 2, 3))) / n                                    # (channels,)
+        var = all_reduce(x.square().sum((0, 2, 3))) / n - mean.square()
+        with torch.no_grad():
+            self.num_batches_tracked.add_(1)
+            self.running_mean.lerp_(mean, self.momentum); self.running_var.lerp_(var * n / (n - 1), self.momentum)
+        shape = (1, -1, 1, 1)
+        return (x - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.eps) * self.weight.view(shape) + self.bias.view(shape)
+
+def global_batchnorm(model: nn.Module) -> nn.Module:
+    "Make every `BatchNorm2d` of `model` a `GlobalBatchNorm`, in place, keeping its weights and statistics (the tiny CLIP's stem has three)."
+    for module in model.modules():
+        if type(module) is nn.BatchNorm2d: module.__class__ = GlobalBatchNorm
+    return model
+
 def _rank_slice(value, rank: int, n: int):
     "Rows `rank * n` to `(rank + 1) * n` of a tensor drawn for the global batch (None stays None)."
     return None if value is None else value[rank * n:(rank + 1) * n]
@@ -282,7 +303,7 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
         raise ValueError(f"{len(train_data)} training frames do not fill one global batch of {cfg.batch_size}")
     seed_everything(cfg.seed)
     model.to(device)
-    source = FaceCache.of(train_data, cfg.face_cache, progress and job.main) if cfg.face_cache else train_data
+    source = _face_cache(train_data, cfg, job, progress) if cfg.face_cache else train_data
     weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
     optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay), betas=tuple(cfg.betas),
                                   fused=device.type == 'cuda')
@@ -295,7 +316,8 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
         table = probe_warmup(model, train_data, cfg, progress and job.main)
         if job.main: out.mkdir(parents=True, exist_ok=True); table.to_csv(out / 'probe_warmup.csv', index=False)
     step_model = model
-    if job.world > 1: step_model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
+    if job.world > 1:
+        step_model = nn.parallel.DistributedDataParallel(global_batchnorm(model), device_ids=[device.index] if device.type == 'cuda' else None)
     if cfg.compile: step_model = torch.compile(step_model)
     epoch = start
     try:
@@ -307,6 +329,12 @@ def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool =
         done = f"{out / 'last.pt'} holds epoch {epoch}; continue with resume (faudclip train --resume)" if epoch else "no epoch was saved"
         raise TrainingInterrupted(f"training interrupted during epoch {epoch + 1}: {done}") from None
     return pd.DataFrame(rows)
+
+def _face_cache(train_data: AUDataset, cfg: TrainConfig, job, progress: bool) -> FaceCache:
+    "The training set's face cache, written by the first process while the others wait."
+    if job.main: cache = FaceCache.of(train_data, cfg.face_cache, progress)
+    if job.world > 1: dist.barrier(); cache = FaceCache.of(train_data, cfg.face_cache, progress=False)
+    return cache
 
 def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str, rank: int = 0) -> tuple[int, list]:
     "Load `out/last.pt` into the run after checking that it is this run's: the first epoch to train and the metrics so far."
