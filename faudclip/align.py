@@ -12,12 +12,10 @@ import cv2
 from PIL import Image
 
 # %% auto 0
-__all__ = ['LANDMARK_NAMES', 'similarity_transform', 'transform_points', 'to_rgb_array', 'warp_face', 'mtcnn', 'detect_landmarks',
-           'AlignedFace', 'align_landmarks', 'align_face']
+__all__ = ['similarity_transform', 'transform_points', 'to_rgb_array', 'warp_face', 'mtcnn', 'detect_landmarks', 'AlignedFace',
+           'align_landmarks', 'align_face']
 
 # %% ../nbs/01_align.ipynb 6
-LANDMARK_NAMES = ('left_eye', 'right_eye', 'nose', 'mouth_left', 'mouth_right')  # MTCNN's 5-point order
-
 def similarity_transform(landmarks, # (5, 2) pixel positions in MTCNN order
                          size: int = 256, # side of the square output
                          enlarge: float = 2.9, # box enlargement: larger is a looser crop

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_backbone.ipynb 3
 from __future__ import annotations
-import contextlib, json, math, os, socket, tempfile, threading
+import contextlib, json, logging, math, os, socket, tempfile, threading
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -88,11 +88,23 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (Ope
         if not name.startswith(TINY_CLIP):
             model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained), force_quick_gelu=quick_gelu)
             return model.float()  # fp16 checkpoints -> fp32
-        model = open_clip.create_model(name)
+        with _quiet_random_init(): model = open_clip.create_model(name)  # random init is the tiny CLIP's intended start
         vision = tiny_clip_config(image_size)['vision_cfg']
         model.visual.conv1 = ConvStem(vision['width'], vision['patch_size'])
         if pretrained is not None: open_clip.load_checkpoint(model, str(pretrained))
         return model
+
+class _NoRandomInitWarning(logging.Filter):
+    "Drops open_clip's 'No pretrained weights loaded ... initialized randomly' warning."
+    def filter(self, record: logging.LogRecord) -> bool: return 'No pretrained weights loaded' not in record.getMessage()
+
+@contextlib.contextmanager
+def _quiet_random_init():
+    "Without open_clip's random-init warning (it logs to the root logger)."
+    quiet = _NoRandomInitWarning()
+    logging.getLogger().addFilter(quiet)
+    try: yield
+    finally: logging.getLogger().removeFilter(quiet)
 
 @contextlib.contextmanager
 def _weights_errors(pretrained, name: str):
@@ -104,7 +116,7 @@ def _weights_errors(pretrained, name: str):
         more = f' ... and {len(lines) - 2} more lines' if len(lines) > 2 else ''
         raise DataError(f"{pretrained}: cannot load it as {name} weights ({type(e).__name__}: {' '.join(lines[:2])[:240]}{more})") from None
 
-# %% ../nbs/03_backbone.ipynb 17
+# %% ../nbs/03_backbone.ipynb 19
 def patch_tokens(clip, # an open_clip CLIP model
                  images: torch.Tensor, # (b, 3, H, W), CLIP-normalised
                  ln_post: bool = True, # apply CLIP's final LayerNorm to the tokens

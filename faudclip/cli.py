@@ -27,7 +27,8 @@ def _main_process() -> bool:
 
 def _train_config(dataset: str, fold: int, data: str, out: str, pretrained=None, image_size=None, clip=None, **kw):
     from faudclip.train import bp4d_fold, disfa_fold, synth_fold
-    if image_size is not None: kw.update(image_size=image_size, resize=round(image_size * 8 / 7))  # the paper's 224/256 ratio
+    from faudclip.data import resize_for
+    if image_size is not None: kw.update(image_size=image_size, resize=resize_for(image_size))
     presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold}
     if dataset.lower() not in presets: raise ValueError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
     if not (Path(data) / 'list').is_dir(): raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo for SynthAU)")

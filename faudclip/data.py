@@ -15,10 +15,10 @@ from torchvision import transforms as T
 from .core import DataError, au_columns, dataset_aus
 
 # %% auto 0
-__all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'read_bp4d_file', 'read_bp4d_labels',
+__all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO', 'read_bp4d_file', 'read_bp4d_labels',
            'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree', 'subject_parts',
            'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'fold_splits', 'write_lists',
-           'read_list', 'read_weights', 'au_transforms', 'AUDataset']
+           'read_list', 'read_weights', 'resize_for', 'au_transforms', 'AUDataset']
 
 # %% ../nbs/02_data.ipynb 6
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -247,6 +247,12 @@ def read_weights(list_dir, dataset: str, fold: int) -> np.ndarray:
 # %% ../nbs/02_data.ipynb 40
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+
+RESIZE_RATIO = 256 / 224  # the paper resizes the aligned face to 256 px and crops 224: 8/7 of the crop
+
+def resize_for(size: int) -> int:
+    "The side the aligned face is resized to before a `size` crop, in the paper's ratio (224 -> 256, 64 -> 73)."
+    return round(size * RESIZE_RATIO)
 
 def au_transforms(train: bool, size: int = 224, resize: int = 256) -> T.Compose:
     "The paper's augmentation: train = random crop, flip, colour jitter; test = centre crop. CLIP normalisation."

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from .core import ALL_AUS, au_columns, seed_everything
 from .synth import make_synth_dataset, contact_sheet
-from .data import AUDataset
+from .data import AUDataset, resize_for
 from .backbone import load_clip, TINY_CLIP
 from .clip_pretrain import caption, render_pretraining_set, load_faces, contrastive_pretrain, retrieval_accuracy
 from .train import TrainConfig, synth_fold, load_model
@@ -220,7 +220,7 @@ def pretrained_clip(out: Path, settings: dict, progress: bool = True) -> Path:
                                    frame_step=settings['frame_step'], progress=progress)
     seed_everything(settings['seed'])
     clip = load_clip(TINY_CLIP, image_size=settings['image_size'])
-    faces = load_faces(root / 'faces', table.path, round(settings['image_size'] * 9 / 8))  # random crops of the training size, as in fine-tuning
+    faces = load_faces(root / 'faces', table.path, resize_for(settings['image_size']))  # random crops of the training size, as in fine-tuning
     contrastive_pretrain(clip, faces, table.caption, settings['steps'], progress=progress).to_csv(root / 'loss.csv', index=False)
     torch.save(clip.state_dict(), weights); record.write_text(json.dumps(settings))
     return weights
@@ -245,7 +245,7 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
                                'clip_pretrain_steps': clip_pretrain_steps})
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
-                     resize=round(image_size * 9 / 8), probe_warmup_steps=probe_warmup_steps, seed=seed, pretrained=pretrained)
+                     resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed, pretrained=pretrained)
     cv = cross_validate(cfg, progress=progress)
     table, runs = cv['table'], cv['runs']
     per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
@@ -278,7 +278,7 @@ def pretraining_check(out: Path, clip, data_root: Path, image_size: int, n_faces
     faces = pd.read_csv(Path(data_root) / 'intensities.csv').sample(n_faces, random_state=seed)
     rng = np.random.default_rng(seed)
     captions = [caption(row, rng) for row in faces[au_columns(ALL_AUS)].to_numpy()]
-    accuracy = retrieval_accuracy(clip, load_faces(data_root, faces.path, round(image_size * 9 / 8)), captions)
+    accuracy = retrieval_accuracy(clip, load_faces(data_root, faces.path, resize_for(image_size)), captions)
     chance = float(np.mean([captions.count(c) for c in captions]) / n_faces)  # identical captions (neutral faces) count as found
     fig, ax = plt.subplots(figsize=(5, 2.4))
     ax.plot(loss.step, loss.loss, alpha=0.3, lw=0.7); ax.plot(loss.step, loss.loss.rolling(20, min_periods=1).mean(), lw=1.2)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from PIL import Image
 from .core import AU_CATALOGUE
-from .data import au_transforms
+from .data import au_transforms, resize_for
 from .gradcam import au_gradcam, denormalize, overlay
 from .tree_attention import plot_tree_regions
 
@@ -34,7 +34,7 @@ class AttentionExplorer:
         self.model = model.eval()
         self.aus = tuple(aus or model.cfg.aus)
         self.size = images.shape[-1]
-        self.transform = au_transforms(False, self.size, round(self.size * 9 / 8))
+        self.transform = au_transforms(False, self.size, resize_for(self.size))
         self.images, self.faces, self._cache = list(images), list(denormalize(images)), {}
         self.tree = model.cfg.attention in ('tree', 'self')
         h, w = model.grid

@@ -8,31 +8,15 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from einops import rearrange
-from PIL import Image
 from .core import AU_CATALOGUE, ALL_AUS
-from .data import CLIP_MEAN, CLIP_STD, au_transforms
-from .synth import random_identity, render_face
-from .align import align_landmarks
+from .data import CLIP_MEAN, CLIP_STD
 
 # %% auto 0
-__all__ = ['synth_batch', 'LogitsOf', 'tokens_to_grid', 'au_gradcam', 'denormalize', 'overlay', 'plot_gradcam', 'gradcam_gallery',
+__all__ = ['LogitsOf', 'tokens_to_grid', 'au_gradcam', 'denormalize', 'overlay', 'plot_gradcam', 'gradcam_gallery',
            'compare_gradcam', 'region_boxes', 'pointing_game']
 
-# %% ../nbs/11_gradcam.ipynb 6
-def synth_batch(n: int = 4, size: int = 64, seed: int = 0, aus=(1, 2, 12, 25), intensity: int = 4):
-    "`n` aligned SynthAU faces of new identities showing `aus`: the uint8 images and the CLIP-normalised batch."
-    rng = np.random.default_rng(seed)
-    tf = au_transforms(False, size, round(size * 9 / 8))
-    images = []
-    for _ in range(n):
-        levels = np.zeros(len(ALL_AUS)); levels[[ALL_AUS.index(a) for a in aus]] = intensity
-        img, lm = render_face(random_identity(rng), levels, 256)
-        images.append(align_landmarks(img, lm, 128).image)
-    return images, torch.stack([tf(Image.fromarray(im)) for im in images])
-
-# %% ../nbs/11_gradcam.ipynb 11
+# %% ../nbs/11_gradcam.ipynb 10
 class LogitsOf(nn.Module):
     "Wrap FAUD-CLIP so that `forward` returns the logits tensor, as `grad-cam` expects."
     def __init__(self, model):
@@ -58,7 +42,7 @@ def au_gradcam(model, # a `FAUDCLIP`
     model.train(was_training)
     return np.nan_to_num(maps).clip(0, 1)
 
-# %% ../nbs/11_gradcam.ipynb 17
+# %% ../nbs/11_gradcam.ipynb 16
 def denormalize(images: torch.Tensor) -> np.ndarray:
     "CLIP-normalised `(b, 3, H, W)` -> uint8 `(b, H, W, 3)`."
     mean, std = torch.tensor(CLIP_MEAN).view(3, 1, 1), torch.tensor(CLIP_STD).view(3, 1, 1)
@@ -85,7 +69,7 @@ def plot_gradcam(image, # (H, W, 3) uint8
         overlay(ax, image, maps[i], _au_title(au, None if probs is None else float(probs[i])))
     return axs
 
-# %% ../nbs/11_gradcam.ipynb 20
+# %% ../nbs/11_gradcam.ipynb 19
 def gradcam_gallery(model, images: torch.Tensor, aus, out=None):
     "Rows of faces, columns of AUs: each AU's Grad-CAM and probability; saved to `out` when given."
     import matplotlib.pyplot as plt
@@ -114,7 +98,7 @@ def compare_gradcam(models: dict, images: torch.Tensor, au: int, out=None):
     if out is not None: fig.savefig(out, dpi=110); plt.close(fig)
     return fig
 
-# %% ../nbs/11_gradcam.ipynb 23
+# %% ../nbs/11_gradcam.ipynb 22
 def region_boxes(landmarks) -> dict[str, np.ndarray]:
     "Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes, nose tip, mouth corners)."
     (lx, ly), (rx, ry), (nx, ny), (mlx, mly), (mrx, mry) = np.asarray(landmarks, float)

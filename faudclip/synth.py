@@ -11,18 +11,19 @@ from functools import lru_cache
 import cv2
 import numpy as np
 import pandas as pd
+import torch
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 from .core import ALL_AUS, DataError, au_columns
 from .align import align_landmarks
-from .data import write_lists
+from .data import au_transforms, resize_for, write_lists
 
 # %% auto 0
 __all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse', 'shade', 'Canvas',
            'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape', 'draw_mouth', 'draw_head',
            'landmarks_units', 'Pose', 'Photo', 'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses',
            'random_photo', 'render_subject', 'make_synth_dataset', 'read_synth_labels', 'render_video', 'contact_sheet',
-           'fold_summary', 'data_demo']
+           'synth_batch', 'fold_summary', 'data_demo']
 
 # %% ../nbs/02a_synth.ipynb 6
 @dataclass
@@ -423,6 +424,18 @@ def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     return fig
 
 # %% ../nbs/02a_synth.ipynb 49
+def synth_batch(n: int = 4, size: int = 64, seed: int = 0, aus=(1, 2, 12, 25), intensity: int = 4):
+    "`n` aligned SynthAU faces of new identities showing `aus`: the uint8 images and the CLIP-normalised batch."
+    rng = np.random.default_rng(seed)
+    tf = au_transforms(False, size, resize_for(size))
+    images = []
+    for _ in range(n):
+        levels = np.zeros(len(ALL_AUS)); levels[[ALL_AUS.index(a) for a in aus]] = intensity
+        img, lm = render_face(random_identity(rng), levels, 256)
+        images.append(align_landmarks(img, lm, 128).image)
+    return images, torch.stack([tf(Image.fromarray(im)) for im in images])
+
+# %% ../nbs/02a_synth.ipynb 52
 def fold_summary(labels: pd.DataFrame) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
     from faudclip.data import fold_split

@@ -16,7 +16,7 @@ from einops import rearrange
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from .core import DataError, dataset_aus, default_device, seed_everything
-from .data import AUDataset, au_class_weights
+from .data import AUDataset, au_class_weights, resize_for
 from .face_cache import FaceCache, augment_params, device_augment, shuffled_batches
 from .backbone import patch_tokens
 from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_groups
@@ -94,7 +94,7 @@ def disfa_fold(fold: int, **kw) -> TrainConfig:
 def synth_fold(fold: int, **kw) -> TrainConfig:
     "SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe first, from `pretrained` CLIP weights not."
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
-                          'model': 'tiny', 'image_size': 64, 'resize': 72, 'epochs': 8, 'batch_size': 16,
+                          'model': 'tiny', 'image_size': 64, 'resize': resize_for(64), 'epochs': 8, 'batch_size': 16,
                           'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True,
                           'probe_warmup_steps': 0 if kw.get('pretrained') else 300, **kw})
 
