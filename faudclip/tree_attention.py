@@ -141,7 +141,7 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
         if return_trace: trace.append({'hw': size, 'selected': selected, 'valid': valid, 'weights': probs.gather(-1, top.indices)})
     return (out, trace) if return_trace else out
 
-# %% ../nbs/05_tree_attention.ipynb 23
+# %% ../nbs/05_tree_attention.ipynb 24
 class TreeAttention(nn.Module):
     "Multi-head tree attention over `(b, n, d)` tokens on an `hw` grid, with learnable level weights."
     def __init__(self, dim: int, heads: int, *, levels: int = 3, topk: int | Sequence[int] = 2, path: str = 'siblings'):
@@ -163,7 +163,7 @@ class TreeAttention(nn.Module):
         if self.keep_trace: out, self.trace = out
         return self.proj(rearrange(out, 'b heads n dh -> b n (heads dh)'))
 
-# %% ../nbs/05_tree_attention.ipynb 25
+# %% ../nbs/05_tree_attention.ipynb 26
 class TreeBlock(nn.Module):
     "Pre-norm transformer layer: x + TreeAttention(LN x), then x + MLP(LN x)."
     def __init__(self, dim: int, heads: int, *, levels: int = 3, topk: int | Sequence[int] = 2, mlp_ratio: float = 4.0,
@@ -199,7 +199,7 @@ class TreeTransformer(nn.Module):
     @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
-# %% ../nbs/05_tree_attention.ipynb 28
+# %% ../nbs/05_tree_attention.ipynb 29
 def region_boxes(trace: list, query: int, fine_hw: tuple[int, int], image_size: tuple[int, int], batch: int = 0, head: int = 0):
     "Per level, the kept regions of finest token `query` as (x0, y0, x1, y1, weight) boxes in image pixels."
     levels, (ih, iw) = len(trace), image_size
