@@ -32,7 +32,7 @@ class BenchConfig:
     image_size: int = 64                # the model's input side
     batch: int = 16                     # inference batch
     train_batch: int = 16               # training batch
-    grids: tuple = ((8, 8, 4), (16, 16, 2), (32, 32, 1))  # tree attention: (h, w, batch) per size
+    grids: tuple = ((8, 8, 4), (16, 16, 2), (48, 48, 1))  # tree attention: (h, w, batch) per size
     heads: int = 4                      # tree attention heads
     head_dim: int = 32                  # and their width
     loader_images: int = 64             # faces rendered for the loader benchmark
