@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lab export clean-nbs check-clean browser-check
+.PHONY: install demo test lab export clean-nbs check-clean check-readme readme docs docs-check browser-check
 
 install: $(STAMP)
 
@@ -36,7 +36,14 @@ check-clean: export
 		git status --short -- nbs faudclip; \
 		echo "error: nbdev_export/nbdev_clean changed the files above; run 'make export' and commit"; exit 1; fi
 
-test: check-clean
+# README.md is generated from nbs/index.ipynb; it must be what the notebook gives.
+readme: install
+	$(BIN)/python tools/readme.py
+
+check-readme: install
+	$(BIN)/python tools/readme.py --check
+
+test: check-clean check-readme
 	@n=$$(ls nbs/*.ipynb | wc -l); \
 	if $(BIN)/nbdev_test --n_workers 2 --timing 2>&1 | tee .nbdev_test.log; then \
 		echo "$$n passed, 0 failed"; \
@@ -44,6 +51,17 @@ test: check-clean
 		f=$$(grep -c '^[[:space:]].*\.ipynb' .nbdev_test.log || true); [ "$$f" -gt 0 ] || f=1; \
 		echo "$$((n - f)) passed, $$f failed"; exit 1; \
 	fi
+
+# The documentation site in _docs/: nbdev's Quarto site where quarto is installed, else the same processed notebooks
+# rendered to static HTML by nbconvert (tools/build_docs.py).
+docs: install
+	@if command -v quarto >/dev/null 2>&1; then $(BIN)/nbdev_docs; else $(BIN)/python tools/build_docs.py; fi
+
+# Every page of _docs/ in headless Chromium (Debian's package): loads, console, links, images, API entries.
+docs-check: docs
+	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "error: $${CHROMIUM:-/usr/bin/chromium} not found; run: sudo apt-get install -y chromium (or set CHROMIUM)"; exit 1; }
+	$(BIN)/python -m pip install -q "playwright>=1.40"
+	$(BIN)/python tools/docs_check.py
 
 # Not part of `make test`: needs Debian's chromium (apt-get install chromium) and Playwright's Python driver.
 # Runs nbs/12_explore.ipynb in JupyterLab in headless Chromium and saves outputs/browser_check.png.

@@ -46,7 +46,7 @@ def _register_tiny(image_size: int) -> str:
         open_clip.add_model_config(path)
     return name
 
-# %% ../nbs/03_backbone.ipynb 8
+# %% ../nbs/03_backbone.ipynb 9
 def _online(host: str = 'huggingface.co', timeout: float = 1.0) -> bool:
     "Whether `host` answers on port 443 within `timeout` seconds (DNS included)."
     if os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '', 'false', 'False'): return False
@@ -116,7 +116,7 @@ def _weights_errors(pretrained, name: str):
         more = f' ... and {len(lines) - 2} more lines' if len(lines) > 2 else ''
         raise DataError(f"{pretrained}: cannot load it as {name} weights ({type(e).__name__}: {' '.join(lines[:2])[:240]}{more})") from None
 
-# %% ../nbs/03_backbone.ipynb 19
+# %% ../nbs/03_backbone.ipynb 21
 def patch_tokens(clip, # an open_clip CLIP model
                  images: torch.Tensor, # (b, 3, H, W), CLIP-normalised
                  ln_post: bool = True, # apply CLIP's final LayerNorm to the tokens

@@ -145,7 +145,7 @@ def retrieval_accuracy(clip, images: torch.Tensor, captions) -> float:
     return float(np.mean([captions[j] == c for j, c in zip(best, captions)]))
 
 
-# %% ../nbs/04a_clip_pretrain.ipynb 22
+# %% ../nbs/04a_clip_pretrain.ipynb 23
 def zero_shot_prompts(au: int) -> list[str]:
     "The texts whose mean embedding stands for AU `au`: its FACS behaviour description and its plain phrases in the first template."
     return [AU_DESCRIPTIONS[au] + '.'] + [TEMPLATES[0].format(p) for p in AU_PHRASES[au]]

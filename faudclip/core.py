@@ -62,7 +62,7 @@ def au_columns(aus) -> list[str]:
     if unknown: raise ValueError(f"not AUs of BP4D/DISFA: {unknown}")
     return [AU_CATALOGUE[a].label for a in aus]
 
-# %% ../nbs/00_core.ipynb 16
+# %% ../nbs/00_core.ipynb 17
 def seed_everything(seed: int = 0) -> None:
     "Seed Python, NumPy and PyTorch (CPU and CUDA) so that a run can be repeated."
     random.seed(seed)
@@ -70,13 +70,13 @@ def seed_everything(seed: int = 0) -> None:
     torch.manual_seed(seed)
     os.environ['PYTHONHASHSEED'] = str(seed)
 
-# %% ../nbs/00_core.ipynb 18
+# %% ../nbs/00_core.ipynb 19
 def default_device() -> torch.device:
     "CUDA when available, else Apple MPS, else the CPU; the one place the device is chosen."
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
 
-# %% ../nbs/00_core.ipynb 21
+# %% ../nbs/00_core.ipynb 22
 class DataError(ValueError):
     "A missing, malformed or inconsistent input file; the message names the file."

@@ -214,7 +214,7 @@ class FaceAnalyser:
             faced.setdefault(k, []).append(row)
         return [r for k, blank in enumerate(rows) for r in faced.get(k, [blank])]
 
-# %% ../nbs/10a_detect.ipynb 21
+# %% ../nbs/10a_detect.ipynb 22
 def _batches(inputs: list, skip_frames: int, batch_size: int, start: dict, errors: list, on_error) -> Iterator[list[Frame]]:
     "Frames of all inputs in batches of `batch_size`; an input that fails is reported through `on_error` and the next one goes on."
     batch, arrays = [], 0
@@ -279,7 +279,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
-# %% ../nbs/10a_detect.ipynb 33
+# %% ../nbs/10a_detect.ipynb 36
 def video_f1(results: pd.DataFrame, labels: pd.DataFrame, aus) -> pd.Series:
     "Per-AU F1 (%) of `detect`'s rows for a one-person video against per-frame labels (`render_video`'s CSV); no face = all absent."
     from faudclip.evaluate import f1_scores, f1_table
@@ -288,7 +288,7 @@ def video_f1(results: pd.DataFrame, labels: pd.DataFrame, aus) -> pd.Series:
     predicted = faces.reindex(labels.frame)[[f'AU{a:02d}_c' for a in aus]].fillna(0).to_numpy(float)  # (n, c)
     return f1_table(f1_scores(predicted, labels[au_columns(aus)].to_numpy()), aus)
 
-# %% ../nbs/10a_detect.ipynb 40
+# %% ../nbs/10a_detect.ipynb 43
 def plot_au_timeline(results: pd.DataFrame, input: str | None = None, face_id: int = 0, threshold: float = 0.5, out=None):
     "AU probabilities of face `face_id` of one video (default: the first input) over time, the threshold dashed."
     import matplotlib.pyplot as plt

@@ -33,7 +33,7 @@ def f1_scores(probs, labels, threshold: float = 0.5) -> np.ndarray:
     fn = (~predicted & (labels == 1) & labelled).sum(0)
     return np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
 
-# %% ../nbs/10_eval.ipynb 12
+# %% ../nbs/10_eval.ipynb 13
 @torch.no_grad()
 def predict(model, data, batch_size: int = 64, progress: bool = False, compile: bool = False) -> tuple[np.ndarray, np.ndarray]:
     "Probabilities and labels `(n, c)` for every item of `data`, in order (`compile`: the image side under `torch.compile`)."
@@ -57,7 +57,7 @@ def evaluate(model, data, aus, batch_size: int = 64) -> pd.Series:
     probs, labels = predict(model, data, batch_size)
     return f1_table(f1_scores(probs, labels), aus)
 
-# %% ../nbs/10_eval.ipynb 14
+# %% ../nbs/10_eval.ipynb 15
 def baseline_f1(train_labels, test_labels, seed: int = 0) -> dict:
     "Mean F1 of the all-positive and the random-at-prior-rate predictors on `test_labels`."
     train_labels, test_labels = np.asarray(train_labels), np.asarray(test_labels)
@@ -66,7 +66,7 @@ def baseline_f1(train_labels, test_labels, seed: int = 0) -> dict:
     return {'all_positive': float(f1_scores(np.ones(test_labels.shape), test_labels).mean()),
             'prior': float(f1_scores(coin.astype(float), test_labels).mean())}
 
-# %% ../nbs/10_eval.ipynb 17
+# %% ../nbs/10_eval.ipynb 18
 PAPER_F1 = {  # FAUD-CLIP's rows of Tables I and II, F1 in %
     'BP4D': [54.5, 47.7, 57.0, 77.8, 78.8, 82.9, 88.9, 66.7, 53.3, 63.1, 49.7, 55.6],
     'DISFA': [65.0, 55.4, 71.0, 54.1, 52.9, 74.3, 94.4, 64.5],
@@ -103,7 +103,7 @@ def cross_validate(cfg: TrainConfig, folds=(1, 2, 3), progress: bool = True) -> 
         table.loc['paper (FAUD-CLIP)'] = paper + [round(float(np.mean(paper)), 1)]
     return {'table': table, 'runs': runs}
 
-# %% ../nbs/10_eval.ipynb 22
+# %% ../nbs/10_eval.ipynb 24
 def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     paths, labels = read_list(Path(cfg.data) / 'list', cfg.dataset, split, cfg.fold)
     data = AUDataset(Path(cfg.data) / 'img', paths, labels, train=False, size=cfg.image_size, resize=cfg.resize)  # test transform
@@ -117,7 +117,7 @@ def zero_shot_f1(clip, cfg: TrainConfig, batch_size: int = 256) -> dict:
     return {'zero_shot': f1_scores(test_scores, test_labels, threshold=0.0),
             'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels, threshold=0.0)}
 
-# %% ../nbs/10_eval.ipynb 25
+# %% ../nbs/10_eval.ipynb 28
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'baseline': dict(interaction=False, attention='none', n_ctx=0),
     '+FIL': dict(interaction=True, attention='none', n_ctx=0),

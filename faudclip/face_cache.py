@@ -86,7 +86,7 @@ def shuffled_batches(data: Dataset, batch_size: int, generator: torch.Generator 
     return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
                                        generator=generator)  # which also draws the workers' base seed first, as DataLoader(shuffle=True)
 
-# %% ../nbs/02c_face_cache.ipynb 12
+# %% ../nbs/02c_face_cache.ipynb 13
 JITTER = 0.4  # ColorJitter(0.4, 0.4, 0.4): brightness, contrast and saturation factors uniform in [0.6, 1.4]
 
 def augment_params(n: int, resize: int, size: int, train: bool = True, generator: torch.Generator | None = None,

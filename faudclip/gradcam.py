@@ -42,7 +42,7 @@ def au_gradcam(model, # a `FAUDCLIP`
     model.train(was_training)
     return np.nan_to_num(maps).clip(0, 1)
 
-# %% ../nbs/11_gradcam.ipynb 16
+# %% ../nbs/11_gradcam.ipynb 17
 def denormalize(images: torch.Tensor) -> np.ndarray:
     "CLIP-normalised `(b, 3, H, W)` -> uint8 `(b, H, W, 3)`."
     mean, std = torch.tensor(CLIP_MEAN).view(3, 1, 1), torch.tensor(CLIP_STD).view(3, 1, 1)
@@ -69,7 +69,7 @@ def plot_gradcam(image, # (H, W, 3) uint8
         overlay(ax, image, maps[i], _au_title(au, None if probs is None else float(probs[i])))
     return axs
 
-# %% ../nbs/11_gradcam.ipynb 19
+# %% ../nbs/11_gradcam.ipynb 20
 def gradcam_gallery(model, images: torch.Tensor, aus, out=None):
     "Rows of faces, columns of AUs: each AU's Grad-CAM and probability; saved to `out` when given."
     import matplotlib.pyplot as plt
@@ -98,7 +98,7 @@ def compare_gradcam(models: dict, images: torch.Tensor, au: int, out=None):
     if out is not None: fig.savefig(out, dpi=110); plt.close(fig)
     return fig
 
-# %% ../nbs/11_gradcam.ipynb 22
+# %% ../nbs/11_gradcam.ipynb 23
 def region_boxes(landmarks) -> dict[str, np.ndarray]:
     "Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes, nose tip, mouth corners)."
     (lx, ly), (rx, ry), (nx, ny), (mlx, mly), (mrx, mry) = np.asarray(landmarks, float)

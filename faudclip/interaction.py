@@ -22,7 +22,7 @@ class Projector(nn.Module):
 
     def forward(self, text: torch.Tensor) -> torch.Tensor: return self.net(text)  # (c, e) -> (c, d)
 
-# %% ../nbs/06_interaction.ipynb 7
+# %% ../nbs/06_interaction.ipynb 8
 READOUTS = ('cosine', 'dot')
 
 class AUReadout(nn.Module):

@@ -74,7 +74,7 @@ class NoAttention(nn.Module):
     "The identity, for the ablation without a spatial attention module."
     def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor: return x
 
-# %% ../nbs/07_model.ipynb 11
+# %% ../nbs/07_model.ipynb 14
 @dataclass
 class FAUDCLIPOutput:
     "What `FAUDCLIP.forward` returns."
@@ -85,7 +85,7 @@ class FAUDCLIPOutput:
 def _clip_heads(clip) -> int:
     return clip.visual.transformer.resblocks[0].attn.num_heads
 
-# %% ../nbs/07_model.ipynb 12
+# %% ../nbs/07_model.ipynb 15
 class FAUDCLIP(nn.Module):
     "FAUD-CLIP: CLIP patch tokens, tree attention, behaviour prompts and feature interaction."
     def __init__(self, cfg: FAUDCLIPConfig):
@@ -146,7 +146,7 @@ class FAUDCLIP(nn.Module):
         if not isinstance(self.spatial, TreeTransformer): raise ValueError(f"attention={self.cfg.attention!r} has no regions to keep")
         self.spatial.keep_traces(keep)
 
-# %% ../nbs/07_model.ipynb 14
+# %% ../nbs/07_model.ipynb 23
 def faudclip_b16(aus=BP4D_AUS, pretrained: str | None = None, image_size: int = 224, clip_name: str = 'ViT-B-16-quickgelu',
                  **overrides) -> FAUDCLIP:
     "The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M = 16."
@@ -160,14 +160,14 @@ def faudclip_tiny(aus=ALL_AUS, image_size: int = 112, **overrides) -> FAUDCLIP:
                dropout=0.0)  # minutes of CPU training: one tree layer, and no dropout (it underfits rather than overfits)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
-# %% ../nbs/07_model.ipynb 17
+# %% ../nbs/07_model.ipynb 26
 def logits_fn(model: FAUDCLIP, compile: bool = False):
     "For inference: a function from CLIP-normalised images `(b, 3, S, S)` to AU logits `(b, c)`, with the text side encoded once now (make a new one after training further) and the image side under `torch.compile` if asked."
     text = model.encode_text().detach()                                   # (c, d)
     features = torch.compile(model.forward_features) if compile else model.forward_features
     return lambda images: model.forward_head(features(images), text)
 
-# %% ../nbs/07_model.ipynb 20
+# %% ../nbs/07_model.ipynb 29
 @torch.no_grad()
 def init_logit_stats(model: FAUDCLIP, n: int = 8, seed: int = 0) -> dict:
     "Logit statistics of `model` on `n` random images: mean, std, spread over images, share of probabilities in (0.02, 0.98)."
@@ -178,7 +178,7 @@ def init_logit_stats(model: FAUDCLIP, n: int = 8, seed: int = 0) -> dict:
     return {'mean': logits.mean().item(), 'std': logits.std().item(), 'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
-# %% ../nbs/07_model.ipynb 28
+# %% ../nbs/07_model.ipynb 37
 def _decays(name: str, p: nn.Parameter) -> bool:
     "Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt context."
     return p.ndim >= 2 and not name.startswith('prompt_learner.')
@@ -194,7 +194,7 @@ def param_groups(model: FAUDCLIP, lr_image: float, lr_prompt: float, lr_other: f
     return [{'name': part, 'params': groups[part, decay], 'lr': lrs[part], 'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 33
+# %% ../nbs/07_model.ipynb 42
 def parameter_table(model: FAUDCLIP):
     "Parameters per part (millions) and whether they train."
     import pandas as pd

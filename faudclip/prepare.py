@@ -143,7 +143,7 @@ def prepare_dataset(dataset: str, labels, out, images=None, videos=None, size: i
     write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/02b_prepare.ipynb 24
+# %% ../nbs/02b_prepare.ipynb 28
 @call_parse
 def prepare(dataset: str, # BP4D or DISFA
             labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels

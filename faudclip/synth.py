@@ -97,7 +97,7 @@ class Canvas:
         "Draw a polyline `width` face units wide."
         self.draw.line(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1), width=max(1, round(width * self.scale)), joint='curve')
 
-# %% ../nbs/02a_synth.ipynb 10
+# %% ../nbs/02a_synth.ipynb 13
 AU_INDEX = {au: i for i, au in enumerate(ALL_AUS)}
 
 INTENSITY_AMOUNTS = (0.0, 0.15, 0.55, 0.75, 0.9, 1.0)  # a trace (1) is slight; occurrence (2) is clearly visible
@@ -159,7 +159,7 @@ def draw_nose(cv: Canvas, f: Identity, a: dict):
             y = f.eye_y + 0.1 + 0.055 * k
             cv.line(bezier((-0.1, y), y - 0.02, (0.1, y), 5), shade(f.skin, 1 - 0.6 * a[9]), 0.04)
 
-# %% ../nbs/02a_synth.ipynb 12
+# %% ../nbs/02a_synth.ipynb 15
 @dataclass
 class MouthShape:
     "The mouth of one frame, in face units."
@@ -210,7 +210,7 @@ def draw_mouth(cv: Canvas, f: Identity, a: dict, m: MouthShape):
         for x in (-0.06, 0.0, 0.06):
             cv.polygon(ellipse(x, chin_y - 0.1 * a[17], 0.022, 0.018, 6), shade(f.skin, 1 - 0.5 * a[17]))
 
-# %% ../nbs/02a_synth.ipynb 14
+# %% ../nbs/02a_synth.ipynb 17
 def draw_head(cv: Canvas, f: Identity, jaw: float):
     "Background hair, neck and shirt, ears, and the face outline (its lower half stretched by the jaw drop)."
     if f.hair_style == 1: cv.polygon(np.vstack([ellipse(0, -0.2, f.face_w * 1.2, f.face_h * 1.05)[12:], [[f.face_w * 1.25, 1.3], [-f.face_w * 1.25, 1.3]]]), f.hair)
@@ -229,7 +229,7 @@ def landmarks_units(f: Identity, m: MouthShape) -> np.ndarray:
     return np.array([[-f.eye_dx, f.eye_y], [f.eye_dx, f.eye_y], [0.0, f.nose_y - 0.04],
                      [-m.corner_x, m.corner_y], [m.corner_x, m.corner_y]])
 
-# %% ../nbs/02a_synth.ipynb 16
+# %% ../nbs/02a_synth.ipynb 19
 @dataclass
 class Pose:
     "Where the face sits in the frame."
@@ -274,7 +274,7 @@ def render_face(f: Identity, intensity, size: int = 256, pose: Pose = Pose(), ph
         pixels = cv2.scaleAdd(noise, photo.noise, pixels)
     return np.clip(pixels, 0, 255, out=pixels).astype(np.uint8), cv.to_pixels(landmarks_units(f, m))
 
-# %% ../nbs/02a_synth.ipynb 19
+# %% ../nbs/02a_synth.ipynb 22
 def au_strip(f: Identity, au: int, size: int = 96) -> list[np.ndarray]:
     "Aligned renders of `f` with AU `au` at intensity 0..5 and every other AU off."
     out = []
@@ -284,7 +284,7 @@ def au_strip(f: Identity, au: int, size: int = 96) -> list[np.ndarray]:
         out.append(align_landmarks(img, lm, size).image)
     return out
 
-# %% ../nbs/02a_synth.ipynb 24
+# %% ../nbs/02a_synth.ipynb 27
 EXPRESSIONS = {  # core AUs, optional companions
     'smile': ((6, 12), (25, 14)),
     'surprise': ((1, 2, 26), (25,)),
@@ -316,7 +316,7 @@ def au_trajectories(n_frames: int, rng: np.random.Generator, expression_p: float
         t += int(rng.integers(3, len(curve) + 4))
     return np.rint(out).astype(int)
 
-# %% ../nbs/02a_synth.ipynb 29
+# %% ../nbs/02a_synth.ipynb 32
 def frame_poses(n_frames: int, rng: np.random.Generator) -> list[Pose]:
     "A slowly drifting pose per frame around a subject-specific mean."
     t = np.arange(n_frames)
@@ -338,7 +338,7 @@ def render_subject(n_frames: int, rng: np.random.Generator, size: int = 256, fra
         img, lm = render_face(f, row, size, pose, random_photo(rng, light, light_dir), rng)
         yield img, lm, row
 
-# %% ../nbs/02a_synth.ipynb 30
+# %% ../nbs/02a_synth.ipynb 33
 def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
@@ -372,14 +372,14 @@ def make_synth_dataset(out_dir, n_subjects: int = 30, frames_per_subject: int = 
     labels.to_csv(out / 'labels.csv', index=False)
     return labels
 
-# %% ../nbs/02a_synth.ipynb 31
+# %% ../nbs/02a_synth.ipynb 34
 def read_synth_labels(root) -> pd.DataFrame:
     "The `labels.csv` of a SynthAU folder (`subject, frame, path, AU1 … AU26`)."
     f = Path(root) / 'labels.csv'
     if not f.is_file(): raise FileNotFoundError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
-# %% ../nbs/02a_synth.ipynb 33
+# %% ../nbs/02a_synth.ipynb 36
 def render_video(out, # the .mp4 to write; the labels go to the same name with .csv
                  subject: str = 'S001', # the SynthAU subject, as named in labels.csv
                  n_frames: int = 80, # frames in the video
@@ -405,7 +405,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     labels.to_csv(out.with_suffix('.csv'), index=False)
     return labels
 
-# %% ../nbs/02a_synth.ipynb 46
+# %% ../nbs/02a_synth.ipynb 52
 def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     "A grid of `n` SynthAU faces titled with their active AUs; saved to `out` when given."
     import matplotlib.pyplot as plt
@@ -423,7 +423,7 @@ def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
     return fig
 
-# %% ../nbs/02a_synth.ipynb 49
+# %% ../nbs/02a_synth.ipynb 55
 def synth_batch(n: int = 4, size: int = 64, seed: int = 0, aus=(1, 2, 12, 25), intensity: int = 4):
     "`n` aligned SynthAU faces of new identities showing `aus`: the uint8 images and the CLIP-normalised batch."
     rng = np.random.default_rng(seed)
@@ -435,7 +435,7 @@ def synth_batch(n: int = 4, size: int = 64, seed: int = 0, aus=(1, 2, 12, 25), i
         images.append(align_landmarks(img, lm, 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/02a_synth.ipynb 52
+# %% ../nbs/02a_synth.ipynb 58
 def fold_summary(labels: pd.DataFrame) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
     from faudclip.data import fold_split

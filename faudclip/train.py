@@ -114,13 +114,13 @@ def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
     kw = dict(size=cfg.image_size, resize=cfg.resize, cache=cfg.cache_images)
     return tuple(AUDataset.from_lists(cfg.data, cfg.dataset, split, cfg.fold, **kw) for split in ('train', 'test'))
 
-# %% ../nbs/09_train.ipynb 14
+# %% ../nbs/09_train.ipynb 15
 def lr_factor(step: int, warmup: int, total: int) -> float:
     "Warm-up then cosine multiplier of the base learning rate at iteration `step` (0-based)."
     if step < warmup: return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
-# %% ../nbs/09_train.ipynb 17
+# %% ../nbs/09_train.ipynb 19
 def _rng_state() -> dict:
     "The random states, in types that `torch.load(weights_only=True)` reads (NumPy's key array as a tensor)."
     name, keys, pos, has_gauss, gauss = np.random.get_state()
@@ -193,7 +193,7 @@ def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
     model.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()})
     return model.eval(), train_cfg
 
-# %% ../nbs/09_train.ipynb 20
+# %% ../nbs/09_train.ipynb 22
 @dataclass
 class DistributedJob:
     "This process's place in a `torchrun` job (one process: rank 0 of 1)."
@@ -247,7 +247,7 @@ def _rank_slice(value, rank: int, n: int):
     "Rows `rank * n` to `(rank + 1) * n` of a tensor drawn for the global batch (None stays None)."
     return None if value is None else value[rank * n:(rank + 1) * n]
 
-# %% ../nbs/09_train.ipynb 21
+# %% ../nbs/09_train.ipynb 24
 def _loader(data, cfg: TrainConfig, epoch: int, device, rank: int = 0, world: int = 1) -> DataLoader:
     "The shuffled batches of one epoch (this process's slice of each under `torchrun`); the same order after a resume."
     generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # probe warm-up: epoch < 0
@@ -288,7 +288,7 @@ def probe_warmup(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progr
             bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
             if len(rows) == cfg.probe_warmup_steps: bar.close(); return pd.DataFrame(rows)
 
-# %% ../nbs/09_train.ipynb 23
+# %% ../nbs/09_train.ipynb 26
 class TrainingInterrupted(KeyboardInterrupt):
     "Ctrl-C during `fit`, with where the last checkpoint is."
 

@@ -163,7 +163,7 @@ class TreeAttention(nn.Module):
         if self.keep_trace: out, self.trace = out
         return self.proj(rearrange(out, 'b heads n dh -> b n (heads dh)'))
 
-# %% ../nbs/05_tree_attention.ipynb 26
+# %% ../nbs/05_tree_attention.ipynb 27
 class TreeBlock(nn.Module):
     "Pre-norm transformer layer: x + TreeAttention(LN x), then x + MLP(LN x)."
     def __init__(self, dim: int, heads: int, *, levels: int = 3, topk: int | Sequence[int] = 2, mlp_ratio: float = 4.0,
@@ -199,7 +199,7 @@ class TreeTransformer(nn.Module):
     @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
-# %% ../nbs/05_tree_attention.ipynb 29
+# %% ../nbs/05_tree_attention.ipynb 33
 def region_boxes(trace: list, query: int, fine_hw: tuple[int, int], image_size: tuple[int, int], batch: int = 0, head: int = 0):
     "Per level, the kept regions of finest token `query` as (x0, y0, x1, y1, weight) boxes in image pixels."
     levels, (ih, iw) = len(trace), image_size

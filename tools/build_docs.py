@@ -1,0 +1,151 @@
+"""`make docs` where Quarto is missing: nbdev's own processing of the notebooks, rendered to static HTML by nbconvert.
+
+The notebooks go through `nbdev.serve.proc_nbs`, exactly as `nbdev_docs` feeds them to Quarto: directives applied,
+hidden cells removed, `show_doc` run for every exported symbol, backticked names linked to their API entries. The
+processed notebooks are then rendered by nbconvert's HTML exporter (its `lab` template) into `_docs/`, one page per
+notebook under the name Quarto would give it (`05_tree_attention.ipynb` -> `tree_attention.html`), with a sidebar in
+the notebooks' order, `index.ipynb` as the home page, links between pages made relative, and `nbs/images` copied.
+Every page loads without the network: the template's MathJax (a CDN script) is left out, and the equations of the
+markdown cells are converted to MathML by `latex2mathml` at build time, which the browser renders itself.
+
+    python tools/build_docs.py [--out _docs]
+"""
+from __future__ import annotations
+import argparse, html, re, shutil, sys
+from pathlib import Path
+import nbformat
+from latex2mathml.converter import convert as latex_to_mathml
+import yaml
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from nbdev.config import get_config
+from nbdev.doclinks import _nbpath2html
+from nbdev.serve import proc_nbs
+
+OPTION = re.compile(r'^#\|\s*([\w-]+):\s*(.*?)\s*$')  # a Quarto cell option that nbdev's processing leaves for Quarto
+STYLE = """
+body { margin: 0; }
+nav.faudclip-sidebar { position: fixed; top: 0; left: 0; bottom: 0; width: 15rem; overflow-y: auto; padding: 1rem;
+  background: #f6f7f9; border-right: 1px solid #dde; font: 14px/1.5 system-ui, sans-serif; }
+nav.faudclip-sidebar a { display: block; color: #234; text-decoration: none; padding: 0.1rem 0.3rem; border-radius: 3px; }
+nav.faudclip-sidebar a.current { background: #dbe6f7; font-weight: 600; }
+nav.faudclip-sidebar .site { font-weight: 700; font-size: 16px; margin-bottom: 0.6rem; }
+main.faudclip-page { margin-left: 17rem; max-width: 62rem; padding: 1rem 2rem 4rem; }
+main.faudclip-page .description { font-size: 1.15em; color: #555; margin-bottom: 1.5rem; }
+"""
+
+def notebook_order(nbs: Path) -> list[Path]:
+    "The notebooks in sidebar order: `index.ipynb` first, then the numbered ones by name."
+    notebooks = sorted(p for p in nbs.glob('*.ipynb') if not p.name.startswith(('_', '.')))
+    return sorted(notebooks, key=lambda p: (p.name != 'index.ipynb', p.name))
+
+def page_name(notebook: Path) -> str:
+    "The page Quarto would render `notebook` to (nbdev strips the number prefix): `tree_attention.html`."
+    return 'index.html' if notebook.stem == 'index' else _nbpath2html(Path(notebook.name)).name
+
+def frontmatter(nb) -> dict:
+    "The YAML front matter that nbdev's processing put in the notebook's first raw cell (title, description, ...)."
+    for cell in nb.cells:
+        text = cell.source.strip()
+        if cell.cell_type == 'raw' and text.startswith('---') and text.endswith('---'): return yaml.safe_load(text.strip('-')) or {}
+    return {}
+
+def apply_cell_options(nb):
+    "Turn the Quarto cell options nbdev leaves (`#| echo: false`, `output`, `include`) into nbconvert's removal tags."
+    for cell in nb.cells:
+        if cell.cell_type == 'raw': cell.metadata.setdefault('tags', []).append('remove_cell'); continue
+        if cell.cell_type != 'code': continue
+        lines, options = cell.source.splitlines(), {}
+        while lines and (m := OPTION.match(lines[0])): options[m[1]] = m[2].lower(); lines.pop(0)
+        cell.source = '\n'.join(lines)
+        tags = cell.metadata.setdefault('tags', [])
+        if options.get('include') == 'false': tags.append('remove_cell')
+        if options.get('echo') == 'false': tags.append('remove_input')
+        if options.get('output') == 'false': tags.append('remove_output')
+    return nb
+
+DISPLAY_MATH = re.compile(r'\$\$(.+?)\$\$', re.S)
+INLINE_MATH = re.compile(r'(?<![\\$\w])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?![\w$])')
+
+def mathml(tex: str, display: bool) -> str | None:
+    "MathML for `tex`, or None where latex2mathml cannot read it (the TeX then stays as it is)."
+    try: html_math = latex_to_mathml(tex.strip(), display='block' if display else 'inline')
+    except Exception: return None
+    return html_math
+
+def equations_as_mathml(nb):
+    "Replace `$$...$$` and `$...$` in markdown cells by MathML."
+    for cell in nb.cells:
+        if cell.cell_type != 'markdown': continue
+        for pattern, display in ((DISPLAY_MATH, True), (INLINE_MATH, False)):
+            cell.source = pattern.sub(lambda m: mathml(m[1], display) or m[0], cell.source)
+    return nb
+
+def exporter() -> HTMLExporter:
+    "nbconvert's lab template, with the removal tags honoured and no script from the network."
+    tags = TagRemovePreprocessor(remove_cell_tags={'remove_cell'}, remove_input_tags={'remove_input'},
+                                 remove_all_outputs_tags={'remove_output'}, enabled=True)
+    html_exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
+    html_exporter.register_preprocessor(tags, enabled=True)
+    return html_exporter
+
+def relative_links(page: str, site: str) -> str:
+    "Links to the published site (nbdev's API links) and to sibling notebooks, made relative to the local pages."
+    page = page.replace(site, '')
+    return re.sub(r'href="(?:\./)?([\w-]+)\.ipynb', lambda m: f'href="{page_name(Path(m[1] + ".ipynb"))}', page)
+
+def lowercase_anchors(page: str) -> str:
+    "Give every heading a lowercase id too: nbdev links API entries as `#tree_attention`, nbconvert keeps the name's case."
+    def add(m): return m[0] if m[1] == m[1].lower() else f'<a id="{m[1].lower()}"></a>{m[0]}'
+    return re.sub(r'<h[1-6][^>]*\bid="([^"]+)"', add, page)
+
+def link_attributes(page: str) -> str:
+    "Apply the Pandoc attributes nbdev writes after its `source` links (`[source](url){target=... style=...}`) to the link."
+    return re.sub(r'<a ([^>]*)>([^<]*)</a>\{([^}]*)\}', lambda m: f'<a {m[1]} {html.unescape(m[3])}>{m[2]}</a>', page)
+
+def without_network_scripts(page: str) -> str:
+    "Drop the `<script src=https://...>` tags the template adds (MathJax): the site must load offline."
+    return re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', '', page)
+
+def inline_html(text: str) -> str:
+    "A title or description (Markdown with `code` at most) as HTML."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
+
+def sidebar(pages: list[tuple[str, str]], current: str, title: str) -> str:
+    links = ''.join(f'<a href="{p}"{" class=current" if p == current else ""}>{inline_html(t)}</a>' for p, t in pages)
+    return f'<nav class="faudclip-sidebar"><div class="site"><a href="index.html">{html.escape(title)}</a></div>{links}</nav>'
+
+def build(out: Path) -> list[Path]:
+    "Process the notebooks with nbdev and render them into `out`; returns the pages written."
+    cfg = get_config()
+    nbs, site = cfg.nbs_path, f"{cfg.doc_host}{cfg.doc_baseurl}/"
+    cache = proc_nbs(nbs, n_workers=0)
+    notebooks = notebook_order(nbs)
+    processed = {p: equations_as_mathml(apply_cell_options(nbformat.read(cache / p.name, as_version=4))) for p in notebooks}
+    for nb in processed.values(): nb.metadata.pop('widgets', None)  # no live widgets in a static page (and no widget script)
+    titles = [(page_name(p), frontmatter(processed[p]).get('title') or p.stem) for p in notebooks]
+    tmp = out.with_name(out.name + '.tmp')
+    shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    if (nbs / 'images').is_dir(): shutil.copytree(nbs / 'images', tmp / 'images')
+    html_exporter, written = exporter(), []
+    for notebook, (name, title) in zip(notebooks, titles):
+        nb = processed[notebook]
+        meta = frontmatter(nb)
+        body, _ = html_exporter.from_notebook_node(nb, resources={'metadata': {'name': title}})
+        head = f'<h1>{inline_html(title)}</h1>' + (f'<p class="description">{inline_html(meta["description"])}</p>' if meta.get('description') else '')
+        body = body.replace('</head>', f'<link rel="icon" href="data:,"/><style>{STYLE}</style></head>', 1)  # no favicon request
+        body = re.sub(r'(<body[^>]*>)', lambda m: m[1] + sidebar(titles, name, cfg.title) + '<main class="faudclip-page">' + head, body, count=1)
+        body = body.replace('</body>', '</main></body>', 1)
+        page = tmp / name
+        page.write_text(without_network_scripts(lowercase_anchors(link_attributes(relative_links(body, site)))))
+        written.append(out / name)
+    shutil.rmtree(out, ignore_errors=True); tmp.rename(out)  # never a half-built site in place
+    return written
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--out', default=None, help='output folder (default: doc_path of settings.ini, _docs)')
+    args = parser.parse_args()
+    out = Path(args.out) if args.out else get_config().doc_path
+    pages = build(out)
+    print(f"{len(pages)} pages -> {out}")
