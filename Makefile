@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lab export clean-nbs check-clean check-readme readme docs docs-check browser-check
+.PHONY: install demo test lab export clean-nbs check-clean check-readme readme outputs docs docs-check browser-check
 
 install: $(STAMP)
 
@@ -51,6 +51,11 @@ test: check-clean check-readme
 		f=$$(grep -c '^[[:space:]].*\.ipynb' .nbdev_test.log || true); [ "$$f" -gt 0 ] || f=1; \
 		echo "$$((n - f)) passed, $$f failed"; exit 1; \
 	fi
+
+# Run the notebooks on the CPU and keep their outputs (figures, tables) in them, as nbdev projects do; then clean.
+outputs: install
+	$(BIN)/python tools/outputs.py
+	$(BIN)/nbdev_clean
 
 # The documentation site in _docs/: nbdev's Quarto site where quarto is installed, else the same processed notebooks
 # rendered to static HTML by nbconvert (tools/build_docs.py).

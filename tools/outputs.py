@@ -1,0 +1,75 @@
+"""`make outputs`: run the notebooks on the CPU, as `nbdev_test` does, and save their outputs in them.
+
+nbdev projects keep the outputs of their notebooks (`clear_all = False` in settings.ini), so that a notebook read on
+the web or in the docs shows its figures and tables. This runs every cell that `nbdev_test` runs (cells flagged
+`notest`, `slow` or `gpu` are skipped and keep no output), with progress bars off, figures as 100-dpi PNGs and the
+network off, writes each notebook back with its new outputs, and reports the notebooks' sizes. A notebook that fails
+is left as it was. Run `make export` (nbdev_clean) afterwards; `make outputs` does.
+
+    python tools/outputs.py [NOTEBOOK ...]   (default: every notebook in nbs/)
+"""
+from __future__ import annotations
+import os, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIP_FLAGS = {'notest', 'slow', 'gpu'}
+LARGE = 1_000_000  # bytes: a cell output above this is reported
+
+def _flags(source: str) -> set[str]:
+    "The `#| flag` directives at the top of a cell."
+    flags = set()
+    for line in source.splitlines():
+        if not line.startswith('#|'): break
+        flags.update(line[2:].split())
+    return flags
+
+def run_one(path: Path) -> None:
+    "Execute `path` in this process and write it back with its outputs (called in a subprocess per notebook)."
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    nb = read_nb(path)
+    shell = CaptureShell(path, mpl_format='png')
+    shell.run("import matplotlib; matplotlib.rcParams['figure.dpi'] = 100")
+    def skip(cell):
+        if cell.cell_type != 'code': return True
+        if 'nbdev_export(' in cell.source or _flags(cell.source) & SKIP_FLAGS: cell.outputs = []; return True
+        return False
+    os.chdir(path.parent)
+    shell.run_all(nb, exc_stop=True, preproc=skip)
+    for cell in nb.cells:  # execution counts make diffs noisy and mean nothing here
+        if cell.cell_type == 'code': cell.execution_count = None
+    write_nb(nb, path)
+
+def run(path: Path) -> tuple[Path, bool, float, str]:
+    "Run one notebook in a fresh Python (as nbdev_test does), returning (path, ok, seconds, error tail)."
+    env = {**os.environ, 'TQDM_DISABLE': '1', 'HF_HUB_OFFLINE': '1', 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, '--one', str(path)], capture_output=True, text=True, env=env)
+    return path, done.returncode == 0, time.perf_counter() - start, done.stderr[-2000:]
+
+def report(paths: list[Path]) -> str:
+    "The notebooks' sizes, and any cell output over LARGE bytes."
+    import json
+    lines, total = [], 0
+    for p in paths:
+        size = p.stat().st_size; total += size
+        nb = json.loads(p.read_text())
+        big = [i for i, c in enumerate(nb['cells']) if len(json.dumps(c.get('outputs', []))) > LARGE]
+        lines.append(f'{p.name:<28} {size / 1e3:8.0f} kB' + (f'   large outputs in cells {big}' if big else ''))
+    return '\n'.join(lines + [f'{"all notebooks":<28} {total / 1e6:8.2f} MB'])
+
+def main(paths: list[Path], workers: int = 2) -> int:
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(run, paths))
+    failed = [(p, err) for p, ok, _, err in results if not ok]
+    for p, ok, seconds, _ in results: print(f"{'ok    ' if ok else 'FAILED'} {p.name} ({seconds:.0f} s)")
+    for p, err in failed: print(f'\n{p.name}:\n{err}', file=sys.stderr)
+    print(report(sorted((ROOT / 'nbs').glob('*.ipynb'))))
+    return 1 if failed else 0
+
+if __name__ == '__main__':
+    if sys.argv[1:2] == ['--one']: run_one(Path(sys.argv[2]).resolve()); sys.exit(0)
+    paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted((ROOT / 'nbs').glob('*.ipynb'))
+    sys.exit(main(paths))
