@@ -32,13 +32,16 @@ def similarity_transform(landmarks, # (5, 2) pixel positions in MTCNN order
     shift = (size - 1) / 2 - scale * (lo + hi) / 2  # the box centre goes to the image centre
     return np.hstack([scale * rot, shift[:, None]])
 
-def transform_points(points, matrix) -> np.ndarray:
+def transform_points(points, # (k, 2) pixel positions
+                     matrix, # (2, 3) affine transform
+                    ) -> np.ndarray: # (k, 2) transformed positions
     "Apply a (2, 3) affine `matrix` to `(k, 2)` points."
     points = np.asarray(points, dtype=np.float64)
     return points @ matrix[:, :2].T + matrix[:, 2]
 
 # %% ../nbs/01_align.ipynb 10
-def to_rgb_array(image) -> np.ndarray:
+def to_rgb_array(image, # a path, a PIL image or an array (grey, RGB or RGBA)
+                ) -> np.ndarray: # (h, w, 3) uint8 RGB
     "An RGB `uint8` (h, w, 3) array from a path, a PIL image or an array (grey or RGBA accepted)."
     if isinstance(image, (str, Path)):
         try: image = Image.open(image)
@@ -50,14 +53,18 @@ def to_rgb_array(image) -> np.ndarray:
     if image.dtype != np.uint8: image = np.clip(image * (255 if image.max() <= 1 else 1), 0, 255).astype(np.uint8)
     return np.ascontiguousarray(image[..., :3])
 
-def warp_face(image, matrix, size: int = 256) -> np.ndarray:
+def warp_face(image, # anything `to_rgb_array` reads
+              matrix, # (2, 3) transform from the image to the crop
+              size: int = 256, # side of the square crop
+             ) -> np.ndarray: # (size, size, 3) uint8 RGB
     "Warp `image` with the (2, 3) `matrix` into a `size` x `size` RGB crop, grey outside the image."
     return cv2.warpAffine(to_rgb_array(image), matrix, (size, size), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=(128, 128, 128))
 
 # %% ../nbs/01_align.ipynb 12
 @lru_cache(maxsize=None)
-def mtcnn(device: str = 'cpu'):
+def mtcnn(device: str = 'cpu', # where MTCNN runs: 'cpu' or a CUDA device
+         ):
     "The facenet-pytorch MTCNN detector (built once per device)."
     try: from facenet_pytorch import MTCNN
     except ImportError as e:
@@ -65,7 +72,9 @@ def mtcnn(device: str = 'cpu'):
                           "(its metadata pins old torch/numpy, which it does not need)") from e
     return MTCNN(keep_all=True, device=device)
 
-def detect_landmarks(image, detector=None) -> tuple[np.ndarray, float] | None:
+def detect_landmarks(image, # anything `to_rgb_array` reads
+                     detector=None, # an MTCNN-like detector (default: facenet-pytorch's MTCNN on the CPU)
+                    ) -> tuple[np.ndarray, float] | None: # ((5, 2) landmarks, score), or None
     "The 5 landmarks `(5, 2)` and the score of the most confident face in `image`, or None when there is none."
     detector, rgb = detector or mtcnn(), to_rgb_array(image)
     if min(rgb.shape[:2]) < getattr(detector, 'min_face_size', 20): return None  # smaller than any face MTCNN looks for
@@ -84,12 +93,21 @@ class AlignedFace:
     matrix: np.ndarray     # (2, 3) transform from the input image to the crop
     score: float           # detector confidence (1.0 for given landmarks)
 
-def align_landmarks(image, landmarks, size: int = 256, enlarge: float = 2.9, score: float = 1.0) -> AlignedFace:
+def align_landmarks(image, # anything `to_rgb_array` reads
+                    landmarks, # (5, 2) pixel positions in MTCNN order
+                    size: int = 256, # side of the aligned crop
+                    enlarge: float = 2.9, # box enlargement: larger is a looser crop
+                    score: float = 1.0, # confidence to record (1.0 for known landmarks)
+                   ) -> AlignedFace:
     "Align `image` from known 5-point `landmarks` (e.g. SynthAU's ground truth)."
     matrix = similarity_transform(landmarks, size, enlarge)
     return AlignedFace(warp_face(image, matrix, size), transform_points(landmarks, matrix), matrix, score)
 
-def align_face(image, size: int = 256, enlarge: float = 2.9, detector=None) -> AlignedFace | None:
+def align_face(image, # anything `to_rgb_array` reads
+               size: int = 256, # side of the aligned crop
+               enlarge: float = 2.9, # box enlargement: larger is a looser crop
+               detector=None, # an MTCNN-like detector (default: facenet-pytorch's MTCNN on the CPU)
+              ) -> AlignedFace | None: # None when no face is found
     "Detect the most confident face with MTCNN and align it; None when no face is found."
     found = detect_landmarks(image, detector)
     if found is None: return None

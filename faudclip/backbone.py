@@ -17,7 +17,8 @@ __all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'tag_uses_quick_gelu', '
 # %% ../nbs/03_backbone.ipynb 6
 TINY_CLIP = 'faudclip-tiny'
 
-def tiny_clip_config(image_size: int = 112) -> dict:
+def tiny_clip_config(image_size: int = 112, # input side of the image tower (a multiple of its patch size, 8)
+                    ) -> dict: # an open_clip model config
     "An open_clip model config of the ViT-B/16 CLIP architecture at about 3.9 M parameters (before the conv stem)."
     return {'embed_dim': 64,
             'vision_cfg': {'image_size': image_size, 'layers': 3, 'width': 128, 'head_width': 32, 'patch_size': 8},
@@ -25,7 +26,11 @@ def tiny_clip_config(image_size: int = 112) -> dict:
 
 class ConvStem(nn.Module):
     "A convolutional patch embedding (Xiao et al. 2021): log2(patch) stride-2 3x3 conv-BN-ReLU blocks, then a 1x1 conv to `width`."
-    def __init__(self, width: int, patch_size: int, in_chans: int = 3):
+    def __init__(self,
+                 width: int, # output channels: the tower's token width
+                 patch_size: int, # pixels per token side, a power of two
+                 in_chans: int = 3, # input channels
+                ):
         super().__init__()
         n = int(math.log2(patch_size))
         if 2 ** n != patch_size: raise ValueError(f"the conv stem needs a power-of-two patch size, not {patch_size}")
@@ -36,7 +41,10 @@ class ConvStem(nn.Module):
             c = out
         self.net = nn.Sequential(*layers, nn.Conv2d(c, width, 1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.net(x)  # (b, 3, H, W) -> (b, width, H / patch, W / patch)
+    def forward(self, x: torch.Tensor, # (b, 3, H, W) images
+               ) -> torch.Tensor: # (b, width, H / patch, W / patch)
+        "One token per patch."
+        return self.net(x)
 
 def _register_tiny(image_size: int) -> str:
     name = TINY_CLIP if image_size == 112 else f'{TINY_CLIP}-{image_size}'
@@ -64,7 +72,9 @@ def _is_tag(pretrained: str | None) -> bool:
         raise FileNotFoundError(f"{pretrained}: no such weights file")
     return True
 
-def tag_uses_quick_gelu(name: str, tag: str) -> bool:
+def tag_uses_quick_gelu(name: str, # an open_clip architecture, such as 'ViT-B-16'
+                        tag: str, # one of its pretrained tags, such as 'openai'
+                       ) -> bool:
     "Whether open_clip's registry says the weights of `tag` for architecture `name` were trained with QuickGELU."
     tags = open_clip.list_pretrained_tags_by_model(name)
     if tag.lower() not in tags: raise ValueError(f"open_clip has no pretrained tag {tag!r} for {name!r}; its tags: {', '.join(tags) or 'none'}")

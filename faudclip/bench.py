@@ -57,7 +57,10 @@ PEAK_BF16 = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12}  # dense bf16 FLOP/
 def _sync(device: torch.device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
-def timed(fn, device: torch.device, reps: int = 3) -> dict:
+def timed(fn, # called with no arguments
+          device: torch.device, # where `fn` runs (CUDA is synchronised around the timing)
+          reps: int = 3, # timed calls, after one untimed
+         ) -> dict: # seconds per call and peak GiB (CUDA)
     "Seconds per call of `fn()` (mean of `reps` after one untimed call) and, on CUDA, the peak memory in GiB."
     fn(); _sync(device)
     if device.type == 'cuda': torch.cuda.reset_peak_memory_stats(device)
@@ -68,7 +71,8 @@ def timed(fn, device: torch.device, reps: int = 3) -> dict:
     memory = torch.cuda.max_memory_allocated(device) / 2**30 if device.type == 'cuda' else None
     return {'seconds': seconds, 'memory_gib': memory}
 
-def peak_flops(device: torch.device) -> float | None:
+def peak_flops(device: torch.device, # the device to look up
+              ) -> float | None:
     "The card's dense bf16 peak, when it is one we know; None on the CPU."
     if device.type != 'cuda': return None
     name = torch.cuda.get_device_name(device)
@@ -80,7 +84,9 @@ def _model(cfg: BenchConfig) -> FAUDCLIP:
     if cfg.model == 'b16': return faudclip_b16()
     return faudclip_tiny(ALL_AUS, cfg.image_size)
 
-def count_flops(model: FAUDCLIP, device: torch.device) -> dict:
+def count_flops(model: FAUDCLIP, # the model to count
+                device: torch.device, # where it is
+               ) -> dict: # 'image_gflop' per image, 'text_gflop' per step
     "Forward FLOPs of the image side per image, and of the text side (once per step)."
     from torch.utils.flop_counter import FlopCounterMode
     x = torch.randn(1, 3, model.cfg.image_size, model.cfg.image_size, device=device)
@@ -89,7 +95,10 @@ def count_flops(model: FAUDCLIP, device: torch.device) -> dict:
         with FlopCounterMode(display=False) as image_counter: model.forward_head(model.forward_features(x), text)
     return {'image_gflop': image_counter.get_total_flops() / 1e9, 'text_gflop': text_counter.get_total_flops() / 1e9}
 
-def bench_inference(model: FAUDCLIP, cfg: BenchConfig, device: torch.device) -> dict:
+def bench_inference(model: FAUDCLIP, # the model to time
+                    cfg: BenchConfig, # batch size, compile, repetitions
+                    device: torch.device, # where the model is
+                   ) -> dict:
     "Images/s of FAUD-CLIP and of its CLIP image tower at `cfg.batch`, eager and (if asked) compiled."
     x = torch.randn(cfg.batch, 3, cfg.image_size, cfg.image_size, device=device)
     model.eval()
@@ -104,7 +113,11 @@ def bench_inference(model: FAUDCLIP, cfg: BenchConfig, device: torch.device) -> 
         out[f'ratio_{mode}'] = out[f'faudclip_{mode}_img_s'] / out[f'tower_{mode}_img_s']
     return out
 
-def bench_training(model: FAUDCLIP, cfg: BenchConfig, device: torch.device, flops: dict) -> dict:
+def bench_training(model: FAUDCLIP, # the model to time (its weights change)
+                   cfg: BenchConfig, # batch size, compile, repetitions
+                   device: torch.device, # where the model is
+                   flops: dict, # from `count_flops`
+                  ) -> dict:
     "Images/s, peak memory and model FLOP utilisation of training steps (AdamW, fused on CUDA; compiled if asked)."
     x = torch.randn(cfg.train_batch, 3, cfg.image_size, cfg.image_size, device=device)
     y = (torch.rand(cfg.train_batch, len(model.cfg.aus), device=device) < 0.3).float()
@@ -125,7 +138,9 @@ def bench_training(model: FAUDCLIP, cfg: BenchConfig, device: torch.device, flop
     return out
 
 # %% ../nbs/14_bench.ipynb 13
-def bench_tree_attention(cfg: BenchConfig, device: torch.device) -> pd.DataFrame:
+def bench_tree_attention(cfg: BenchConfig, # grids, heads, head width, repetitions
+                         device: torch.device, # where to run (bf16 on CUDA, fp32 on the CPU)
+                        ) -> pd.DataFrame: # one row per grid and implementation
     "Milliseconds (and peak GiB on CUDA) of forward + backward: SDPA and each tree attention path, per grid size."
     dtype = torch.bfloat16 if device.type == 'cuda' else torch.float32
     rows = []
@@ -155,7 +170,10 @@ def _face_folder(folder: Path, n: int, size: int) -> AUDataset:
     for i, p in enumerate(paths): Image.fromarray(faces[i % len(faces)]).save(folder / 'img' / p, quality=95)
     return paths
 
-def bench_loader(cfg: BenchConfig, device: torch.device, batch: int = 64) -> dict:
+def bench_loader(cfg: BenchConfig, # faces, their size, workers, the model's input size
+                 device: torch.device, # where the augmented batches go
+                 batch: int = 64, # faces per batch
+                ) -> dict:
     "Images/s of augmented batches on `device`: the PIL pipeline with workers, and the face cache with device augmentation."
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -174,7 +192,10 @@ def bench_loader(cfg: BenchConfig, device: torch.device, batch: int = 64) -> dic
         return {'loader_pil_img_s': run(data, False), 'loader_cache_img_s': run(cache, True)}
 
 # %% ../nbs/14_bench.ipynb 17
-def run_bench(cfg: BenchConfig, device=None, progress: bool = True) -> dict:
+def run_bench(cfg: BenchConfig, # what to measure: `bench_cpu()` or `bench_gpu()`
+              device=None, # 'cuda', 'cpu', ... (default: the best available)
+              progress: bool = True, # print each part as it is measured
+             ) -> dict:
     "All the measurements of `cfg` on `device` (default: the best available), as one JSON-ready dict."
     device = torch.device(device) if device else default_device()
     say = print if progress else (lambda *a, **k: None)
@@ -188,7 +209,8 @@ def run_bench(cfg: BenchConfig, device=None, progress: bool = True) -> dict:
     result['loader'] = bench_loader(cfg, device); say(f"loader: {result['loader']}")
     return result
 
-def summary(result: dict) -> str:
+def summary(result: dict, # from `run_bench`
+           ) -> str:
     "The headline ratios of a `run_bench` result, as Markdown."
     i, t, l = result['inference'], result['training'], result['loader']
     lines = [f"device: {result['device']} (torch {result['torch']}), model {result['config']['model']} at {result['config']['image_size']} px", '',

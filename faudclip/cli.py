@@ -197,7 +197,8 @@ def usage() -> str:
     lines = [f"  {name:<10} {(_command(name).__doc__ or '').strip()}" for name in COMMANDS]
     return "usage: faudclip COMMAND [options]   (faudclip COMMAND --help for its options)\n\ncommands:\n" + '\n'.join(lines)
 
-def main(argv=None) -> int:
+def main(argv=None, # the arguments (default: the command line's)
+        ) -> int: # the exit status
     "Entry point of the `faudclip` console script."
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ('-h', '--help'):

@@ -39,7 +39,8 @@ TEMPLATES = ('a photo of a face with {}.', 'a face: {}.', '{}.', 'cartoon face, 
 NEUTRAL = ('a neutral face.', 'a face at rest.', 'a relaxed, expressionless face.', 'a calm face with no expression.')
 NUISANCES = ('in dim light', 'brightly lit', 'lit from one side', 'blurry photo', 'small face in the frame', 'low quality')
 
-def au_wordings(au: int) -> tuple[str, str, str, str]:
+def au_wordings(au: int, # an AU of `ALL_AUS`
+               ) -> tuple[str, str, str, str]:
     "How a caption can name AU `au`, shortest first: two plain phrases, the first clause of its FACS behaviour description, the whole description."
     description = AU_DESCRIPTIONS[au][0].lower() + AU_DESCRIPTIONS[au][1:]
     return (*AU_PHRASES[au], description.split(',')[0], description)
@@ -50,7 +51,11 @@ def _listing(parts: list[str]) -> str:
     joiner = '; ' if any(',' in p for p in parts) else ', '  # descriptions have commas of their own
     return joiner.join(parts[:-1]) + (' and ' if len(parts) > 1 else '') + parts[-1]
 
-def caption(intensity, rng: np.random.Generator, roll: float | None = None, omit: float = 0.15) -> str:
+def caption(intensity, # AU intensities 0-5 in `ALL_AUS` order
+            rng: np.random.Generator, # the caption's randomness (wordings, order, omissions, template)
+            roll: float | None = None, # head tilt in degrees, which the caption may mention
+            omit: float = 0.15, # chance that an active AU goes unmentioned
+           ) -> str:
     "A noisy caption of a face from its AU `intensity` (0-5 in `ALL_AUS` order); `roll` (degrees) may mention the head tilt."
     active = [(a, int(v)) for a, v in zip(ALL_AUS, intensity) if v >= 2]
     kept = [av for av in active if rng.random() >= omit] or active[:1]  # omissions, but never of every active AU
@@ -72,12 +77,20 @@ def caption(intensity, rng: np.random.Generator, roll: float | None = None, omit
 # %% ../nbs/04a_clip_pretrain.ipynb 11
 PRETRAIN_SEED_OFFSET = 10_000  # pretraining subjects are drawn from seeds far from those of the folds' data
 
-def identities(seed: int, n_subjects: int) -> list[str]:
+def identities(seed: int, # the SynthAU set's seed
+               n_subjects: int, # its subjects
+              ) -> list[str]:
     "The faces (as text) of the SynthAU subjects `0..n_subjects-1` of `seed`: what makes two subjects the same person."
     return [repr(random_identity(np.random.default_rng([seed, s]))) for s in range(n_subjects)]
 
-def render_pretraining_set(out, n_subjects: int, frames: int, seed: int, size: int = 256, frame_step: int = 8,
-                           progress: bool = True) -> pd.DataFrame:
+def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.csv
+                           n_subjects: int, # subjects to render
+                           frames: int, # frames per subject
+                           seed: int, # the demo's seed (the set uses `PRETRAIN_SEED_OFFSET + seed`)
+                           size: int = 256, # rendered frame side
+                           frame_step: int = 8, # frames between two kept ones
+                           progress: bool = True, # show a progress bar
+                          ) -> pd.DataFrame: # path, subject and caption per face
     "Render SynthAU subjects of seed `PRETRAIN_SEED_OFFSET + seed` with one caption per face in `out/captions.csv`."
     out, seed = Path(out), PRETRAIN_SEED_OFFSET + seed
     with warnings.catch_warnings():  # its fold lists are not used here, so their warnings about AUs missing from a fold are noise
@@ -93,7 +106,10 @@ def render_pretraining_set(out, n_subjects: int, frames: int, seed: int, size: i
     return table
 
 # %% ../nbs/04a_clip_pretrain.ipynb 13
-def load_faces(root, paths, size: int) -> torch.Tensor:
+def load_faces(root, # a SynthAU tree with img/
+               paths, # image paths relative to img/
+               size: int, # side to resize to
+              ) -> torch.Tensor: # (n, 3, size, size) CLIP-normalised
     "Aligned faces under `root/img` resized to `size` as a CLIP-normalised `(n, 3, size, size)` tensor."
     mean, std = torch.tensor(CLIP_MEAN)[:, None, None], torch.tensor(CLIP_STD)[:, None, None]
     def face(p):
@@ -101,20 +117,32 @@ def load_faces(root, paths, size: int) -> torch.Tensor:
         return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1).float() / 255  # (3, size, size)
     return (torch.stack([face(p) for p in paths]) - mean) / std
 
-def random_crops(images: torch.Tensor, size: int, generator: torch.Generator | None = None) -> torch.Tensor:
+def random_crops(images: torch.Tensor, # (n, 3, H, W)
+                 size: int, # the crop side
+                 generator: torch.Generator | None = None, # for the crop corners
+                ) -> torch.Tensor: # (n, 3, size, size)
     "A random `size` x `size` crop of each image of `(n, 3, H, W)`, as the fine-tuning's augmentation takes them (no flip: captions say left and right)."
     n, _, h, w = images.shape
     top = torch.randint(0, h - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, :, None]   # (n, size, 1) rows
     left = torch.randint(0, w - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, None, :]  # (n, 1, size) columns
     return rearrange(images.permute(0, 2, 3, 1)[torch.arange(n)[:, None, None], top, left], 'n h w c -> n c h w')
 
-def centre_crops(images: torch.Tensor, size: int) -> torch.Tensor:
+def centre_crops(images: torch.Tensor, # (n, 3, H, W)
+                 size: int, # the crop side
+                ) -> torch.Tensor: # (n, 3, size, size)
     "The centre `size` x `size` crop of `(n, 3, H, W)`, the test transform's."
     top, left = (images.shape[2] - size) // 2, (images.shape[3] - size) // 2
     return images[:, :, top:top + size, left:left + size]
 
-def contrastive_pretrain(clip, images: torch.Tensor, captions, steps: int, batch_size: int = 64, lr: float = 1e-3,
-                         seed: int = 0, progress: bool = True) -> pd.DataFrame:
+def contrastive_pretrain(clip, # an open_clip CLIP, trained in place
+                         images: torch.Tensor, # (n, 3, H, W) CLIP-normalised faces, larger than the model's input
+                         captions, # one caption per face
+                         steps: int, # optimiser steps
+                         batch_size: int = 64, # pairs per step
+                         lr: float = 1e-3, # AdamW's peak learning rate (warm-up, then cosine)
+                         seed: int = 0, # batches and crops
+                         progress: bool = True, # show a progress bar
+                        ) -> pd.DataFrame:
     "Train both towers of `clip` on image-caption pairs with open_clip's `ClipLoss`, on random crops at the model's size; the loss per step."
     tokens, loss_fn, size = open_clip.tokenize(list(captions)), ClipLoss(), clip.visual.image_size[0]
     decay = [p for p in clip.parameters() if p.ndim >= 2]
@@ -135,7 +163,10 @@ def contrastive_pretrain(clip, images: torch.Tensor, captions, steps: int, batch
     return pd.DataFrame(rows)
 
 @torch.no_grad()
-def retrieval_accuracy(clip, images: torch.Tensor, captions) -> float:
+def retrieval_accuracy(clip, # an open_clip CLIP
+                       images: torch.Tensor, # (n, 3, H, W) CLIP-normalised faces
+                       captions, # their captions, in order
+                      ) -> float:
     "Image-to-text top-1 accuracy on centre crops: the share of faces whose most similar caption (of all given) has their caption's text."
     clip.eval()
     captions = list(captions)
@@ -146,7 +177,8 @@ def retrieval_accuracy(clip, images: torch.Tensor, captions) -> float:
 
 
 # %% ../nbs/04a_clip_pretrain.ipynb 23
-def zero_shot_prompts(au: int) -> list[str]:
+def zero_shot_prompts(au: int, # an AU of `ALL_AUS`
+                     ) -> list[str]:
     "The texts whose mean embedding stands for AU `au`: its FACS behaviour description and its plain phrases in the first template."
     return [AU_DESCRIPTIONS[au] + '.'] + [TEMPLATES[0].format(p) for p in AU_PHRASES[au]]
 
@@ -155,7 +187,11 @@ def _mean_text(clip, texts) -> torch.Tensor:
     return e / e.norm()
 
 @torch.no_grad()
-def zero_shot_logits(clip, images: torch.Tensor, aus, batch_size: int = 256) -> torch.Tensor:
+def zero_shot_logits(clip, # an open_clip CLIP
+                     images: torch.Tensor, # (n, 3, S, S) CLIP-normalised faces at the CLIP's size
+                     aus, # AU numbers
+                     batch_size: int = 256, # images per forward pass
+                    ) -> torch.Tensor:
     "Zero-shot AU logits `(n, c)`: CLIP's scaled cosine of each face with each AU's text minus that with the neutral face's text."
     clip.eval()
     device = next(clip.parameters()).device
@@ -164,7 +200,9 @@ def zero_shot_logits(clip, images: torch.Tensor, aus, batch_size: int = 256) -> 
     faces = torch.cat([clip.encode_image(b.to(device), normalize=True) for b in images.split(batch_size)])  # (n, d)
     return (clip.logit_scale.exp() * faces @ (aus_text - neutral).T).cpu()
 
-def fit_thresholds(scores, labels) -> np.ndarray:
+def fit_thresholds(scores, # (n, c) scores (logits or probabilities)
+                   labels, # (n, c) in {1, 0, -1}
+                  ) -> np.ndarray:
     "Per-AU threshold `(c,)` on `scores` `(n, c)` that maximises F1 against `labels` in {-1, 0, 1} (-1 left out)."
     thresholds = []
     for s, y in zip(np.asarray(scores, float).T, np.asarray(labels).T):

@@ -49,21 +49,24 @@ DISFA_AUS = (1, 2, 4, 6, 9, 12, 25, 26)  # label-column order of the DISFA lists
 # %% ../nbs/00_core.ipynb 10
 DATASET_AUS = {'BP4D': BP4D_AUS, 'DISFA': DISFA_AUS, 'SYNTH': ALL_AUS}
 
-def dataset_aus(dataset: str) -> tuple[int, ...]:
+def dataset_aus(dataset: str, # 'BP4D', 'DISFA' or 'SYNTH', in any case
+               ) -> tuple[int, ...]: # AU numbers in label-column order
     "The AU numbers of `dataset` ('BP4D', 'DISFA' or 'SYNTH', any case), in label-column order."
     key = dataset.upper()
     if key not in DATASET_AUS:
         raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASET_AUS)}")
     return DATASET_AUS[key]
 
-def au_columns(aus) -> list[str]:
+def au_columns(aus, # AU numbers of BP4D/DISFA
+              ) -> list[str]: # 'AU1', 'AU2', ... in the same order
     "Column names ('AU1', 'AU2', ...) for a sequence of AU numbers."
     unknown = [a for a in aus if a not in AU_CATALOGUE]
     if unknown: raise ValueError(f"not AUs of BP4D/DISFA: {unknown}")
     return [AU_CATALOGUE[a].label for a in aus]
 
 # %% ../nbs/00_core.ipynb 17
-def seed_everything(seed: int = 0) -> None:
+def seed_everything(seed: int = 0, # the seed of Python's, NumPy's and PyTorch's generators
+                   ) -> None:
     "Seed Python, NumPy and PyTorch (CPU and CUDA) so that a run can be repeated."
     random.seed(seed)
     np.random.seed(seed)

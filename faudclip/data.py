@@ -26,7 +26,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise DataError(f"{path}: not a readable CSV ({e})") from e
 
-def read_bp4d_file(path) -> pd.DataFrame:
+def read_bp4d_file(path, # a `{subject}_{task}.csv` of BP4D's AUCoding/AU_OCC
+                  ) -> pd.DataFrame:
     "One BP4D `{subject}_{task}.csv` as a frame of `subject, task, frame, AU1 … AU24` (9 becomes -1)."
     path = Path(path)
     m = re.fullmatch(r'([FM]\d{3})_(T\d+)', path.stem)
@@ -48,7 +49,8 @@ def read_bp4d_file(path) -> pd.DataFrame:
     out[au_columns(aus)] = labels.replace(9, -1).astype(int).to_numpy()
     return out
 
-def read_bp4d_labels(au_occ_dir) -> pd.DataFrame:
+def read_bp4d_labels(au_occ_dir, # BP4D's AUCoding/AU_OCC folder
+                    ) -> pd.DataFrame:
     "All BP4D occurrence labels under `AUCoding/AU_OCC`: `subject, task, frame, AU1 … AU24`."
     au_occ_dir = Path(au_occ_dir)
     if not au_occ_dir.is_dir(): raise DataError(f"{au_occ_dir}: no such directory (expected BP4D's AUCoding/AU_OCC)")
@@ -57,8 +59,13 @@ def read_bp4d_labels(au_occ_dir) -> pd.DataFrame:
     return pd.concat([read_bp4d_file(f) for f in files], ignore_index=True)
 
 # %% ../nbs/02_data.ipynb 8
-def fake_bp4d_tree(root, subjects=('F001', 'M001'), tasks=('T1',), frames=(2440, 2441, 2442), seed: int = 0,
-                   unknown_rate: float = 0.1) -> Path:
+def fake_bp4d_tree(root, # folder to write into
+                   subjects=('F001', 'M001'), # subject ids
+                   tasks=('T1',), # task ids
+                   frames=(2440, 2441, 2442), # frame numbers of every file
+                   seed: int = 0, # seed of the made-up labels
+                   unknown_rate: float = 0.1, # share of labels coded 9 (not coded)
+                  ) -> Path: # the AU_OCC folder
     "Write made-up BP4D label CSVs in the real layout under `root/AUCoding/AU_OCC` (for tests and tutorials)."
     rng = np.random.default_rng(seed)
     out = Path(root) / 'AUCoding' / 'AU_OCC'
@@ -84,7 +91,9 @@ def _read_intensities(path: Path) -> np.ndarray:
         values.append(int(parts[1]))
     return np.array(values, dtype=int)
 
-def read_disfa_subject(subject_dir, binary: bool = True) -> pd.DataFrame:
+def read_disfa_subject(subject_dir, # one SNxxx folder of DISFA's ActionUnit_Labels
+                       binary: bool = True, # occurrence (intensity >= 2) instead of intensity 0-5
+                      ) -> pd.DataFrame:
     "One DISFA subject folder as `subject, frame, AU1 … AU26` (occurrence = intensity >= 2 when `binary`)."
     subject_dir = Path(subject_dir)
     subject = subject_dir.name
@@ -98,7 +107,9 @@ def read_disfa_subject(subject_dir, binary: bool = True) -> pd.DataFrame:
     for a, col in zip(aus, au_columns(aus)): out[col] = (series[a][:n] >= 2).astype(int) if binary else series[a][:n]
     return out
 
-def read_disfa_labels(labels_dir, binary: bool = True) -> pd.DataFrame:
+def read_disfa_labels(labels_dir, # DISFA's ActionUnit_Labels folder
+                      binary: bool = True, # occurrence (intensity >= 2) instead of intensity 0-5
+                     ) -> pd.DataFrame:
     "All DISFA labels under `ActionUnit_Labels`: `subject, frame, AU1 … AU26`, frame = 0-based line index."
     labels_dir = Path(labels_dir)
     if not labels_dir.is_dir(): raise DataError(f"{labels_dir}: no such directory (expected DISFA's ActionUnit_Labels)")
@@ -109,7 +120,11 @@ def read_disfa_labels(labels_dir, binary: bool = True) -> pd.DataFrame:
 # %% ../nbs/02_data.ipynb 15
 DISFA_CODED_AUS = (1, 2, 4, 5, 6, 9, 12, 15, 17, 20, 25, 26)  # the AU files of every DISFA subject
 
-def fake_disfa_tree(root, subjects=('SN001', 'SN003'), n_frames: int = 5, seed: int = 0) -> Path:
+def fake_disfa_tree(root, # folder to write into
+                    subjects=('SN001', 'SN003'), # subject ids
+                    n_frames: int = 5, # frames per subject
+                    seed: int = 0, # seed of the made-up intensities
+                   ) -> Path: # the ActionUnit_Labels folder
     "Write made-up DISFA intensity files in the real layout (12 AU files per subject) under `root/ActionUnit_Labels`."
     rng = np.random.default_rng(seed)
     out = Path(root) / 'ActionUnit_Labels'
@@ -135,7 +150,9 @@ FOLDS = {
 }
 TEST_PART = {1: 2, 2: 1, 3: 0}  # fold k -> index of the part it tests on
 
-def subject_parts(dataset: str, subjects=()) -> tuple[tuple[str, ...], ...]:
+def subject_parts(dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+                  subjects=(), # SYNTH's subjects (BP4D and DISFA have fixed parts)
+                 ) -> tuple[tuple[str, ...], ...]:
     "The three subject parts of `dataset`; SYNTH deals the given `subjects` round-robin in sorted order."
     key = dataset.upper()
     dataset_aus(key)  # validates the name
@@ -143,7 +160,10 @@ def subject_parts(dataset: str, subjects=()) -> tuple[tuple[str, ...], ...]:
     ordered = sorted(set(subjects))
     return tuple(tuple(ordered[i::3]) for i in range(3))
 
-def fold_split(df: pd.DataFrame, dataset: str, fold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def fold_split(df: pd.DataFrame, # labels with a `subject` column
+               dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+               fold: int, # 1, 2 or 3
+              ) -> tuple[pd.DataFrame, pd.DataFrame]: # (train, test)
     "Split a label frame into the (train, test) frames of `fold` (1, 2 or 3), subject-exclusively."
     if fold not in TEST_PART: raise ValueError(f"fold must be 1, 2 or 3, not {fold!r}")
     parts = subject_parts(dataset, df.subject.unique())
@@ -153,7 +173,9 @@ def fold_split(df: pd.DataFrame, dataset: str, fold: int) -> tuple[pd.DataFrame,
     return df[~test].reset_index(drop=True), df[test].reset_index(drop=True)
 
 # %% ../nbs/02_data.ipynb 22
-def image_paths(df: pd.DataFrame, dataset: str) -> list[str]:
+def image_paths(df: pd.DataFrame, # labels of the frames
+                dataset: str, # 'BP4D' or 'DISFA' (other sets need a `path` column)
+               ) -> list[str]:
     "Paths relative to `img/` in the ME-GraphAU layout: `F001/T1/2440.jpg` (BP4D), `SN001/0.png` (DISFA)."
     if 'path' in df.columns: return df.path.tolist()
     key = dataset.upper()
@@ -161,12 +183,17 @@ def image_paths(df: pd.DataFrame, dataset: str) -> list[str]:
     if key == 'DISFA': return [f'{s}/{int(f)}.png' for s, f in zip(df.subject, df.frame)]
     raise DataError(f"{dataset} frames need a 'path' column")
 
-def label_matrix(df: pd.DataFrame, dataset: str) -> np.ndarray:
+def label_matrix(df: pd.DataFrame, # labels with the dataset's AU columns
+                 dataset: str, # whose AUs, in whose order
+                ) -> np.ndarray: # (n, c) in {1, 0, -1}
     "The `(n, c)` integer label matrix of `df` in the dataset's AU order."
     return df[au_columns(dataset_aus(dataset))].to_numpy(dtype=np.int64)
 
 # %% ../nbs/02_data.ipynb 24
-def au_class_weights(labels, aus=None, absent: str = 'error') -> np.ndarray:
+def au_class_weights(labels, # (n, c) in {1, 0, -1}
+                     aus=None, # AU numbers, to name an AU without positives
+                     absent: str = 'error', # 'error', or 'zero' to give such an AU weight 0
+                    ) -> np.ndarray: # (c,) weights that average 1
     "Class weights `w_c = C (1/r_c) / sum_j (1/r_j)` from `(n, c)` labels in {-1, 0, 1}; an AU without positives is an error, or weight 0 (`absent='zero'`)."
     labels = np.asarray(labels)
     positives, labelled = (labels == 1).sum(0), (labels >= 0).sum(0)
@@ -178,7 +205,12 @@ def au_class_weights(labels, aus=None, absent: str = 'error') -> np.ndarray:
     return len(inverse_rate) * inverse_rate / inverse_rate.sum()
 
 # %% ../nbs/02_data.ipynb 31
-def list_file(list_dir, dataset: str, kind: str, fold: int, split: str | None = None) -> Path:
+def list_file(list_dir, # the list/ folder
+              dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+              kind: str, # 'img_path', 'label' or 'weight'
+              fold: int, # 1, 2 or 3
+              split: str | None = None, # 'train' or 'test' (not for weights)
+             ) -> Path:
     "The path of one ME-GraphAU list file (`kind` is 'img_path', 'label' or 'weight')."
     stem = f'{dataset.upper()}_weight_fold{fold}' if kind == 'weight' else f'{dataset.upper()}_{split}_{kind}_fold{fold}'
     return Path(list_dir) / f'{stem}.txt'
@@ -190,14 +222,21 @@ def _replace_dir(new: Path, old: Path):
         os.replace(old, aside / old.name); os.replace(new, old); shutil.rmtree(aside)
     else: os.replace(new, old)
 
-def fold_splits(df: pd.DataFrame, dataset: str, folds=(1, 2, 3)) -> dict[int, dict[str, pd.DataFrame]]:
+def fold_splits(df: pd.DataFrame, # labels with a `subject` column
+                dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+                folds=(1, 2, 3), # which folds
+               ) -> dict[int, dict[str, pd.DataFrame]]: # fold -> {'train': ..., 'test': ...}
     "The train and test frames of each fold; an error names subjects in no fold and any fold with an empty part."
     splits = {k: dict(zip(('train', 'test'), fold_split(df, dataset, k))) for k in folds}
     empty = [f'fold {k} {s}' for k, parts in splits.items() for s, part in parts.items() if part.empty]
     if empty: raise DataError(f"{dataset}: no frames for {', '.join(empty)}: every fold needs subjects in each of the 3 parts")
     return splits
 
-def write_lists(df: pd.DataFrame, dataset: str, out_dir, folds=(1, 2, 3)) -> Path:
+def write_lists(df: pd.DataFrame, # labels of every frame
+                dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+                out_dir, # the list/ folder to (re)write
+                folds=(1, 2, 3), # which folds
+               ) -> Path:
     "Write the ME-GraphAU path, label and weight files of every fold into `out_dir`, all or nothing."
     out_dir = Path(out_dir); out_dir.parent.mkdir(parents=True, exist_ok=True)
     aus, splits = dataset_aus(dataset), fold_splits(df, dataset, folds)
@@ -219,7 +258,11 @@ def write_lists(df: pd.DataFrame, dataset: str, out_dir, folds=(1, 2, 3)) -> Pat
     return out_dir
 
 # %% ../nbs/02_data.ipynb 32
-def read_list(list_dir, dataset: str, split: str, fold: int) -> tuple[list[str], np.ndarray]:
+def read_list(list_dir, # the list/ folder
+              dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+              split: str, # 'train' or 'test'
+              fold: int, # 1, 2 or 3
+             ) -> tuple[list[str], np.ndarray]: # image paths, (n, c) labels
     "Read one split of one fold: the image paths and the `(n, c)` labels, checked against each other."
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     path_file, label_file = (list_file(list_dir, dataset, kind, fold, split) for kind in ('img_path', 'label'))
@@ -236,7 +279,10 @@ def read_list(list_dir, dataset: str, split: str, fold: int) -> tuple[list[str],
     labels = np.array(rows, dtype=np.int64).reshape(len(rows), c)
     return paths, np.where(labels == 9, -1, labels)  # 9: BP4D's 'not coded', kept raw in ME-GraphAU's lists
 
-def read_weights(list_dir, dataset: str, fold: int) -> np.ndarray:
+def read_weights(list_dir, # the list/ folder
+                 dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+                 fold: int, # 1, 2 or 3
+                ) -> np.ndarray: # (c,)
     "The class weights of `fold` from `{DS}_weight_fold{k}.txt`."
     f = list_file(list_dir, dataset, 'weight', fold)
     if not f.is_file(): raise DataError(f"{f}: missing weight file")
@@ -250,11 +296,15 @@ CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 RESIZE_RATIO = 256 / 224  # the paper resizes the aligned face to 256 px and crops 224: 8/7 of the crop
 
-def resize_for(size: int) -> int:
+def resize_for(size: int, # the crop side
+              ) -> int:
     "The side the aligned face is resized to before a `size` crop, in the paper's ratio (224 -> 256, 64 -> 73)."
     return round(size * RESIZE_RATIO)
 
-def au_transforms(train: bool, size: int = 224, resize: int = 256) -> T.Compose:
+def au_transforms(train: bool, # the training augmentation, or the test transform
+                  size: int = 224, # the crop side
+                  resize: int = 256, # the side the aligned face is resized to first
+                 ) -> T.Compose:
     "The paper's augmentation: train = random crop, flip, colour jitter; test = centre crop. CLIP normalisation."
     steps = [T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC)]
     steps += [T.RandomCrop(size), T.RandomHorizontalFlip(), T.ColorJitter(0.4, 0.4, 0.4)] if train else [T.CenterCrop(size)]
@@ -263,7 +313,15 @@ def au_transforms(train: bool, size: int = 224, resize: int = 256) -> T.Compose:
 # %% ../nbs/02_data.ipynb 41
 class AUDataset(Dataset):
     "Aligned face crops under `root` with AU labels: items are `(image (3, size, size), labels (c,))`."
-    def __init__(self, root, paths, labels, train: bool, size: int = 224, resize: int = 256, cache: bool = False):
+    def __init__(self,
+                 root, # folder the image paths are relative to
+                 paths, # image paths
+                 labels, # (n, c) in {1, 0, -1}
+                 train: bool, # augment (training) or centre-crop (test)
+                 size: int = 224, # the crop side
+                 resize: int = 256, # the side the aligned face is resized to first
+                 cache: bool = False, # keep the resized images in memory (small images)
+                ):
         if len(paths) != len(labels): raise DataError(f"{len(paths)} image paths but {len(labels)} label rows")
         self.root, self.paths = Path(root), list(paths)
         self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.float32)  # (n, c), -1 = unknown
@@ -272,14 +330,21 @@ class AUDataset(Dataset):
         self.cache = {} if cache else None  # resized images kept in memory: small images decode once
 
     @classmethod
-    def from_lists(cls, data_dir, dataset: str, split: str, fold: int, **kwargs):
+    def from_lists(cls,
+                   data_dir, # prepared tree with img/ and list/
+                   dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+                   split: str, # 'train' (augmented) or 'test'
+                   fold: int, # 1, 2 or 3
+                   **kwargs, # `size`, `resize`, `cache`
+                  ):
         "The dataset of one split of one fold of a prepared tree (`data_dir/img`, `data_dir/list`)."
         paths, labels = read_list(Path(data_dir) / 'list', dataset, split, fold)
         return cls(Path(data_dir) / 'img', paths, labels, train=(split == 'train'), **kwargs)
 
     def __len__(self): return len(self.paths)
 
-    def load(self, i: int) -> Image.Image:
+    def load(self, i: int, # the item's index
+            ) -> Image.Image:
         "The i-th image as an RGB PIL image."
         path = self.root / self.paths[i]
         try:

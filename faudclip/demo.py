@@ -26,7 +26,10 @@ __all__ = ['BASELINE_NAMES', 'plot_per_au', 'plot_curves', 'explain_figures', 'p
            'run_demo', 'pretraining_check']
 
 # %% ../nbs/13_demo.ipynb 6
-def plot_per_au(table: pd.DataFrame, baselines: dict | None = None, out=None):
+def plot_per_au(table: pd.DataFrame, # F1 (%) per fold (rows 'fold1'...) and AU (columns)
+                baselines: dict | None = None, # name -> mean F1 in [0, 1], drawn as lines
+                out=None, # save the figure here too
+               ):
     "Bar chart of the mean F1 per AU over folds, with the range of the folds and the baselines as lines."
     import matplotlib.pyplot as plt
     folds = table.loc[[i for i in table.index if i.startswith('fold')]].drop(columns='Avg')
@@ -40,7 +43,9 @@ def plot_per_au(table: pd.DataFrame, baselines: dict | None = None, out=None):
     if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
     return fig
 
-def plot_curves(histories: dict, out=None):
+def plot_curves(histories: dict, # fold -> `fit`'s metrics
+                out=None, # save the figure here too
+               ):
     "Training loss per iteration for each fold (with a moving average)."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5, 2.4))
@@ -53,7 +58,12 @@ def plot_curves(histories: dict, out=None):
     return fig
 
 # %% ../nbs/13_demo.ipynb 8
-def explain_figures(checkpoint, data_dir, out, n_faces: int = 4, n_aus: int = 4) -> dict:
+def explain_figures(checkpoint, # a fold's `last.pt`
+                    data_dir, # the SynthAU tree it was trained on
+                    out, # folder for the figures
+                    n_faces: int = 4, # held-out faces shown
+                    n_aus: int = 4, # AUs shown
+                   ) -> dict:
     "Write `gradcam_gallery.png` and `tree_attention.png` for a checkpoint on its held-out fold; returns what was shown."
     import matplotlib.pyplot as plt
     model, cfg = load_model(checkpoint)
@@ -90,7 +100,10 @@ def explain_figures(checkpoint, data_dir, out, n_faces: int = 4, n_aus: int = 4)
     return shown
 
 # %% ../nbs/13_demo.ipynb 10
-def pointing_scores(checkpoint, data_dir, n_faces: int = 240) -> pd.DataFrame:
+def pointing_scores(checkpoint, # a fold's `last.pt`
+                    data_dir, # the SynthAU tree, with landmarks.csv
+                    n_faces: int = 240, # held-out faces to play on
+                   ) -> pd.DataFrame:
     "The pointing game (notebook 11) of a checkpoint on `n_faces` faces spread over its held-out fold, with SynthAU's landmarks."
     model, cfg = load_model(checkpoint)
     test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize)
@@ -146,7 +159,12 @@ the hit rate of a peak thrown at random.
 {pg.round(1).to_markdown()}
 """
 
-def demo_report(table: pd.DataFrame, metrics: dict, cfg: TrainConfig, data: dict, explained: dict) -> str:
+def demo_report(table: pd.DataFrame, # F1 (%) per fold and AU, with the mean
+                metrics: dict, # what `run_demo` writes to metrics.json
+                cfg: TrainConfig, # the folds' configuration
+                data: dict, # the SynthAU settings
+                explained: dict, # from `explain_figures`
+               ) -> str:
     "The Markdown report of a demo run."
     folds = table.loc[[i for i in table.index if i.startswith('fold')] + ['mean']]
     b = metrics['baselines']
@@ -210,7 +228,10 @@ def _fresh_runs(runs: Path, settings: dict):
     if runs.exists() and (not record.is_file() or json.loads(record.read_text()) != settings): shutil.rmtree(runs)
     runs.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
 
-def pretrained_clip(out: Path, settings: dict, progress: bool = True) -> Path:
+def pretrained_clip(out: Path, # the demo's folder
+                    settings: dict, # subjects, frames, seed, steps, image size...: retrained when they change
+                    progress: bool = True, # show progress bars
+                   ) -> Path: # the weights file
     "The tiny CLIP contrastively pretrained as `settings` say (notebook 04a): trained once, then reused from `out/clip_pretrain/`."
     root = out / 'clip_pretrain'
     weights, record = root / 'tiny_clip.pt', root / 'settings.json'
@@ -225,9 +246,18 @@ def pretrained_clip(out: Path, settings: dict, progress: bool = True) -> Path:
     torch.save(clip.state_dict(), weights); record.write_text(json.dumps(settings))
     return weights
 
-def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: int = 0, epochs: int = 8,
-             image_size: int = 64, frame_step: int = 8, clip_pretrain_steps: int = 800, probe_warmup_steps: int | None = None,
-             pointing_faces: int = 240, progress: bool = True) -> dict:
+def run_demo(out='outputs/demo', # output folder
+             subjects: int = 240, # SynthAU subjects, dealt into 3 folds
+             frames: int = 10, # frames per subject
+             seed: int = 0, # of the data, the pretraining and the training
+             epochs: int = 8, # per fold
+             image_size: int = 64, # the crop side
+             frame_step: int = 8, # frames between two kept ones
+             clip_pretrain_steps: int = 800, # contrastive pretraining steps (0: a random CLIP and the supervised warm-up)
+             probe_warmup_steps: int | None = None, # supervised warm-up (default: 0, or 300 without pretraining)
+             pointing_faces: int = 240, # faces of the pointing game (0: not played)
+             progress: bool = True, # show progress bars
+            ) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     if clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0:
         raise ValueError(f"frames must be at least 1 and step and face counts 0 or more, not {frames}, {clip_pretrain_steps}, "
@@ -271,7 +301,13 @@ def run_demo(out='outputs/demo', subjects: int = 240, frames: int = 10, seed: in
     return {'metrics': metrics, 'table': table}
 
 # %% ../nbs/13_demo.ipynb 16
-def pretraining_check(out: Path, clip, data_root: Path, image_size: int, n_faces: int = 100, seed: int = 0) -> dict:
+def pretraining_check(out: Path, # the demo's folder
+                      clip, # the pretrained CLIP
+                      data_root: Path, # the demo's SynthAU tree
+                      image_size: int, # the crop side
+                      n_faces: int = 100, # faces to retrieve captions for
+                      seed: int = 0, # which faces and captions
+                     ) -> dict:
     "The contrastive pretraining's loss curve (`clip_pretrain.png`) and its image-to-text retrieval on `n_faces` faces of the demo's own subjects, never seen in pretraining."
     import matplotlib.pyplot as plt
     loss = pd.read_csv(out / 'clip_pretrain' / 'loss.csv')

@@ -37,7 +37,8 @@ class Frame:
     timestamp: float    # seconds from the start of the input: 0 for an image
     image: np.ndarray   # (h, w, 3) uint8 RGB
 
-def expand_inputs(inputs) -> list:
+def expand_inputs(inputs, # a path, a folder, an array, or a list of them
+                 ) -> list:
     "Paths and arrays in processing order: a folder becomes its image and video files in name order."
     if isinstance(inputs, (str, Path, np.ndarray)): inputs = [inputs]
     expanded = []
@@ -70,7 +71,11 @@ def _as_rgb(array: np.ndarray, name: str) -> np.ndarray:
     if array.dtype != np.uint8: raise DataError(f"{name}: expected uint8 pixels, got {array.dtype}")
     return np.ascontiguousarray(array[..., :3])
 
-def read_frames(source, name: str, skip_frames: int = 1, start: int = 0) -> Iterator[Frame]:
+def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (t, h, w, 3)
+                name: str, # the input's name in the rows
+                skip_frames: int = 1, # every n-th frame of a video
+                start: int = 0, # the first frame to read
+               ) -> Iterator[Frame]:
     "The frames of one input (a path or an array) from frame `start` on, every `skip_frames`-th; a clear `DataError` for bad input."
     if isinstance(source, np.ndarray):
         clip = source if source.ndim == 4 else source[None]  # (t, h, w, c)
@@ -90,7 +95,9 @@ def read_frames(source, name: str, skip_frames: int = 1, start: int = 0) -> Iter
     yield Frame(str(path), 0, 0.0, image)
 
 # %% ../nbs/10a_detect.ipynb 10
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def box_iou(a: np.ndarray, # (n, 4) boxes
+            b: np.ndarray, # (m, 4) boxes
+           ) -> np.ndarray: # (n, m)
     "Intersection over union of boxes `(n, 4)` and `(m, 4)` as `(x0, y0, x1, y1)`: `(n, m)`."
     lo, hi = np.maximum(a[:, None, :2], b[None, :, :2]), np.minimum(a[:, None, 2:], b[None, :, 2:])
     inter = np.prod(np.clip(hi - lo, 0, None), axis=2)
@@ -99,7 +106,9 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 class FaceTracker:
     "Stable face numbers over the frames of one input: greedy box overlap with the last frame that had faces."
-    def __init__(self, min_iou: float = 0.3): self.min_iou, self.boxes, self.ids, self.next_id = min_iou, np.zeros((0, 4)), [], 0
+    def __init__(self, min_iou: float = 0.3, # the least overlap that continues a face
+                ):
+        self.min_iou, self.boxes, self.ids, self.next_id = min_iou, np.zeros((0, 4)), [], 0
 
     def __call__(self, boxes: np.ndarray) -> list[int]:
         "The face numbers of `boxes` `(n, 4)`, one frame's faces, in their order."
@@ -119,20 +128,25 @@ class FaceTracker:
 FRAME_COLUMNS = ['input', 'frame', 'face_id', 'timestamp', 'confidence', 'success', 'face_x', 'face_y', 'face_width', 'face_height',
                  *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]]
 
-def au_output_columns(aus) -> list[str]:
+def au_output_columns(aus, # AU numbers
+                     ) -> list[str]:
     "OpenFace-style AU columns: `AUxx_p` (probability) for every AU, then `AUxx_c` (0/1)."
     return [f'AU{a:02d}_p' for a in aus] + [f'AU{a:02d}_c' for a in aus]
 
-def detect_columns(aus) -> list[str]:
+def detect_columns(aus, # AU numbers of the checkpoint
+                  ) -> list[str]:
     "Every column of `detect`'s table and CSV, in order."
     return FRAME_COLUMNS + au_output_columns(aus)
 
-def typed_rows(table: pd.DataFrame) -> pd.DataFrame:
+def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
+              ) -> pd.DataFrame:
     "`table` with whole-number columns as nullable integers, so that a frame without a face (empty values) does not turn them into floats."
     return table.astype({c: 'Int64' for c in table.columns if c in ('frame', 'face_id', 'success') or c.endswith('_c')})
 
 # %% ../nbs/10a_detect.ipynb 17
-def resume_point(csv_path, columns: list[str]) -> tuple[set[str], str | None, int]:
+def resume_point(csv_path, # a CSV `detect` was writing
+                 columns: list[str], # the columns it must have
+                ) -> tuple[set[str], str | None, int]:
     "Rewrite `csv_path` without its last, possibly partial frame; return (inputs done, the input to continue, its first frame to do)."
     path = Path(csv_path)
     text = path.read_text()
@@ -155,8 +169,15 @@ STAGES = ('decode', 'detect', 'align', 'model')
 
 class FaceAnalyser:
     "A checkpoint, its test transform and MTCNN: frames in, OpenFace-style rows out."
-    def __init__(self, checkpoint, device=None, detector=None, align_size: int = 256, enlarge: float = 2.9, threshold: float = 0.5,
-                 compile: bool = False):
+    def __init__(self,
+                 checkpoint, # a `last.pt` written by training
+                 device=None, # 'cuda', 'cpu', ... (default: the best available)
+                 detector=None, # an MTCNN-like detector (default: facenet-pytorch's MTCNN)
+                 align_size: int = 256, # side of the aligned face, as in training
+                 enlarge: float = 2.9, # alignment box enlargement, as in training
+                 threshold: float = 0.5, # probability at or above which an AU is present
+                 compile: bool = False, # the model's image side under `torch.compile`
+                ):
         self.model, cfg = load_model(checkpoint)
         self.device = torch.device(device) if device else default_device()
         self.model.to(self.device).eval()
@@ -186,7 +207,10 @@ class FaceAnalyser:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == 'cuda'):
             return torch.sigmoid(self.logits(x).float()).cpu().numpy()
 
-    def rows(self, frames: list[Frame], trackers: dict) -> list[dict]:
+    def rows(self,
+             frames: list[Frame], # one batch of frames
+             trackers: dict, # input name -> its `FaceTracker`, kept across batches
+            ) -> list[dict]:
         "The output rows of `frames` (faces numbered by `trackers[input]`), one per face, or one with `success = 0` per frame without."
         clock = time.perf_counter()
         found = self._detect([f.image for f in frames])
@@ -280,7 +304,10 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     return result
 
 # %% ../nbs/10a_detect.ipynb 36
-def video_f1(results: pd.DataFrame, labels: pd.DataFrame, aus) -> pd.Series:
+def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
+             labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
+             aus, # AU numbers to score
+            ) -> pd.Series:
     "Per-AU F1 (%) of `detect`'s rows for a one-person video against per-frame labels (`render_video`'s CSV); no face = all absent."
     from faudclip.evaluate import f1_scores, f1_table
     from faudclip.core import au_columns
@@ -289,7 +316,12 @@ def video_f1(results: pd.DataFrame, labels: pd.DataFrame, aus) -> pd.Series:
     return f1_table(f1_scores(predicted, labels[au_columns(aus)].to_numpy()), aus)
 
 # %% ../nbs/10a_detect.ipynb 43
-def plot_au_timeline(results: pd.DataFrame, input: str | None = None, face_id: int = 0, threshold: float = 0.5, out=None):
+def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows
+                     input: str | None = None, # which video (default: the first input)
+                     face_id: int = 0, # which face
+                     threshold: float = 0.5, # drawn dashed
+                     out=None, # save the figure here too
+                    ):
     "AU probabilities of face `face_id` of one video (default: the first input) over time, the threshold dashed."
     import matplotlib.pyplot as plt
     input = results.input.iloc[0] if input is None else str(input)
@@ -309,7 +341,10 @@ def plot_au_timeline(results: pd.DataFrame, input: str | None = None, face_id: i
     if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
     return fig
 
-def plot_faces(image: np.ndarray, rows: pd.DataFrame, out=None):
+def plot_faces(image: np.ndarray, # (h, w, 3) the frame
+               rows: pd.DataFrame, # its rows of `detect`
+               out=None, # save the figure here too
+              ):
     "One frame with each detected face (`rows`: its rows of `detect`) boxed, numbered and labelled with its present AUs."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle

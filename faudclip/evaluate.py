@@ -24,7 +24,10 @@ __all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'PAPER_ABLATION', 'f1_scores', 
            'plot_ablation']
 
 # %% ../nbs/10_eval.ipynb 6
-def f1_scores(probs, labels, threshold: float = 0.5) -> np.ndarray:
+def f1_scores(probs, # (n, c) probabilities
+              labels, # (n, c) in {1, 0, -1}
+              threshold: float = 0.5, # a probability at or above it predicts the AU
+             ) -> np.ndarray: # (c,) in [0, 1]
     "Per-AU F1 `(c,)` from `(n, c)` probabilities and labels in {-1, 0, 1}; -1 is left out; no positives and no predictions give 0."
     probs, labels = np.asarray(probs), np.asarray(labels)
     predicted, labelled = probs >= threshold, labels >= 0
@@ -35,7 +38,12 @@ def f1_scores(probs, labels, threshold: float = 0.5) -> np.ndarray:
 
 # %% ../nbs/10_eval.ipynb 13
 @torch.no_grad()
-def predict(model, data, batch_size: int = 64, progress: bool = False, compile: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def predict(model, # a FAUDCLIP (or any module whose output has `.logits`)
+            data, # a dataset of (image, labels) items
+            batch_size: int = 64, # images per forward pass
+            progress: bool = False, # show a progress bar
+            compile: bool = False, # the image side under `torch.compile`
+           ) -> tuple[np.ndarray, np.ndarray]: # probabilities and labels, (n, c) each
     "Probabilities and labels `(n, c)` for every item of `data`, in order (`compile`: the image side under `torch.compile`)."
     device = next(model.parameters()).device
     model.eval()
@@ -47,18 +55,27 @@ def predict(model, data, batch_size: int = 64, progress: bool = False, compile: 
         labels.append(y)
     return torch.cat(probs).numpy(), torch.cat(labels).numpy().astype(int)
 
-def f1_table(f1: np.ndarray, aus) -> pd.Series:
+def f1_table(f1: np.ndarray, # (c,) per-AU F1 in [0, 1]
+             aus, # their AU numbers
+            ) -> pd.Series:
     "F1 in % per AU with their mean as 'Avg'."
     s = pd.Series(np.asarray(f1) * 100, index=au_columns(aus))
     return pd.concat([s, pd.Series({'Avg': s.mean()})]).round(1)
 
-def evaluate(model, data, aus, batch_size: int = 64) -> pd.Series:
+def evaluate(model, # a FAUDCLIP on its device
+             data, # the test dataset
+             aus, # AU numbers, in label-column order
+             batch_size: int = 64, # images per forward pass
+            ) -> pd.Series:
     "Per-AU F1 (%) and their mean on `data`."
     probs, labels = predict(model, data, batch_size)
     return f1_table(f1_scores(probs, labels), aus)
 
 # %% ../nbs/10_eval.ipynb 15
-def baseline_f1(train_labels, test_labels, seed: int = 0) -> dict:
+def baseline_f1(train_labels, # (n, c) training labels: the prior rates
+                test_labels, # (m, c) test labels
+                seed: int = 0, # seed of the random predictor
+               ) -> dict:
     "Mean F1 of the all-positive and the random-at-prior-rate predictors on `test_labels`."
     train_labels, test_labels = np.asarray(train_labels), np.asarray(test_labels)
     rate = (train_labels == 1).sum(0) / np.maximum((train_labels >= 0).sum(0), 1)
@@ -72,15 +89,19 @@ PAPER_F1 = {  # FAUD-CLIP's rows of Tables I and II, F1 in %
     'DISFA': [65.0, 55.4, 71.0, 54.1, 52.9, 74.3, 94.4, 64.5],
 }
 
-def is_full_protocol(folds) -> bool:
+def is_full_protocol(folds, # fold numbers
+                    ) -> bool:
     "Whether `folds` are the paper's protocol, all 3 folds."
     return sorted(folds) == [1, 2, 3]
 
-def mean_label(folds) -> str:
+def mean_label(folds, # fold numbers
+              ) -> str:
     "The row label of a mean over `folds`: 'mean', or 'mean (partial: folds 1, 2)'."
     return 'mean' if is_full_protocol(folds) else f"mean (partial: folds {', '.join(map(str, sorted(folds)))})"
 
-def run_fold(cfg: TrainConfig, progress: bool = True) -> dict:
+def run_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this run's)
+             progress: bool = True, # show progress bars
+            ) -> dict: # fold, F1 table, history, seconds, baselines and the model
     "Train one fold as `cfg` says and evaluate its last epoch on the test fold."
     train_data, test_data = datasets(cfg)
     model = build_model(cfg)
@@ -91,7 +112,10 @@ def run_fold(cfg: TrainConfig, progress: bool = True) -> dict:
     return {'fold': cfg.fold, 'f1': f1, 'history': history, 'seconds': time.perf_counter() - start,
             'baselines': baseline_f1(train_data.labels.numpy(), labels), 'model': model}
 
-def cross_validate(cfg: TrainConfig, folds=(1, 2, 3), progress: bool = True) -> dict:
+def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `out` are replaced per fold)
+                   folds=(1, 2, 3), # which folds
+                   progress: bool = True, # show progress bars
+                  ) -> dict: # 'table' and the per-fold 'runs'
     "Run `folds` with `cfg` (outputs in `cfg.out/fold{k}`); the per-fold table, its mean and the paper's row."
     runs = []
     for k in tqdm(folds, desc='folds', disable=not progress):
@@ -110,7 +134,10 @@ def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int) -> tup
     aus = dataset_aus(cfg.dataset)
     return torch.cat([zero_shot_logits(clip, x, aus) for x, _ in DataLoader(data, batch_size)]).numpy(), np.asarray(labels)
 
-def zero_shot_f1(clip, cfg: TrainConfig, batch_size: int = 256) -> dict:
+def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny CLIP
+                 cfg: TrainConfig, # the data, fold and image sizes to test on
+                 batch_size: int = 256, # images per forward pass
+                ) -> dict:
     "Per-AU F1 `(c,)` of `clip`'s zero-shot AU detection on the test fold of `cfg`: at the natural threshold, and fitted on the training fold."
     train_scores, train_labels = _zero_shot_split(clip, cfg, 'train', batch_size)
     test_scores, test_labels = _zero_shot_split(clip, cfg, 'test', batch_size)
@@ -130,7 +157,11 @@ ABLATIONS = {  # name -> FAUDCLIPConfig overrides
 TABLE_III = ('baseline', '+FIL', '+TA', '+LP (full)')  # the other rows are Fig. 4's attention modules, beside '+LP (full)'
 PAPER_ABLATION = {'baseline': 62.9, '+FIL': 63.5, '+TA': 64.0, '+LP (full)': 64.7}  # BP4D, Table III
 
-def ablation_study(cfg: TrainConfig, rows=tuple(ABLATIONS), folds=(1, 2, 3), progress: bool = True) -> pd.DataFrame:
+def ablation_study(cfg: TrainConfig, # the base run (each row changes its `model_overrides` and `out`)
+                   rows=tuple(ABLATIONS), # names of `ABLATIONS` to train
+                   folds=(1, 2, 3), # which folds
+                   progress: bool = True, # show progress bars
+                  ) -> pd.DataFrame:
     "Train and evaluate each ablation row on `folds`: per row the mean F1 (%), each fold's and their standard deviation; the paper's BP4D numbers after a full 3-fold run."
     results = {}
     for name in tqdm(rows, desc='ablations', disable=not progress):
@@ -145,7 +176,9 @@ def ablation_study(cfg: TrainConfig, rows=tuple(ABLATIONS), folds=(1, 2, 3), pro
         table['paper (BP4D)'] = [PAPER_ABLATION.get(n, np.nan) for n in table.index]
     return table
 
-def plot_ablation(table: pd.DataFrame, out=None):
+def plot_ablation(table: pd.DataFrame, # from `ablation_study`
+                  out=None, # save the figure here too
+                 ):
     "Bar chart of the ablation F1s, with the range of the folds: Table III rows, then Fig. 4's attention modules."
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 2.6))

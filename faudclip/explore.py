@@ -17,7 +17,12 @@ from .tree_attention import plot_tree_regions
 __all__ = ['plot_probabilities', 'AttentionExplorer', 'explorer']
 
 # %% ../nbs/12_explore.ipynb 6
-def plot_probabilities(ax, probs, aus, selected: int | None = None, threshold: float = 0.5):
+def plot_probabilities(ax, # a matplotlib axis
+                       probs, # (c,) AU probabilities
+                       aus, # their AU numbers
+                       selected: int | None = None, # the AU to draw in red
+                       threshold: float = 0.5, # drawn dashed
+                      ):
     "Bar chart of the AU probabilities with the decision threshold; the `selected` AU in red."
     colours = ['tab:red' if au == selected else ('tab:blue' if p >= threshold else 'lightgrey') for au, p in zip(aus, probs)]
     ax.bar([f'AU{a}' for a in aus], probs, color=colours)
@@ -27,7 +32,11 @@ def plot_probabilities(ax, probs, aus, selected: int | None = None, threshold: f
 # %% ../nbs/12_explore.ipynb 8
 class AttentionExplorer:
     "The state and widgets of `explorer`: faces, cached forward passes, controls and three figure panels."
-    def __init__(self, model, images: torch.Tensor, aus=None):
+    def __init__(self,
+                 model, # a `FAUDCLIP`
+                 images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces at the model's size
+                 aus=None, # the AUs offered (default: the model's)
+                ):
         import ipywidgets as W
         if len(images) == 0: raise ValueError("the explorer needs at least one face: a (b, 3, S, S) batch with b >= 1")
         model.check_images(images)  # one clear line for faces of another size
@@ -60,11 +69,13 @@ class AttentionExplorer:
 
     def _face_options(self): return [(f'face {i}', i) for i in range(len(self.images))]
 
-    def batch(self, i: int) -> torch.Tensor:
+    def batch(self, i: int, # which face
+             ) -> torch.Tensor:
         "Face `i` as a batch of one on the model's device."
         return self.images[i][None].to(next(self.model.parameters()).device)
 
-    def forward(self, i: int) -> dict:
+    def forward(self, i: int, # which face
+               ) -> dict:
         "Probabilities and (tree models) kept regions of face `i`, computed once."
         if i not in self._cache:
             if self.tree: self.model.keep_attention(True)
@@ -73,14 +84,18 @@ class AttentionExplorer:
             self._cache[i] = {'probs': torch.sigmoid(out.logits[0]).float().cpu().numpy(), 'traces': out.attention}
         return self._cache[i]
 
-    def add_face(self, face: np.ndarray):
+    def add_face(self, face: np.ndarray, # (H, W, 3) uint8 aligned face
+                ):
         "Add an aligned face `(H, W, 3)` uint8 and select it."
         self.images.append(self.transform(Image.fromarray(face)))
         self.faces.append(np.asarray(Image.fromarray(face).resize((self.size, self.size), Image.BICUBIC)))
         self.controls['face'].options = self._face_options()
         self.controls['face'].value = len(self.images) - 1
 
-    def add_photo(self, data: bytes, name: str = 'upload'):
+    def add_photo(self,
+                  data: bytes, # the bytes of an image file
+                  name: str = 'upload', # its name, for messages
+                 ):
         "Find, align and add the face in an image file's bytes; a message when there is none."
         from faudclip.align import align_face
         try: image = np.asarray(Image.open(io.BytesIO(data)).convert('RGB'))
@@ -93,7 +108,8 @@ class AttentionExplorer:
     def _on_upload(self, change):
         for f in change['new']: self.add_photo(bytes(f['content']), f['name'])
 
-    def redraw(self, change=None):
+    def redraw(self, change=None, # the ipywidgets change that triggered it (unused)
+              ):
         "Redraw the three panels for the current control values."
         import matplotlib.pyplot as plt
         v = {k: c.value for k, c in self.controls.items()}

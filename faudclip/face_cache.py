@@ -19,13 +19,18 @@ __all__ = ['JITTER', 'cache_key', 'write_face_cache', 'FaceCache', 'RankSlices',
            'device_augment']
 
 # %% ../nbs/02c_face_cache.ipynb 6
-def cache_key(data: AUDataset) -> str:
+def cache_key(data: AUDataset, # the dataset whose faces the cache holds
+             ) -> str:
     "A digest of what a dataset's cache holds: its image folder, its image paths in order, and the resize."
     digest = hashlib.sha256(f'{data.root.resolve()}\n{data.resize.size}\n'.encode())
     digest.update('\n'.join(data.paths).encode())
     return digest.hexdigest()[:16]
 
-def write_face_cache(data: AUDataset, folder, threads: int = 8, progress: bool = True) -> Path:
+def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
+                     folder, # where the cache goes
+                     threads: int = 8, # decoding threads
+                     progress: bool = True, # show a progress bar
+                    ) -> Path: # the .npy file
     "Decode and resize every face of `data` once into `folder/faces-{key}.npy`, a `(n, r, r, 3)` uint8 array; returns its path."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     path = folder / f'faces-{cache_key(data)}.npy'
@@ -48,13 +53,20 @@ def write_face_cache(data: AUDataset, folder, threads: int = 8, progress: bool =
 # %% ../nbs/02c_face_cache.ipynb 8
 class FaceCache(Dataset):
     "The uint8 faces of a dataset, memory-mapped; `cache[indices]` is a batch `(faces (b, r, r, 3) uint8, labels (b, c))`."
-    def __init__(self, path, labels: torch.Tensor):
+    def __init__(self,
+                 path, # a .npy written by `write_face_cache`
+                 labels: torch.Tensor, # (n, c) the faces' labels
+                ):
         self.path, self.labels = Path(path), labels
         self.faces = np.load(self.path, mmap_mode='r')
         if len(self.faces) != len(labels): raise DataError(f"{self.path}: {len(self.faces)} faces for {len(labels)} label rows")
 
     @classmethod
-    def of(cls, data: AUDataset, folder, progress: bool = True) -> 'FaceCache':
+    def of(cls,
+           data: AUDataset, # the dataset to cache
+           folder, # where caches live
+           progress: bool = True, # show a progress bar while writing
+          ) -> 'FaceCache':
         "The cache of `data` in `folder`, written first if it is not there."
         path = Path(folder) / f'faces-{cache_key(data)}.npy'
         return cls(path if path.is_file() else write_face_cache(data, folder, progress=progress), data.labels)
@@ -70,15 +82,27 @@ class FaceCache(Dataset):
 
 class RankSlices(torch.utils.data.Sampler):
     "This process's share of every batch of `batches`: rank r of `world` processes takes the r-th of `world` equal, contiguous slices."
-    def __init__(self, batches, rank: int = 0, world: int = 1): self.batches, self.rank, self.world = batches, rank, world
+    def __init__(self,
+                 batches, # a sampler of global batches (lists of indices)
+                 rank: int = 0, # this process
+                 world: int = 1, # all processes
+                ):
+        self.batches, self.rank, self.world = batches, rank, world
     def __len__(self): return len(self.batches)
     def __iter__(self):
         for batch in self.batches:
             per = len(batch) // self.world
             yield batch[self.rank * per:(self.rank + 1) * per]
 
-def shuffled_batches(data: Dataset, batch_size: int, generator: torch.Generator | None = None, drop_last: bool = False,
-                     rank: int = 0, world: int = 1, workers: int = 0, pin_memory: bool = False) -> torch.utils.data.DataLoader:
+def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
+                     batch_size: int, # the global batch
+                     generator: torch.Generator | None = None, # the shuffle's generator (seed it for a reproducible order)
+                     drop_last: bool = False, # drop a last, smaller batch
+                     rank: int = 0, # this process under torchrun
+                     world: int = 1, # all processes
+                     workers: int = 0, # DataLoader workers
+                     pin_memory: bool = False, # pinned host memory (CUDA)
+                    ) -> torch.utils.data.DataLoader:
     "A DataLoader over `data` (an `AUDataset`, or a `FaceCache` read a batch at a time) in the order of `DataLoader(shuffle=True, generator=...)`; with `world` processes, each loads its slice of every batch."
     batches = RankSlices(torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(data, generator=generator), batch_size, drop_last),
                          rank, world)
@@ -89,8 +113,13 @@ def shuffled_batches(data: Dataset, batch_size: int, generator: torch.Generator 
 # %% ../nbs/02c_face_cache.ipynb 13
 JITTER = 0.4  # ColorJitter(0.4, 0.4, 0.4): brightness, contrast and saturation factors uniform in [0.6, 1.4]
 
-def augment_params(n: int, resize: int, size: int, train: bool = True, generator: torch.Generator | None = None,
-                   device=None) -> dict:
+def augment_params(n: int, # augmentations to draw
+                   resize: int, # the cached faces' side
+                   size: int, # the crop side
+                   train: bool = True, # False: the test transform's centre crop, nothing random
+                   generator: torch.Generator | None = None, # for the draws, on `device`
+                   device=None, # where the parameters go
+                  ) -> dict:
     "The random choices of `n` augmentations: crop corners, flips, jitter factors `(n, 3)` and jitter orders `(n, 3)`."
     if not train:
         corner = torch.full((n,), int(round((resize - size) / 2)), device=device)  # torchvision's CenterCrop

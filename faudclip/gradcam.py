@@ -19,12 +19,17 @@ __all__ = ['LogitsOf', 'tokens_to_grid', 'au_gradcam', 'denormalize', 'overlay',
 # %% ../nbs/11_gradcam.ipynb 10
 class LogitsOf(nn.Module):
     "Wrap FAUD-CLIP so that `forward` returns the logits tensor, as `grad-cam` expects."
-    def __init__(self, model):
+    def __init__(self, model, # a `FAUDCLIP`
+                ):
         super().__init__(); self.model = model
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor: return self.model(images).logits
+    def forward(self, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
+               ) -> torch.Tensor: # (b, c) AU logits
+        "The wrapped model's logits alone."
+        return self.model(images).logits
 
-def tokens_to_grid(hw: tuple[int, int]):
+def tokens_to_grid(hw: tuple[int, int], # the token grid (h, w)
+                  ):
     "A `reshape_transform` for `grad-cam`: tokens `(b, h*w, d)` -> maps `(b, d, h, w)`."
     return lambda tokens: rearrange(tokens, 'b (h w) d -> b d h w', h=hw[0], w=hw[1])
 
@@ -43,12 +48,18 @@ def au_gradcam(model, # a `FAUDCLIP`
     return np.nan_to_num(maps).clip(0, 1)
 
 # %% ../nbs/11_gradcam.ipynb 17
-def denormalize(images: torch.Tensor) -> np.ndarray:
+def denormalize(images: torch.Tensor, # (b, 3, H, W) CLIP-normalised
+               ) -> np.ndarray: # (b, H, W, 3) uint8
     "CLIP-normalised `(b, 3, H, W)` -> uint8 `(b, H, W, 3)`."
     mean, std = torch.tensor(CLIP_MEAN).view(3, 1, 1), torch.tensor(CLIP_STD).view(3, 1, 1)
     return (rearrange(images.detach().cpu() * std + mean, 'b c h w -> b h w c').clamp(0, 1) * 255).round().byte().numpy()
 
-def overlay(ax, image, cam, title: str = '', alpha: float = 0.5):
+def overlay(ax, # a matplotlib axis
+            image, # (H, W, 3) uint8
+            cam, # (H, W) map in [0, 1]
+            title: str = '', # the axis title
+            alpha: float = 0.5, # opacity of the map
+           ):
     "Draw `image` with the Grad-CAM `cam` (H, W) over it in the jet colour map."
     ax.imshow(image); ax.imshow(cam, cmap='jet', alpha=alpha, vmin=0, vmax=1)
     ax.set_xticks([]); ax.set_yticks([]); ax.set_title(title, fontsize=7)
@@ -61,7 +72,8 @@ def plot_gradcam(image, # (H, W, 3) uint8
                  maps, # (k, H, W) Grad-CAM maps, one per AU
                  aus, # the k AU numbers
                  probs=None, # the k predicted probabilities, for the titles
-                 axs=None):
+                 axs=None, # k + 1 matplotlib axes (default: a new figure)
+                ):
     "One face with the Grad-CAM of each AU in `aus` over it."
     import matplotlib.pyplot as plt
     if axs is None: _, axs = plt.subplots(1, len(aus), figsize=(1.7 * len(aus), 2.0), squeeze=False); axs = axs[0]
@@ -70,7 +82,11 @@ def plot_gradcam(image, # (H, W, 3) uint8
     return axs
 
 # %% ../nbs/11_gradcam.ipynb 20
-def gradcam_gallery(model, images: torch.Tensor, aus, out=None):
+def gradcam_gallery(model, # a `FAUDCLIP`
+                    images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces, one row each
+                    aus, # AU numbers, one column each
+                    out=None, # save the figure here too
+                   ):
     "Rows of faces, columns of AUs: each AU's Grad-CAM and probability; saved to `out` when given."
     import matplotlib.pyplot as plt
     with torch.no_grad(): probs = torch.sigmoid(model(images).logits).cpu()
@@ -83,7 +99,11 @@ def gradcam_gallery(model, images: torch.Tensor, aus, out=None):
     if out is not None: fig.savefig(out, dpi=110); plt.close(fig)
     return fig
 
-def compare_gradcam(models: dict, images: torch.Tensor, au: int, out=None):
+def compare_gradcam(models: dict, # name -> `FAUDCLIP`, one row each
+                    images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces, one column each
+                    au: int, # the AU to explain
+                    out=None, # save the figure here too
+                   ):
     "The paper's Fig. 5: one column per face, one row per model (name -> FAUD-CLIP), for AU `au`."
     import matplotlib.pyplot as plt
     faces = denormalize(images)
@@ -99,7 +119,8 @@ def compare_gradcam(models: dict, images: torch.Tensor, au: int, out=None):
     return fig
 
 # %% ../nbs/11_gradcam.ipynb 23
-def region_boxes(landmarks) -> dict[str, np.ndarray]:
+def region_boxes(landmarks, # (5, 2) landmarks of an aligned face: eyes, nose tip, mouth corners
+                ) -> dict[str, np.ndarray]: # region name -> (x0, y0, x1, y1)
     "Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes, nose tip, mouth corners)."
     (lx, ly), (rx, ry), (nx, ny), (mlx, mly), (mrx, mry) = np.asarray(landmarks, float)
     d, eye_y, mouth_y = rx - lx, (ly + ry) / 2, (mly + mry) / 2  # d: the eye distance, the unit of every margin
@@ -114,7 +135,8 @@ def pointing_game(model, # a `FAUDCLIP`
                   images: torch.Tensor, # (n, 3, H, W), CLIP-normalised aligned faces
                   landmarks, # (n, 5, 2) their landmarks in the images' pixels
                   labels, # (n, c) AU labels in `model.cfg.aus` order; 1 = active
-                  batch_size: int = 64) -> pd.DataFrame:
+                  batch_size: int = 64, # faces per Grad-CAM pass
+                 ) -> pd.DataFrame:
     "Per AU: the (face, active AU) pairs, the share whose Grad-CAM peak is inside the AU's region box, and the share of the image the boxes cover; 'all' pools the pairs."
     h, w = images.shape[-2:]
     labels, rows = np.asarray(labels), []

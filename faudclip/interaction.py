@@ -15,19 +15,30 @@ __all__ = ['READOUTS', 'Projector', 'AUReadout', 'FeatureInteraction']
 # %% ../nbs/06_interaction.ipynb 5
 class Projector(nn.Module):
     "Eq. (4): Linear -> GELU -> Linear from the text width to the image width (hidden = out / 2)."
-    def __init__(self, in_dim: int, out_dim: int, hidden: int | None = None):
+    def __init__(self,
+                 in_dim: int, # text embedding width e
+                 out_dim: int, # image token width d
+                 hidden: int | None = None, # hidden width (default: out_dim // 2)
+                ):
         super().__init__()
         hidden = hidden or out_dim // 2
         self.net = nn.Sequential(nn.Linear(in_dim, hidden), nn.GELU(), nn.Linear(hidden, out_dim))
 
-    def forward(self, text: torch.Tensor) -> torch.Tensor: return self.net(text)  # (c, e) -> (c, d)
+    def forward(self, text: torch.Tensor, # (c, e) prompt embeddings
+               ) -> torch.Tensor: # (c, d)
+        "The prompts in the image tokens' width."
+        return self.net(text)
 
 # %% ../nbs/06_interaction.ipynb 8
 READOUTS = ('cosine', 'dot')
 
 class AUReadout(nn.Module):
     "AU logits from AU features and their prompts: `s cos(v_c, t_c) + b_c` ('cosine') or `<v_c, t_c>` ('dot', eq. 6 as written)."
-    def __init__(self, n_aus: int, kind: str = 'cosine', init_scale: float = 1 / 0.07):
+    def __init__(self,
+                 n_aus: int, # c, the number of AUs
+                 kind: str = 'cosine', # one of `READOUTS`
+                 init_scale: float = 1 / 0.07, # the cosine readout's initial scale s (CLIP's)
+                ):
         super().__init__()
         if kind not in READOUTS: raise ValueError(f"readout must be one of {READOUTS}, not {kind!r}")
         self.kind = kind
@@ -35,24 +46,38 @@ class AUReadout(nn.Module):
             self.logit_scale = nn.Parameter(torch.tensor(float(init_scale)).log())  # learnt in log space, as CLIP's
             self.bias = nn.Parameter(torch.zeros(n_aus))                            # (c,) per-AU offset
 
-    def forward(self, features: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        "`features` (b, c, d) or (b, 1, d) and `text` (c, d) -> logits (b, c)."
+    def forward(self,
+                features: torch.Tensor, # (b, c, d) per-AU features, or (b, 1, d) one pooled feature
+                text: torch.Tensor, # (c, d) the AUs' prompt embeddings
+               ) -> torch.Tensor: # (b, c) logits
+        "Each AU's logit from its feature and its prompt."
         if self.kind == 'dot': return (features * text).sum(-1)
         cos = (F.normalize(features, dim=-1) * F.normalize(text, dim=-1)).sum(-1)  # (b, c)
         return self.logit_scale.exp().clamp(max=100) * cos + self.bias
 
 class FeatureInteraction(nn.Module):
     "Eqs. (5)-(6): encode `[image tokens ; AU prompts]` together, then read each AU's output token against its prompt."
-    def __init__(self, dim: int, n_aus: int, depth: int = 1, heads: int = 8, mlp_ratio: float = 4.0, dropout: float = 0.1,
-                 readout: str = 'cosine'):
+    def __init__(self,
+                 dim: int, # token width d
+                 n_aus: int, # c, the number of AUs
+                 *,
+                 depth: int = 1, # encoder layers
+                 heads: int = 8, # attention heads
+                 mlp_ratio: float = 4.0, # MLP width, times d
+                 dropout: float = 0.1, # dropout in the encoder
+                 readout: str = 'cosine', # one of `READOUTS`
+                ):
         super().__init__()
         layer = nn.TransformerEncoderLayer(dim, heads, int(dim * mlp_ratio), dropout, activation='gelu',
                                            batch_first=True, norm_first=True)
         self.encoder = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False)
         self.readout = AUReadout(n_aus, readout)
 
-    def forward(self, image_tokens: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        "`image_tokens` (b, n, d) and `text` (c, d) -> AU logits (b, c)."
+    def forward(self,
+                image_tokens: torch.Tensor, # (b, n, d) F^v
+                text: torch.Tensor, # (c, d) F^t, the projected prompts
+               ) -> torch.Tensor: # (b, c) AU logits
+        "Encode the image tokens and the prompts together, then read each AU's token."
         c = text.shape[0]
         prompts = repeat(text, 'c d -> b c d', b=image_tokens.shape[0])
         au_tokens = self.encoder(torch.cat([image_tokens, prompts], dim=1))[:, -c:]  # (b, c, d): F^t'

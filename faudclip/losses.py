@@ -15,7 +15,10 @@ def _weights(weights, logits: torch.Tensor) -> torch.Tensor:
     if weights is None: return logits.new_ones(logits.shape[-1])
     return torch.as_tensor(weights, dtype=logits.dtype, device=logits.device)
 
-def weighted_asymmetric_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None) -> torch.Tensor:
+def weighted_asymmetric_loss(logits: torch.Tensor, # (b, c) AU logits
+                             labels: torch.Tensor, # (b, c) in {1, 0, -1}; -1 (unknown) is left out
+                             weights=None, # (c,) class weights w_c (default: all 1)
+                            ) -> torch.Tensor: # the scalar loss
     "Eq. (7): mean over labelled entries of `-w_c [y log p + (1 - y) sg(p) log(1 - p)]`."
     labelled = labels >= 0
     y = labels.clamp(min=0).to(logits.dtype)
@@ -26,8 +29,12 @@ def weighted_asymmetric_loss(logits: torch.Tensor, labels: torch.Tensor, weights
 
 DICE_MODES = ('batch', 'element')
 
-def weighted_dice_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None, smooth: float = 1.0,
-                       mode: str = 'batch') -> torch.Tensor:
+def weighted_dice_loss(logits: torch.Tensor, # (b, c) AU logits
+                       labels: torch.Tensor, # (b, c) in {1, 0, -1}; -1 (unknown) is left out
+                       weights=None, # (c,) class weights w_c (default: all 1)
+                       smooth: float = 1.0, # added to numerator and denominator
+                       mode: str = 'batch', # one of `DICE_MODES`
+                      ) -> torch.Tensor: # the scalar loss
     "Eq. (8), `(1/C) sum_c w_c (1 - dice_c)`: dice over the labelled batch entries ('batch'), or per entry then averaged ('element')."
     if mode not in DICE_MODES: raise ValueError(f"dice mode must be one of {DICE_MODES}, not {mode!r}")
     labelled = (labels >= 0).to(logits.dtype)
@@ -39,8 +46,13 @@ def weighted_dice_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None,
         dice = (per_entry * labelled).sum(0) / labelled.sum(0).clamp(min=1)                          # (c,)
     return (_weights(weights, logits) * dice).mean()
 
-def au_loss(logits: torch.Tensor, labels: torch.Tensor, weights=None, lambda_wa: float = 1.0, lambda_dice: float = 1.0,
-            dice_mode: str = 'batch') -> torch.Tensor:
+def au_loss(logits: torch.Tensor, # (b, c) AU logits
+            labels: torch.Tensor, # (b, c) in {1, 0, -1}
+            weights=None, # (c,) class weights w_c (default: all 1)
+            lambda_wa: float = 1.0, # weight of the weighted asymmetric loss
+            lambda_dice: float = 1.0, # weight of the weighted dice loss
+            dice_mode: str = 'batch', # one of `DICE_MODES`
+           ) -> torch.Tensor: # the scalar loss
     "Eq. (9): `lambda_wa * WA + lambda_dice * dice`."
     return (lambda_wa * weighted_asymmetric_loss(logits, labels, weights)
             + lambda_dice * weighted_dice_loss(logits, labels, weights, mode=dice_mode))

@@ -50,12 +50,20 @@ ATTENTIONS = ('tree', 'self', 'cbam', 'acatt', 'none')
 # %% ../nbs/07_model.ipynb 8
 class CBAM(nn.Module):
     "Channel then spatial attention (CBAM) on `(b, n, d)` tokens of an `hw` grid."
-    def __init__(self, dim: int, reduction: int = 16, kernel: int = 7):
+    def __init__(self,
+                 dim: int, # token width d
+                 reduction: int = 16, # channel MLP's reduction ratio
+                 kernel: int = 7, # spatial convolution's kernel size
+                ):
         super().__init__()
         self.mlp = nn.Sequential(nn.Linear(dim, max(1, dim // reduction)), nn.ReLU(), nn.Linear(max(1, dim // reduction), dim))
         self.conv = nn.Conv2d(2, 1, kernel, padding=kernel // 2)
 
-    def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
+    def forward(self,
+                x: torch.Tensor, # (b, n, d) tokens in raster order
+                hw: tuple[int, int], # their grid, n = h * w
+               ) -> torch.Tensor: # (b, n, d)
+        "Channel attention, then spatial attention on the token grid."
         x = x * torch.sigmoid(self.mlp(x.mean(1, keepdim=True)) + self.mlp(x.amax(1, keepdim=True)))  # (b, n, d)
         maps = torch.stack([x.mean(-1), x.amax(-1)], 1)                                               # (b, 2, n)
         spatial = self.conv(rearrange(maps, 'b two (h w) -> b two h w', h=hw[0], w=hw[1]))             # (b, 1, h, w)
@@ -63,16 +71,26 @@ class CBAM(nn.Module):
 
 class AcAtt(nn.Module):
     "Activation-based spatial attention: tokens times their mean-1 normalised sum of |x|^p over channels."
-    def __init__(self, p: float = 2.0):
+    def __init__(self, p: float = 2.0, # the exponent of |x|
+                ):
         super().__init__(); self.p = p
 
-    def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
+    def forward(self,
+                x: torch.Tensor, # (b, n, d) tokens in raster order
+                hw: tuple[int, int], # their grid, n = h * w
+               ) -> torch.Tensor: # (b, n, d)
+        "Each token times its activation, normalised to mean 1 over the tokens."
         a = x.abs().pow(self.p).sum(-1, keepdim=True)  # (b, n, 1)
         return x * a / a.mean(1, keepdim=True).clamp_min(1e-12)
 
 class NoAttention(nn.Module):
     "The identity, for the ablation without a spatial attention module."
-    def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor: return x
+    def forward(self,
+                x: torch.Tensor, # (b, n, d) tokens in raster order
+                hw: tuple[int, int], # their grid, n = h * w
+               ) -> torch.Tensor: # (b, n, d)
+        "The tokens, unchanged."
+        return x
 
 # %% ../nbs/07_model.ipynb 14
 @dataclass
@@ -88,7 +106,8 @@ def _clip_heads(clip) -> int:
 # %% ../nbs/07_model.ipynb 15
 class FAUDCLIP(nn.Module):
     "FAUD-CLIP: CLIP patch tokens, tree attention, behaviour prompts and feature interaction."
-    def __init__(self, cfg: FAUDCLIPConfig):
+    def __init__(self, cfg: FAUDCLIPConfig, # everything that defines the model
+                ):
         super().__init__()
         self.cfg = cfg
         self.clip = load_clip(cfg.clip_name, cfg.pretrained, cfg.image_size)
@@ -102,7 +121,7 @@ class FAUDCLIP(nn.Module):
         self.spatial = self._spatial_module(d)
         self.projector = Projector(e, d)
         c = len(cfg.aus)
-        self.interaction = (FeatureInteraction(d, c, cfg.interaction_depth, cfg.interaction_heads, dropout=cfg.dropout,
+        self.interaction = (FeatureInteraction(d, c, depth=cfg.interaction_depth, heads=cfg.interaction_heads, dropout=cfg.dropout,
                                                readout=cfg.readout) if cfg.interaction else None)
         self.head = None if cfg.interaction else AUReadout(c, cfg.readout)  # the baseline's readout of the pooled feature
 
@@ -117,51 +136,68 @@ class FAUDCLIP(nn.Module):
         "F^t: the projected behaviour-prompt embeddings of the c AUs, (c, d)."
         return self.projector(self.prompt_learner(self.clip))
 
-    def check_images(self, images: torch.Tensor):
+    def check_images(self, images: torch.Tensor, # what is about to go into the model
+                    ):
         "Raise a clear error unless `images` is a `(b, 3, S, S)` batch at this model's image size S."
         s = self.cfg.image_size
         if not torch.is_tensor(images) or images.ndim != 4 or tuple(images.shape[1:]) != (3, s, s):
             got = tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
             raise ValueError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's image_size), got {got}")
 
-    def forward_features(self, images: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
+                        ) -> torch.Tensor: # (b, n, d)
         "F^v: image tokens `(b, n, d)` after CLIP and the spatial attention module."
         self.check_images(images)
         grid = patch_tokens(self.clip, images, self.cfg.ln_post)           # (b, d, h, w)
         return self.spatial(rearrange(grid, 'b d h w -> b (h w) d'), self.grid)
 
-    def forward_head(self, tokens: torch.Tensor, text: torch.Tensor | None = None) -> torch.Tensor:
+    def forward_head(self,
+                     tokens: torch.Tensor, # (b, n, d) image tokens F^v
+                     text: torch.Tensor | None = None, # (c, d) prompt embeddings F^t (default: encoded now)
+                    ) -> torch.Tensor: # (b, c) AU logits
         "AU logits `(b, c)` from image tokens and text embeddings (computed when not given)."
         text = self.encode_text() if text is None else text
         if self.interaction is not None: return self.interaction(tokens, text)
         return self.head(tokens.mean(1, keepdim=True), text)              # baseline: the pooled image feature (b, 1, d)
 
-    def forward(self, images: torch.Tensor) -> FAUDCLIPOutput:
+    def forward(self, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
+               ) -> FAUDCLIPOutput:
+        "AU logits, the image tokens, and the tree attention's kept regions when kept."
         tokens = self.forward_features(images)
         attention = self.spatial.traces if isinstance(self.spatial, TreeTransformer) and self.spatial.keeping_traces else None
         return FAUDCLIPOutput(self.forward_head(tokens), tokens, attention)
 
-    def keep_attention(self, keep: bool = True):
+    def keep_attention(self, keep: bool = True, # False: stop keeping them
+                      ):
         "Keep the tree layers' kept regions in `FAUDCLIPOutput.attention` (tree and self attention only)."
         if not isinstance(self.spatial, TreeTransformer): raise ValueError(f"attention={self.cfg.attention!r} has no regions to keep")
         self.spatial.keep_traces(keep)
 
 # %% ../nbs/07_model.ipynb 23
-def faudclip_b16(aus=BP4D_AUS, pretrained: str | None = None, image_size: int = 224, clip_name: str = 'ViT-B-16-quickgelu',
-                 **overrides) -> FAUDCLIP:
+def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
+                 pretrained: str | None = None, # CLIP weights: None (random), a tag such as 'openai', or a local file
+                 image_size: int = 224, # must be 224: ViT-B/16's input
+                 clip_name: str = 'ViT-B-16-quickgelu', # open_clip architecture of the weights ('ViT-B-16' for LAION/DataComp)
+                 **overrides, # other `FAUDCLIPConfig` fields (the ablations)
+                ) -> FAUDCLIP:
     "The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M = 16."
     if image_size != 224: raise ValueError(f"ViT-B/16 CLIP takes 224 px faces, not {image_size}")
     if not clip_name.startswith('ViT-B-16'): raise ValueError(f"the b16 preset needs a ViT-B-16 architecture, not {clip_name!r}")
     return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name=clip_name, pretrained=pretrained, image_size=image_size, **overrides))
 
-def faudclip_tiny(aus=ALL_AUS, image_size: int = 112, **overrides) -> FAUDCLIP:
+def faudclip_tiny(aus=ALL_AUS, # AU numbers, in label-column order
+                  image_size: int = 112, # input side, a multiple of 8
+                  **overrides, # other `FAUDCLIPConfig` fields (pretrained weights, ablations)
+                 ) -> FAUDCLIP:
     "A CPU-sized FAUD-CLIP on the tiny CLIP (about 4.4 M parameters), random init."
     cfg = dict(aus=tuple(aus), clip_name=TINY_CLIP, image_size=image_size, tree_depth=1, interaction_heads=4,
                dropout=0.0)  # minutes of CPU training: one tree layer, and no dropout (it underfits rather than overfits)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
 # %% ../nbs/07_model.ipynb 26
-def logits_fn(model: FAUDCLIP, compile: bool = False):
+def logits_fn(model: FAUDCLIP, # in eval mode
+              compile: bool = False, # run the image side under `torch.compile`
+             ):
     "For inference: a function from CLIP-normalised images `(b, 3, S, S)` to AU logits `(b, c)`, with the text side encoded once now (make a new one after training further) and the image side under `torch.compile` if asked."
     text = model.encode_text().detach()                                   # (c, d)
     features = torch.compile(model.forward_features) if compile else model.forward_features
@@ -169,7 +205,10 @@ def logits_fn(model: FAUDCLIP, compile: bool = False):
 
 # %% ../nbs/07_model.ipynb 29
 @torch.no_grad()
-def init_logit_stats(model: FAUDCLIP, n: int = 8, seed: int = 0) -> dict:
+def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
+                     n: int = 8, # random images
+                     seed: int = 0, # their seed
+                    ) -> dict:
     "Logit statistics of `model` on `n` random images: mean, std, spread over images, share of probabilities in (0.02, 0.98)."
     g = torch.Generator().manual_seed(seed)
     size = model.cfg.image_size
@@ -183,7 +222,12 @@ def _decays(name: str, p: nn.Parameter) -> bool:
     "Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt context."
     return p.ndim >= 2 and not name.startswith('prompt_learner.')
 
-def param_groups(model: FAUDCLIP, lr_image: float, lr_prompt: float, lr_other: float, weight_decay: float = 0.0) -> list[dict]:
+def param_groups(model: FAUDCLIP, # the model to train
+                 lr_image: float, # learning rate of CLIP's image encoder
+                 lr_prompt: float, # of the prompt context
+                 lr_other: float, # of everything else that trains (tree attention, projector, interaction)
+                 weight_decay: float = 0.0, # for weight matrices and kernels only
+                ) -> list[dict]: # AdamW parameter groups, named 'image', 'prompt' and 'other'
     "Optimiser groups: CLIP's image encoder, the prompt context and every other trainable parameter, each split by weight decay."
     groups = {}
     for name, p in model.named_parameters():
@@ -195,7 +239,8 @@ def param_groups(model: FAUDCLIP, lr_image: float, lr_prompt: float, lr_other: f
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
 # %% ../nbs/07_model.ipynb 42
-def parameter_table(model: FAUDCLIP):
+def parameter_table(model: FAUDCLIP, # the model to count
+                   ):
     "Parameters per part (millions) and whether they train."
     import pandas as pd
     parts = {'image encoder (CLIP)': model.clip.visual, 'prompt context': model.prompt_learner,

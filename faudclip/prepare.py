@@ -32,7 +32,9 @@ def _read_rgb(path: Path):
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
-def bp4d_frames(labels: pd.DataFrame, images_dir) -> tuple[list[Frame], list[tuple[str, str]]]:
+def bp4d_frames(labels: pd.DataFrame, # from `read_bp4d_labels`
+                images_dir, # BP4D's frame folders, {subject}/{task}/{frame}.jpg
+               ) -> tuple[list[Frame], list[tuple[str, str]]]:
     "The frames of BP4D label rows whose JPEG exists, and (file, reason) for those whose image is missing."
     images_dir = Path(images_dir)
     if not images_dir.is_dir(): raise DataError(f"{images_dir}: no such directory (expected BP4D frames as {{subject}}/{{task}}/{{frame}}.jpg)")
@@ -48,7 +50,8 @@ def bp4d_frames(labels: pd.DataFrame, images_dir) -> tuple[list[Frame], list[tup
 # %% ../nbs/02b_prepare.ipynb 8
 class VideoReader:
     "Sequential access to the frames of a video: `reader(i)` for increasing i."
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, # a video file
+                ):
         self.path, self.capture, self.position = path, None, -1
 
     def __call__(self, i: int):
@@ -62,7 +65,9 @@ class VideoReader:
             if not ok: return None
         return None if frame is None else cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
 
-def disfa_frames(labels: pd.DataFrame, videos_dir) -> tuple[list[Frame], list[tuple[str, str]]]:
+def disfa_frames(labels: pd.DataFrame, # from `read_disfa_labels`
+                 videos_dir, # DISFA's left-camera videos
+                ) -> tuple[list[Frame], list[tuple[str, str]]]:
     "The frames of DISFA label rows, read from `LeftVideoSNxxx_comp.avi`; subjects without a video are reported."
     videos_dir = Path(videos_dir)
     if not videos_dir.is_dir(): raise DataError(f"{videos_dir}: no such directory (expected DISFA's Videos_LeftCamera)")
@@ -82,8 +87,13 @@ def _save(path: Path, image: np.ndarray):
     if not cv2.imwrite(str(tmp), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)): raise OSError(f"{path}: could not write")
     os.replace(tmp, path)
 
-def align_frames(frames: list[Frame], out_img, size: int = 256, enlarge: float = 2.9, detector=None,
-                 progress: bool = True) -> tuple[set[str], list[tuple[str, str]]]:
+def align_frames(frames: list[Frame], # in sequence order
+                 out_img, # the img/ folder of the prepared tree
+                 size: int = 256, # side of the aligned crops
+                 enlarge: float = 2.9, # alignment box enlargement
+                 detector=None, # an MTCNN-like detector (default: facenet-pytorch's MTCNN)
+                 progress: bool = True, # show a progress bar
+                ) -> tuple[set[str], list[tuple[str, str]]]:
     "Align and save every frame; returns the crops now on disk and (file, reason) rows for problems."
     out_img, detector = Path(out_img), detector or mtcnn()
     done, problems = set(), []
@@ -118,8 +128,16 @@ def _claim(out: Path, settings: dict):
         raise DataError(f"{out / 'img'} holds crops of another size ({existing}): delete it, or choose another output folder")
     out.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
 
-def prepare_dataset(dataset: str, labels, out, images=None, videos=None, size: int = 256, enlarge: float = 2.9,
-                    detector=None, progress: bool = True) -> pd.DataFrame:
+def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
+                    labels, # BP4D's AUCoding/AU_OCC or DISFA's ActionUnit_Labels
+                    out, # the prepared tree to write (resumed when it is there)
+                    images=None, # BP4D's frame folders
+                    videos=None, # DISFA's left-camera videos
+                    size: int = 256, # side of the aligned crops
+                    enlarge: float = 2.9, # alignment box enlargement
+                    detector=None, # an MTCNN-like detector (default: facenet-pytorch's MTCNN)
+                    progress: bool = True, # show a progress bar
+                   ) -> pd.DataFrame:
     "Align a raw BP4D (`images`) or DISFA (`videos`) tree into `out` (img/, list/, labels.csv, failures.csv)."
     key, out = dataset.upper(), Path(out)
     if size < 32 or enlarge <= 0: raise ValueError(f"--size must be at least 32 and --enlarge positive, not {size} and {enlarge}")

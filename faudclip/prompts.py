@@ -32,7 +32,8 @@ AU_DESCRIPTIONS = {
     26: "The jaw drops and the mouth opens, lowering the chin and parting the lips while the jaw stays relaxed",
 }
 
-def au_descriptions(aus) -> list[str]:
+def au_descriptions(aus, # AU numbers
+                   ) -> list[str]: # their FACS behaviour descriptions, in that order
     "The behaviour descriptions of `aus`, in that order."
     missing = [a for a in aus if a not in AU_DESCRIPTIONS]
     if missing: raise ValueError(f"no behaviour description for AU {missing}")
@@ -41,11 +42,15 @@ def au_descriptions(aus) -> list[str]:
 # %% ../nbs/04_prompts.ipynb 9
 CONTEXT_LENGTH = 77
 
-def prompt_texts(descriptions, n_ctx: int = 16) -> list[str]:
+def prompt_texts(descriptions, # one text per AU
+                 n_ctx: int = 16, # learnable context tokens M
+                ) -> list[str]:
     "CoOp prompt texts: `n_ctx` placeholder tokens, the description, a full stop."
     return [' '.join(['X'] * n_ctx + [d.rstrip('.') + '.']) for d in descriptions]
 
-def prompt_tokens(descriptions, n_ctx: int = 16) -> torch.Tensor:
+def prompt_tokens(descriptions, # one text per AU
+                  n_ctx: int = 16, # learnable context tokens M
+                 ) -> torch.Tensor: # (c, 77) token ids
     "Token ids `(c, 77)` of the prompts; an error names a description that does not fit."
     tokenizer = open_clip.tokenizer._tokenizer
     texts = prompt_texts(descriptions, n_ctx)
@@ -55,7 +60,10 @@ def prompt_tokens(descriptions, n_ctx: int = 16) -> torch.Tensor:
     return open_clip.tokenize(texts)
 
 # %% ../nbs/04_prompts.ipynb 12
-def encode_tokens(clip, tokens: torch.Tensor, ctx: torch.Tensor | None = None) -> torch.Tensor:
+def encode_tokens(clip, # an open_clip CLIP model
+                  tokens: torch.Tensor, # (c, 77) token ids
+                  ctx: torch.Tensor | None = None, # (m, width) context vectors that replace token rows 1..m
+                 ) -> torch.Tensor: # (c, e) text embeddings
     "Text embeddings `(c, e)` of token ids `(c, 77)`, with rows 1..M replaced by the context `ctx` `(m, width)`."
     x = clip.token_embedding(tokens)  # (c, 77, width)
     if ctx is not None:
@@ -67,27 +75,38 @@ def encode_tokens(clip, tokens: torch.Tensor, ctx: torch.Tensor | None = None) -
     proj = clip.text_projection
     return proj(x) if isinstance(proj, nn.Linear) else x @ proj
 
-def encode_prompts(clip, texts, ctx: torch.Tensor | None = None) -> torch.Tensor:
+def encode_prompts(clip, # an open_clip CLIP model
+                   texts, # one text per AU
+                   ctx: torch.Tensor | None = None, # (m, width) CoOp context (None: the plain texts)
+                  ) -> torch.Tensor: # (c, e) text embeddings
     "Embeddings `(c, e)` of `texts`; with `ctx` `(m, width)`, of the CoOp prompts `[ctx] text.`"
     tokens = prompt_tokens(texts, ctx.shape[0]) if ctx is not None else open_clip.tokenize(list(texts))
     return encode_tokens(clip, tokens.to(clip.positional_embedding.device), ctx)
 
 # %% ../nbs/04_prompts.ipynb 17
-def freeze_text_tower(clip) -> None:
+def freeze_text_tower(clip, # an open_clip CLIP model, changed in place
+                     ) -> None:
     "Freeze CLIP's text encoder (token and position embeddings, transformer, final norm, projection) and logit scale."
     for name, p in clip.named_parameters():
         if not name.startswith('visual.'): p.requires_grad_(False)
 
 class PromptLearner(nn.Module):
     "CoOp context shared by all AUs: `forward(clip) -> (c, e)` text embeddings, cached in eval mode."
-    def __init__(self, descriptions, width: int, n_ctx: int = 16, init_std: float = 0.02):
+    def __init__(self,
+                 descriptions, # one behaviour description per AU
+                 width: int, # CLIP's word-embedding width
+                 n_ctx: int = 16, # learnable context tokens M (0: none)
+                 init_std: float = 0.02, # std of the context's normal initialisation
+                ):
         super().__init__()
         self.n_ctx = n_ctx
         self.ctx = nn.Parameter(torch.randn(n_ctx, width) * init_std) if n_ctx else None  # (m, width)
         self.register_buffer('tokens', prompt_tokens(descriptions, n_ctx), persistent=False)  # (c, 77)
         self._cache = None
 
-    def forward(self, clip) -> torch.Tensor:
+    def forward(self, clip, # the CLIP whose text tower encodes the prompts
+               ) -> torch.Tensor: # (c, e) prompt embeddings
+        "Encode the prompts; in eval mode once, until the context or the text tower changes."
         if self.training: self._cache = None; return encode_tokens(clip, self.tokens, self.ctx)
         key = self._cache_key(clip)
         if self._cache is None or self._cache[0] != key:  # recompute after the context or the text tower changed

@@ -29,16 +29,29 @@ __all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'EXPRESSIONS', 'Identity', 'random_i
 @dataclass
 class Identity:
     "A SynthAU subject: face geometry in face units (face half-width ~1, y down) and colours (RGB 0-255)."
-    face_w: float; face_h: float               # half-width and half-height of the head
-    eye_y: float; eye_dx: float                # eye centres at (+-eye_dx, eye_y)
-    eye_w: float; eye_h: float                 # eye half-width and opening
-    brow_gap: float; brow_w: float             # brow height above the eye, brow thickness
-    nose_y: float; nose_w: float               # nose tip height and half-width
-    mouth_y: float; mouth_w: float; lip_h: float  # mouth line, half-width, lip thickness
-    skin: tuple; lips: tuple; hair: tuple; iris: tuple; background: tuple; shirt: tuple
-    hair_style: int                            # 0 short, 1 long, 2 receding
+    face_w: float      # half-width of the head
+    face_h: float      # half-height of the head
+    eye_y: float       # height of the eye centres
+    eye_dx: float      # eye centres at (+-eye_dx, eye_y)
+    eye_w: float       # eye half-width
+    eye_h: float       # eye opening
+    brow_gap: float    # brow height above the eye
+    brow_w: float      # brow thickness
+    nose_y: float      # nose tip height
+    nose_w: float      # nose half-width
+    mouth_y: float     # height of the mouth line
+    mouth_w: float     # mouth half-width
+    lip_h: float       # lip thickness
+    skin: tuple        # RGB colours of the skin,
+    lips: tuple        # the lips,
+    hair: tuple        # the hair,
+    iris: tuple        # the irises,
+    background: tuple  # the background
+    shirt: tuple       # and the shirt
+    hair_style: int    # 0 short, 1 long, 2 receding
 
-def random_identity(rng: np.random.Generator) -> Identity:
+def random_identity(rng: np.random.Generator, # the identity's randomness
+                   ) -> Identity:
     "Draw a random subject."
     u = rng.uniform
     tone = u(0, 1)
@@ -63,37 +76,62 @@ def _circle(n: int) -> np.ndarray:
     a = np.linspace(0, 2 * np.pi, n, endpoint=False)
     return np.stack([np.cos(a), np.sin(a)], 1)  # (n, 2)
 
-def bezier(p0, apex_y, p2, n: int = 10) -> np.ndarray:
+def bezier(p0, # (x, y) start
+           apex_y, # height of the curve's middle
+           p2, # (x, y) end
+           n: int = 10, # points along the curve
+          ) -> np.ndarray: # (n, 2)
     "Points of the quadratic curve from p0 to p2 whose midpoint is at height `apex_y` (x midway)."
     ctrl = ((p0[0] + p2[0]) / 2, 2 * apex_y - (p0[1] + p2[1]) / 2)
     return _bezier_weights(n) @ np.array([p0, ctrl, p2], dtype=float)  # (n, 2)
 
-def ellipse(cx, cy, rx, ry, n: int = 24) -> np.ndarray:
+def ellipse(cx, # centre, x
+            cy, # centre, y
+            rx, # radius along x
+            ry, # radius along y
+            n: int = 24, # points around it
+           ) -> np.ndarray: # (n, 2)
     "Points of an axis-aligned ellipse (in face units; the pose may rotate it)."
     return _circle(n) * (rx, ry) + (cx, cy)  # (n, 2)
 
-def shade(colour, factor: float) -> tuple:
+def shade(colour, # (r, g, b)
+          factor: float, # below 1 darker, above 1 lighter
+         ) -> tuple:
     "`colour` darkened (factor < 1) or lightened (> 1)."
     return tuple(min(255, max(0, int(c * factor))) for c in colour)
 
 class Canvas:
     "A PIL canvas that draws face-unit polygons and lines through a pose (scale, rotation, centre)."
-    def __init__(self, size: int, background, centre, scale: float, angle: float):
+    def __init__(self,
+                 size: int, # side of the square frame in pixels
+                 background, # (r, g, b)
+                 centre, # (x, y) pixel position of the face's origin
+                 scale: float, # pixels per face unit
+                 angle: float, # in-plane rotation, radians
+                ):
         self.image = Image.new('RGB', (size, size), tuple(int(c) for c in background))
         self.draw = ImageDraw.Draw(self.image)
         c, s = np.cos(angle), np.sin(angle)
         self.matrix = scale * np.array([[c, -s], [s, c]])
         self.centre, self.scale = np.asarray(centre, float), scale
 
-    def to_pixels(self, pts) -> np.ndarray:
+    def to_pixels(self, pts, # (k, 2) face units
+                 ) -> np.ndarray: # (k, 2) pixels
         "Face-unit points `(k, 2)` to pixel positions."
         return np.asarray(pts, float) @ self.matrix.T + self.centre
 
-    def polygon(self, pts, colour):
+    def polygon(self,
+                pts, # (k, 2) face units
+                colour, # (r, g, b)
+               ):
         "Fill the polygon of face-unit points `pts`."
         self.draw.polygon(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1))
 
-    def line(self, pts, colour, width: float):
+    def line(self,
+             pts, # (k, 2) face units
+             colour, # (r, g, b)
+             width: float, # in face units
+            ):
         "Draw a polyline `width` face units wide."
         self.draw.line(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1), width=max(1, round(width * self.scale)), joint='curve')
 
@@ -102,12 +140,16 @@ AU_INDEX = {au: i for i, au in enumerate(ALL_AUS)}
 
 INTENSITY_AMOUNTS = (0.0, 0.15, 0.55, 0.75, 0.9, 1.0)  # a trace (1) is slight; occurrence (2) is clearly visible
 
-def au_amounts(intensity) -> dict[int, float]:
+def au_amounts(intensity, # AU intensities 0-5 in `ALL_AUS` order
+              ) -> dict[int, float]:
     "Map a (15,) intensity vector (0-5, in `ALL_AUS` order) to amounts in [0, 1] keyed by AU number."
     amounts = np.interp(np.clip(np.asarray(intensity, float), 0, 5), range(6), INTENSITY_AMOUNTS)
     return {au: float(amounts[i]) for au, i in AU_INDEX.items()}
 
-def draw_brows(cv: Canvas, f: Identity, a: dict):
+def draw_brows(cv: Canvas, # the frame being drawn
+               f: Identity, # the subject
+               a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
+              ):
     "Brows: AU1 lifts the inner ends, AU2 the outer ends, AU4 lowers them and pulls them together (with a furrow)."
     skin = f.skin
     for sgn in (-1, 1):
@@ -125,7 +167,11 @@ def draw_brows(cv: Canvas, f: Identity, a: dict):
             y0 = f.eye_y - f.brow_gap - 0.06
             cv.line([(x, y0), (x * 0.8, y0 + 0.18)], shade(skin, 1 - 0.6 * a[4]), 0.045)
 
-def draw_eyes(cv: Canvas, f: Identity, a: dict, gaze: float = 0.0):
+def draw_eyes(cv: Canvas, # the frame being drawn
+              f: Identity, # the subject
+              a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
+              gaze: float = 0.0, # horizontal gaze, -1 to 1
+             ):
     "Eyes and cheeks: AU6 raises the cheeks and lower lids (crow's feet), AU7 tightens both lids."
     for sgn in (-1, 1):
         cx, cy = sgn * f.eye_dx, f.eye_y
@@ -147,7 +193,10 @@ def draw_eyes(cv: Canvas, f: Identity, a: dict, gaze: float = 0.0):
             for dy in (-0.04, 0.0, 0.04):
                 cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)], shade(f.skin, 1 - 0.55 * a[6]), 0.035)
 
-def draw_nose(cv: Canvas, f: Identity, a: dict):
+def draw_nose(cv: Canvas, # the frame being drawn
+              f: Identity, # the subject
+              a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
+             ):
     "Nose: AU9 wrinkles the bridge and lifts the nostrils (AU10 lifts them a little too)."
     lift = 0.1 * a[9] + 0.04 * a[10]
     for sgn in (-1, 1):
@@ -163,11 +212,17 @@ def draw_nose(cv: Canvas, f: Identity, a: dict):
 @dataclass
 class MouthShape:
     "The mouth of one frame, in face units."
-    corner_x: float; corner_y: float     # right corner (the left one is mirrored)
-    upper_inner: float; upper_outer: float; lower_inner: float; lower_outer: float  # lip heights at the centre
-    jaw: float                           # how far the chin has dropped
+    corner_x: float      # right corner, x (the left one is mirrored)
+    corner_y: float      # right corner, y
+    upper_inner: float   # inner edge of the upper lip at the centre
+    upper_outer: float   # outer edge of the upper lip at the centre
+    lower_inner: float   # inner edge of the lower lip at the centre
+    lower_outer: float   # outer edge of the lower lip at the centre
+    jaw: float           # how far the chin has dropped
 
-def mouth_shape(f: Identity, a: dict) -> MouthShape:
+def mouth_shape(f: Identity, # the subject
+                a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
+               ) -> MouthShape:
     "Place the lips and corners from the mouth AUs."
     corner_x = f.mouth_w * (1 + 0.25 * a[12] - 0.1 * a[14] - 0.22 * a[23] - 0.05 * a[24] - 0.04 * a[15])
     corner_y = f.mouth_y - 0.15 * a[12] + 0.16 * a[15] + 0.01 * a[14]
@@ -180,7 +235,11 @@ def mouth_shape(f: Identity, a: dict) -> MouthShape:
     lower_outer = lower_inner + f.lip_h * 1.25 * thin + 0.015 * a[17]
     return MouthShape(corner_x, corner_y, upper_inner, upper_outer, lower_inner, lower_outer, jaw)
 
-def draw_mouth(cv: Canvas, f: Identity, a: dict, m: MouthShape):
+def draw_mouth(cv: Canvas, # the frame being drawn
+               f: Identity, # the subject
+               a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
+               m: MouthShape, # from `mouth_shape`
+              ):
     "Lips, teeth, creases, dimples (AU14), pressed-lip bulges (AU24) and the chin boss (AU17)."
     left, right = (-m.corner_x, m.corner_y), (m.corner_x, m.corner_y)
     for sgn in (-1, 1):  # nasolabial folds deepen with AU12, AU10 and AU9
@@ -211,7 +270,10 @@ def draw_mouth(cv: Canvas, f: Identity, a: dict, m: MouthShape):
             cv.polygon(ellipse(x, chin_y - 0.1 * a[17], 0.022, 0.018, 6), shade(f.skin, 1 - 0.5 * a[17]))
 
 # %% ../nbs/02a_synth.ipynb 17
-def draw_head(cv: Canvas, f: Identity, jaw: float):
+def draw_head(cv: Canvas, # the frame being drawn
+              f: Identity, # the subject
+              jaw: float, # how far the jaw drops, face units
+             ):
     "Background hair, neck and shirt, ears, and the face outline (its lower half stretched by the jaw drop)."
     if f.hair_style == 1: cv.polygon(np.vstack([ellipse(0, -0.2, f.face_w * 1.2, f.face_h * 1.05)[12:], [[f.face_w * 1.25, 1.3], [-f.face_w * 1.25, 1.3]]]), f.hair)
     cv.polygon([(-0.45, 0.5), (0.45, 0.5), (0.5, 2.5), (-0.5, 2.5)], shade(f.skin, 0.82))
@@ -224,7 +286,9 @@ def draw_head(cv: Canvas, f: Identity, jaw: float):
     top = ellipse(0, -0.12, f.face_w * 1.04, f.face_h * 0.98, 40)  # the hairline: higher when receding
     cv.polygon(top[top[:, 1] < -f.face_h * (0.62 if f.hair_style == 2 else 0.5)], f.hair)
 
-def landmarks_units(f: Identity, m: MouthShape) -> np.ndarray:
+def landmarks_units(f: Identity, # the subject
+                    m: MouthShape, # from `mouth_shape`
+                   ) -> np.ndarray: # (5, 2) in face units
     "The 5 landmarks in face units, MTCNN order: eye centres, nose tip, mouth corners."
     return np.array([[-f.eye_dx, f.eye_y], [f.eye_dx, f.eye_y], [0.0, f.nose_y - 0.04],
                      [-m.corner_x, m.corner_y], [m.corner_x, m.corner_y]])
@@ -236,7 +300,7 @@ class Pose:
     angle: float = 0.0   # in-plane rotation, degrees
     scale: float = 1.0   # relative face size
     dx: float = 0.0      # shift of the face centre, as a fraction of the frame
-    dy: float = 0.0
+    dy: float = 0.0      # and down
 
 @dataclass
 class Photo:
@@ -254,8 +318,13 @@ def _light_gradient(size: int, light: float, direction: float) -> np.ndarray:
     ramp = np.linspace(-light, light, size, dtype=np.float32)
     return (1 + np.add.outer(np.sin(direction) * ramp, np.cos(direction) * ramp))[..., None]  # (size, size, 1)
 
-def render_face(f: Identity, intensity, size: int = 256, pose: Pose = Pose(), photo: Photo = Photo(),
-                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+def render_face(f: Identity, # the subject
+                intensity, # AU intensities 0-5 in `ALL_AUS` order
+                size: int = 256, # side of the square frame
+                pose: Pose = Pose(), # where the face sits
+                photo: Photo = Photo(), # lighting, blur, noise, gaze
+                rng: np.random.Generator | None = None, # for the noise
+               ) -> tuple[np.ndarray, np.ndarray]:
     "Render one frame: a (size, size, 3) uint8 RGB image and its (5, 2) landmarks in pixels."
     a = au_amounts(intensity)
     m = mouth_shape(f, a)
@@ -275,7 +344,10 @@ def render_face(f: Identity, intensity, size: int = 256, pose: Pose = Pose(), ph
     return np.clip(pixels, 0, 255, out=pixels).astype(np.uint8), cv.to_pixels(landmarks_units(f, m))
 
 # %% ../nbs/02a_synth.ipynb 22
-def au_strip(f: Identity, au: int, size: int = 96) -> list[np.ndarray]:
+def au_strip(f: Identity, # the subject
+             au: int, # the AU to show
+             size: int = 96, # side of the aligned renders
+            ) -> list[np.ndarray]:
     "Aligned renders of `f` with AU `au` at intensity 0..5 and every other AU off."
     out = []
     for v in range(6):
@@ -293,13 +365,18 @@ EXPRESSIONS = {  # core AUs, optional companions
     'disgust': ((9, 10), (17, 4)),
 }
 
-def envelope(length: int, rng: np.random.Generator) -> np.ndarray:
+def envelope(length: int, # frames
+             rng: np.random.Generator, # onset and offset lengths
+            ) -> np.ndarray: # (length,)
     "An onset-apex-offset curve in [0, 1] over `length` frames."
     onset, offset = rng.integers(1, max(2, length // 3) + 1, 2)
     apex = max(1, length - onset - offset)
     return np.concatenate([np.linspace(0, 1, onset + 1)[1:], np.ones(apex), np.linspace(1, 0, offset + 1)[1:]])
 
-def au_trajectories(n_frames: int, rng: np.random.Generator, expression_p: float = 0.6) -> np.ndarray:
+def au_trajectories(n_frames: int, # frames of the subject's video
+                    rng: np.random.Generator, # the expressions' randomness
+                    expression_p: float = 0.6, # chance of an expression (rather than single AUs) per episode
+                   ) -> np.ndarray: # (n_frames, 15) intensities 0-5
     "Integer AU intensities (n_frames, 15) in `ALL_AUS` order, from overlapping expression events."
     out = np.zeros((n_frames, len(ALL_AUS)))
     t = int(rng.integers(0, 4))
@@ -317,7 +394,9 @@ def au_trajectories(n_frames: int, rng: np.random.Generator, expression_p: float
     return np.rint(out).astype(int)
 
 # %% ../nbs/02a_synth.ipynb 32
-def frame_poses(n_frames: int, rng: np.random.Generator) -> list[Pose]:
+def frame_poses(n_frames: int, # frames
+                rng: np.random.Generator, # the head motion's randomness
+               ) -> list[Pose]:
     "A slowly drifting pose per frame around a subject-specific mean."
     t = np.arange(n_frames)
     phase, base = rng.uniform(0, 2 * np.pi, 4), rng.normal(0, 1, 4)
@@ -325,11 +404,18 @@ def frame_poses(n_frames: int, rng: np.random.Generator) -> list[Pose]:
     return [Pose(angle=a, scale=1 + s, dx=x, dy=y)
             for a, s, x, y in zip(wave(0, 9.0), wave(1, 0.07), wave(2, 0.04), wave(3, 0.04))]
 
-def random_photo(rng: np.random.Generator, light: float, light_dir: float) -> Photo:
+def random_photo(rng: np.random.Generator, # blur, noise and gaze
+                 light: float, # the subject's lighting gradient
+                 light_dir: float, # its direction, radians
+                ) -> Photo:
     "Per-frame blur, noise and gaze under the session's lighting."
     return Photo(light=light, light_dir=light_dir, blur=rng.uniform(0.3, 1.3), noise=rng.uniform(1, 7), gaze=rng.uniform(-1, 1))
 
-def render_subject(n_frames: int, rng: np.random.Generator, size: int = 256, frame_step: int = 1):
+def render_subject(n_frames: int, # frames to yield
+                   rng: np.random.Generator, # the subject's randomness
+                   size: int = 256, # side of the raw frames
+                   frame_step: int = 1, # video frames between two yielded ones
+                  ):
     "Yield (raw image, landmarks, intensities) for `n_frames` frames, `frame_step` apart, of one new random subject."
     f = random_identity(rng)
     intensities = au_trajectories(n_frames * frame_step, rng)[::frame_step]
@@ -342,8 +428,15 @@ def render_subject(n_frames: int, rng: np.random.Generator, size: int = 256, fra
 def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
-def make_synth_dataset(out_dir, n_subjects: int = 30, frames_per_subject: int = 60, seed: int = 0,
-                       size: int = 256, raw: bool = False, progress: bool = True, frame_step: int = 1) -> pd.DataFrame:
+def make_synth_dataset(out_dir, # folder to write
+                       n_subjects: int = 30, # subjects, dealt into 3 folds
+                       frames_per_subject: int = 60, # frames kept per subject
+                       seed: int = 0, # the set's seed
+                       size: int = 256, # side of the rendered frames
+                       raw: bool = False, # also keep the raw (unaligned) frames in raw/
+                       progress: bool = True, # show a progress bar
+                       frame_step: int = 1, # video frames between two kept ones
+                      ) -> pd.DataFrame:
     "Render SynthAU into `out_dir` (img/, labels.csv, intensities.csv, landmarks.csv, list/) and return its labels."
     if n_subjects < 3: raise ValueError(f"3 subject-exclusive folds need at least 3 subjects, got {n_subjects}")
     out = Path(out_dir)
@@ -373,7 +466,8 @@ def make_synth_dataset(out_dir, n_subjects: int = 30, frames_per_subject: int = 
     return labels
 
 # %% ../nbs/02a_synth.ipynb 34
-def read_synth_labels(root) -> pd.DataFrame:
+def read_synth_labels(root, # a tree written by `make_synth_dataset`
+                     ) -> pd.DataFrame:
     "The `labels.csv` of a SynthAU folder (`subject, frame, path, AU1 … AU26`)."
     f = Path(root) / 'labels.csv'
     if not f.is_file(): raise FileNotFoundError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
@@ -406,7 +500,12 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     return labels
 
 # %% ../nbs/02a_synth.ipynb 52
-def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
+def contact_sheet(root, # a tree written by `make_synth_dataset`
+                  n: int = 24, # faces shown
+                  cols: int = 6, # per row
+                  out=None, # save the figure here too
+                  seed: int = 0, # which faces
+                 ):
     "A grid of `n` SynthAU faces titled with their active AUs; saved to `out` when given."
     import matplotlib.pyplot as plt
     labels = read_synth_labels(root)
@@ -424,7 +523,12 @@ def contact_sheet(root, n: int = 24, cols: int = 6, out=None, seed: int = 0):
     return fig
 
 # %% ../nbs/02a_synth.ipynb 55
-def synth_batch(n: int = 4, size: int = 64, seed: int = 0, aus=(1, 2, 12, 25), intensity: int = 4):
+def synth_batch(n: int = 4, # faces, one identity each
+                size: int = 64, # the model's input side
+                seed: int = 0, # the identities
+                aus=(1, 2, 12, 25), # the AUs every face shows
+                intensity: int = 4, # their intensity, 0-5
+               ):
     "`n` aligned SynthAU faces of new identities showing `aus`: the uint8 images and the CLIP-normalised batch."
     rng = np.random.default_rng(seed)
     tf = au_transforms(False, size, resize_for(size))
@@ -436,7 +540,8 @@ def synth_batch(n: int = 4, size: int = 64, seed: int = 0, aus=(1, 2, 12, 25), i
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
 # %% ../nbs/02a_synth.ipynb 58
-def fold_summary(labels: pd.DataFrame) -> pd.DataFrame:
+def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
+                ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
     from faudclip.data import fold_split
     rows = {}
@@ -446,7 +551,11 @@ def fold_summary(labels: pd.DataFrame) -> pd.DataFrame:
         rows[f'fold{k}'] = {'test subjects': ' '.join(sorted(test.subject.unique())), 'train': len(train), 'test': len(test), **rates}
     return pd.DataFrame(rows)
 
-def data_demo(out, n_subjects: int = 30, frames_per_subject: int = 60, seed: int = 0) -> dict:
+def data_demo(out, # output folder
+              n_subjects: int = 30, # subjects to render
+              frames_per_subject: int = 60, # frames each
+              seed: int = 0, # the set's seed
+             ) -> dict:
     "Render and align SynthAU into `out/synthau`, save `out/contact_sheet.png` and `out/data_summary.md`."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

@@ -42,13 +42,13 @@ class TrainConfig:
     model_overrides: dict = field(default_factory=dict)  # FAUDCLIPConfig fields to change (ablations)
     image_size: int = 224            # training crop
     resize: int = 256                # the aligned face is resized to this before cropping
-    epochs: int = 12
-    batch_size: int = 64
+    epochs: int = 12                 # the paper's 12
+    batch_size: int = 64             # the global batch (all processes together under torchrun)
     lr_image: float = 1e-5           # CLIP image encoder
     lr_prompt: float = 1e-4          # learnable prompt context
     lr_other: float = 1e-3           # tree attention, projector, interaction
-    weight_decay: float = 5e-4
-    betas: tuple = (0.9, 0.99)
+    weight_decay: float = 5e-4       # AdamW's, for weight matrices and kernels
+    betas: tuple = (0.9, 0.99)       # AdamW's
     warmup_epochs: float = 1.0       # linear warm-up, then cosine to zero
     lambda_wa: float = 1.0           # weight of the weighted asymmetric loss
     lambda_dice: float = 1.0         # weight of the weighted dice loss
@@ -61,7 +61,7 @@ class TrainConfig:
     face_cache: str | None = None    # folder of uint8 face caches (notebook 02c): decode once, augment on the device; None: PIL
     compile: bool = False            # torch.compile the training step (pays off on a GPU; minutes of compiling on a CPU)
     log_every: int = 10              # read the losses from the device every N steps (one host sync), not every step
-    seed: int = 0
+    seed: int = 0                    # model initialisation, data order and augmentation
 
     def __post_init__(self):
         "Refuse values that would train nothing, or fail later with a tensor error."
@@ -83,15 +83,21 @@ class TrainConfig:
 
 PATCH_SIZES = {'b16': 16, 'tiny': 8}  # model preset -> its CLIP's patch size
 
-def bp4d_fold(fold: int, **kw) -> TrainConfig:
+def bp4d_fold(fold: int, # 1, 2 or 3
+              **kw, # any other `TrainConfig` field
+             ) -> TrainConfig:
     "The paper's BP4D run of `fold`."
     return TrainConfig(**{'dataset': 'BP4D', 'fold': fold, 'data': 'data/BP4D', 'out': f'runs/bp4d_fold{fold}', **kw})
 
-def disfa_fold(fold: int, **kw) -> TrainConfig:
+def disfa_fold(fold: int, # 1, 2 or 3
+              **kw, # any other `TrainConfig` field
+             ) -> TrainConfig:
     "The paper's DISFA run of `fold` (lr 1e-4 for the new modules)."
     return TrainConfig(**{'dataset': 'DISFA', 'fold': fold, 'data': 'data/DISFA', 'out': f'runs/disfa_fold{fold}', 'lr_other': 1e-4, **kw})
 
-def synth_fold(fold: int, **kw) -> TrainConfig:
+def synth_fold(fold: int, # 1, 2 or 3
+              **kw, # any other `TrainConfig` field
+             ) -> TrainConfig:
     "SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe first, from `pretrained` CLIP weights not."
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
                           'model': 'tiny', 'image_size': 64, 'resize': resize_for(64), 'epochs': 8, 'batch_size': 16,
@@ -99,7 +105,8 @@ def synth_fold(fold: int, **kw) -> TrainConfig:
                           'probe_warmup_steps': 0 if kw.get('pretrained') else 300, **kw})
 
 # %% ../nbs/09_train.ipynb 7
-def build_model(cfg: TrainConfig) -> FAUDCLIP:
+def build_model(cfg: TrainConfig, # the run
+               ) -> FAUDCLIP:
     "The model of a run: its preset for the dataset's AUs, with `model_overrides`, initialised from `cfg.seed`."
     aus = dataset_aus(cfg.dataset)
     seed_everything(cfg.seed)
@@ -109,13 +116,17 @@ def build_model(cfg: TrainConfig) -> FAUDCLIP:
     if cfg.model == 'tiny': return faudclip_tiny(aus, cfg.image_size, **{'pretrained': cfg.pretrained, **cfg.model_overrides})
     raise ValueError(f"model must be 'b16' or 'tiny', not {cfg.model!r}")
 
-def datasets(cfg: TrainConfig) -> tuple[AUDataset, AUDataset]:
+def datasets(cfg: TrainConfig, # the run
+            ) -> tuple[AUDataset, AUDataset]: # (train, test)
     "The (train, test) datasets of the run's fold."
     kw = dict(size=cfg.image_size, resize=cfg.resize, cache=cfg.cache_images)
     return tuple(AUDataset.from_lists(cfg.data, cfg.dataset, split, cfg.fold, **kw) for split in ('train', 'test'))
 
 # %% ../nbs/09_train.ipynb 15
-def lr_factor(step: int, warmup: int, total: int) -> float:
+def lr_factor(step: int, # the iteration, from 0
+              warmup: int, # warm-up iterations W
+              total: int, # all iterations
+             ) -> float:
     "Warm-up then cosine multiplier of the base learning rate at iteration `step` (0-based)."
     if step < warmup: return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
@@ -135,14 +146,22 @@ def _set_rng_state(state: dict):
     torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
-def data_fingerprint(data: AUDataset) -> str:
+def data_fingerprint(data: AUDataset, # a training set
+                    ) -> str: # 'frames:hash'
     "A short hash of a dataset's image paths and labels: which frames a run trained on."
     digest = hashlib.sha256('\n'.join(data.paths).encode())
     digest.update(data.labels.numpy().tobytes())
     return f'{len(data.paths)}:{digest.hexdigest()[:16]}'
 
-def save_checkpoint(path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, data: str | None = None,
-                    rng_ranks: list | None = None):
+def save_checkpoint(path, # where to write (atomically: a temporary file, then a rename)
+                    model, # a FAUDCLIP
+                    optimizer, # its optimiser
+                    scheduler, # its learning-rate scheduler
+                    epoch: int, # the epoch just finished, from 0
+                    cfg: TrainConfig, # the run
+                    data: str | None = None, # the training set's `data_fingerprint`
+                    rng_ranks: list | None = None, # every process's random states under torchrun
+                   ):
     "Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`; `rng_ranks`: every process's random states)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     state = {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(),
@@ -151,7 +170,8 @@ def save_checkpoint(path, model, optimizer, scheduler, epoch: int, cfg: TrainCon
     tmp = path.with_name(path.name + '.tmp')
     torch.save(state, tmp); os.replace(tmp, path)
 
-def read_checkpoint(path) -> dict:
+def read_checkpoint(path, # a `last.pt` written by `fit`
+                   ) -> dict:
     "A checkpoint's contents, with a clear error for a missing or foreign file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
@@ -174,7 +194,10 @@ def _plain(value):
     if isinstance(value, (list, tuple)): return [_plain(v) for v in value]
     return value
 
-def config_differences(state: dict, cfg: TrainConfig, model_cfg: FAUDCLIPConfig) -> list[str]:
+def config_differences(state: dict, # a checkpoint's contents
+                       cfg: TrainConfig, # the run to compare with
+                       model_cfg: FAUDCLIPConfig, # and its model
+                      ) -> list[str]: # 'name: saved -> now', one per difference
     "The fields in which a checkpoint's training and model configurations differ from `cfg` and `model_cfg`, as 'name: saved -> now'."
     saved = {**{f'train.{k}': v for k, v in state['train_config'].items() if k not in RESUME_IGNORES},
              **{f'model.{k}': v for k, v in state['model_config'].items()}}
@@ -183,7 +206,8 @@ def config_differences(state: dict, cfg: TrainConfig, model_cfg: FAUDCLIPConfig)
     keys = sorted(set(saved) | set(now))
     return [f"{k}: {saved.get(k, '(absent)')!r} -> {now.get(k, '(absent)')!r}" for k in keys if _plain(saved.get(k)) != _plain(now.get(k))]
 
-def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
+def load_model(path, # a `last.pt` written by `fit`
+              ) -> tuple[FAUDCLIP, TrainConfig]: # the model in eval mode, its training configuration
     "Rebuild the model of a checkpoint with its weights, and its training config."
     state = read_checkpoint(path)
     try: model_cfg, train_cfg = FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None}), TrainConfig(**state['train_config'])
@@ -197,8 +221,8 @@ def load_model(path) -> tuple[FAUDCLIP, TrainConfig]:
 @dataclass
 class DistributedJob:
     "This process's place in a `torchrun` job (one process: rank 0 of 1)."
-    rank: int = 0
-    world: int = 1
+    rank: int = 0                       # this process, from 0
+    world: int = 1                      # all processes
     device: torch.device | None = None  # this process's device under torchrun
 
     @property
@@ -225,7 +249,9 @@ def _gather(x: torch.Tensor, differentiable: bool = True) -> torch.Tensor:
 
 class GlobalBatchNorm(nn.BatchNorm2d):
     "`BatchNorm2d` that trains on the statistics of the global batch under `torchrun`, on any backend (`SyncBatchNorm` needs GPUs)."
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, # (b, channels, h, w) this process's slice of the batch
+               ) -> torch.Tensor:
+        "Batch normalisation with the global batch's mean and variance (plain `BatchNorm2d` outside torchrun or in eval)."
         if not (self.training and dist.is_initialized() and dist.get_world_size() > 1): return super().forward(x)
         from torch.distributed.nn.functional import all_reduce  # passes gradients back to every process's slice
         n = x.numel() // x.shape[1] * dist.get_world_size()                        # values per channel in the global batch
@@ -237,7 +263,8 @@ class GlobalBatchNorm(nn.BatchNorm2d):
         shape = (1, -1, 1, 1)
         return (x - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.eps) * self.weight.view(shape) + self.bias.view(shape)
 
-def global_batchnorm(model: nn.Module) -> nn.Module:
+def global_batchnorm(model: nn.Module, # changed in place
+                    ) -> nn.Module:
     "Make every `BatchNorm2d` of `model` a `GlobalBatchNorm`, in place, keeping its weights and statistics (the tiny CLIP's stem has three)."
     for module in model.modules():
         if type(module) is nn.BatchNorm2d: module.__class__ = GlobalBatchNorm
@@ -264,7 +291,11 @@ def _train_step(model, x, y, weights, cfg, device, world: int = 1) -> dict:
     wa, dice = weighted_asymmetric_loss(logits, y, weights), weighted_dice_loss(logits, y, weights, mode=cfg.dice_mode)
     return {'loss': cfg.lambda_wa * wa + cfg.lambda_dice * dice, 'wa': wa, 'dice': dice}
 
-def probe_warmup(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progress: bool = True) -> pd.DataFrame:
+def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
+                 train_data: AUDataset, # the fold's training set
+                 cfg: TrainConfig, # `probe_warmup_steps`, `probe_warmup_lr` and the loss settings
+                 progress: bool = True, # show a progress bar
+                ) -> pd.DataFrame: # the loss per step
     "Supervised warm-up: `cfg.probe_warmup_steps` steps of the image tower with a linear AU probe on all its tokens."
     device = next(model.parameters()).device
     h, w = model.grid
@@ -292,8 +323,13 @@ def probe_warmup(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, progr
 class TrainingInterrupted(KeyboardInterrupt):
     "Ctrl-C during `fit`, with where the last checkpoint is."
 
-def fit(model: FAUDCLIP, train_data: AUDataset, cfg: TrainConfig, resume: bool = False,
-        until_epoch: int | None = None, progress: bool = True) -> pd.DataFrame:
+def fit(model: FAUDCLIP, # trained in place
+        train_data: AUDataset, # the fold's training set
+        cfg: TrainConfig, # the run
+        resume: bool = False, # continue from `cfg.out/last.pt` when it is there (after checking it is this run's)
+        until_epoch: int | None = None, # stop after this epoch (default: `cfg.epochs`)
+        progress: bool = True, # show progress bars
+       ) -> pd.DataFrame: # one row per iteration
     "Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`). Under `torchrun`, one process per GPU."
     out, job = Path(cfg.out), distributed_job()
     device = job.device if job.world > 1 else default_device() if cfg.device == 'auto' else torch.device(cfg.device)

@@ -17,20 +17,28 @@ __all__ = ['PATHS', 'pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_atte
            'TreeTransformer', 'region_boxes', 'plot_tree_regions']
 
 # %% ../nbs/05_tree_attention.ipynb 6
-def pyramid_sizes(hw: tuple[int, int], levels: int) -> list[tuple[int, int]]:
+def pyramid_sizes(hw: tuple[int, int], # the finest grid (h, w)
+                  levels: int, # pyramid levels L
+                 ) -> list[tuple[int, int]]: # (h, w) per level, coarsest first
     "Grid sizes from the coarsest level (0) to the finest (`levels - 1` = `hw`), halving with ceil."
     sizes = [tuple(hw)]
     for _ in range(levels - 1): sizes.insert(0, (math.ceil(sizes[0][0] / 2), math.ceil(sizes[0][1] / 2)))
     return sizes
 
-def pool_tokens(x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
+def pool_tokens(x: torch.Tensor, # (b, heads, n, dh) tokens in raster order
+                hw: tuple[int, int], # their grid, n = h * w
+               ) -> torch.Tensor: # (b, heads, ceil(h/2) * ceil(w/2), dh)
     "Average 2 x 2 cells of `(b, heads, n, dh)` tokens on an `hw` grid (border cells average the children that exist)."
     b = x.shape[0]
     grid = rearrange(x, 'b heads (h w) dh -> (b heads) dh h w', h=hw[0], w=hw[1])
     pooled = F.avg_pool2d(grid, 2, 2, ceil_mode=True, count_include_pad=False)
     return rearrange(pooled, '(b heads) dh h w -> b heads (h w) dh', b=b)
 
-def ancestor_index(fine: tuple[int, int], coarse: tuple[int, int], steps: int, device=None) -> torch.Tensor:
+def ancestor_index(fine: tuple[int, int], # the grid of the tokens
+                   coarse: tuple[int, int], # the grid of their ancestors
+                   steps: int, # levels between the two (each halves the grid)
+                   device=None, # where the index tensor goes
+                  ) -> torch.Tensor: # (h * w,) flat ancestor index per fine token
     "For every token of the `fine` grid (raster order), the flat index of its ancestor `steps` levels up."
     r = torch.arange(fine[0], device=device) // 2 ** steps
     c = torch.arange(fine[1], device=device) // 2 ** steps
@@ -144,7 +152,14 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
 # %% ../nbs/05_tree_attention.ipynb 24
 class TreeAttention(nn.Module):
     "Multi-head tree attention over `(b, n, d)` tokens on an `hw` grid, with learnable level weights."
-    def __init__(self, dim: int, heads: int, *, levels: int = 3, topk: int | Sequence[int] = 2, path: str = 'siblings'):
+    def __init__(self,
+                 dim: int, # token width d
+                 heads: int, # attention heads (d must divide by them)
+                 *,
+                 levels: int = 3, # pyramid levels L
+                 topk: int | Sequence[int] = 2, # regions kept per query (K), or one per level
+                 path: str = 'siblings', # the implementation: one of `PATHS`
+                ):
         super().__init__()
         if dim % heads: raise ValueError(f"dim {dim} is not divisible by {heads} heads")
         self.heads, self.levels, self.topk, self.path = heads, levels, topk, path
@@ -156,7 +171,11 @@ class TreeAttention(nn.Module):
     @property
     def level_weights(self) -> torch.Tensor: return self.level_logits.softmax(0)
 
-    def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
+    def forward(self,
+                x: torch.Tensor, # (b, n, d) tokens in raster order
+                hw: tuple[int, int], # their grid, n = h * w
+               ) -> torch.Tensor: # (b, n, d)
+        "Tree attention over the tokens, projected back to width d; keeps the trace when `keep_trace` is set."
         q, k, v = rearrange(self.qkv(x), 'b n (three heads dh) -> three b heads n dh', three=3, heads=self.heads)
         out = tree_attention(q, k, v, hw, levels=self.levels, topk=self.topk, level_weights=self.level_weights.to(q.dtype),
                              path=self.path, return_trace=self.keep_trace)
@@ -166,30 +185,54 @@ class TreeAttention(nn.Module):
 # %% ../nbs/05_tree_attention.ipynb 27
 class TreeBlock(nn.Module):
     "Pre-norm transformer layer: x + TreeAttention(LN x), then x + MLP(LN x)."
-    def __init__(self, dim: int, heads: int, *, levels: int = 3, topk: int | Sequence[int] = 2, mlp_ratio: float = 4.0,
-                 dropout: float = 0.0):
+    def __init__(self,
+                 dim: int, # token width d
+                 heads: int, # attention heads
+                 *,
+                 levels: int = 3, # pyramid levels L
+                 topk: int | Sequence[int] = 2, # regions kept per query (K), or one per level
+                 mlp_ratio: float = 4.0, # MLP width, times d
+                 dropout: float = 0.0, # dropout in the MLP
+                ):
         super().__init__()
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
         self.attn = TreeAttention(dim, heads, levels=levels, topk=topk)
         hidden = int(dim * mlp_ratio)
         self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, dim), nn.Dropout(dropout))
 
-    def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
+    def forward(self,
+                x: torch.Tensor, # (b, n, d) tokens in raster order
+                hw: tuple[int, int], # their grid
+               ) -> torch.Tensor: # (b, n, d)
+        "One pre-norm layer: attention, then MLP, each with its residual."
         x = x + self.attn(self.norm1(x), hw)
         return x + self.mlp(self.norm2(x))
 
 class TreeTransformer(nn.Module):
     "The tree attention module: `depth` TreeBlocks over `(b, n, d)` tokens."
-    def __init__(self, dim: int, *, depth: int = 4, heads: int = 12, levels: int = 3, topk: int | Sequence[int] = 2,
-                 mlp_ratio: float = 4.0, dropout: float = 0.0):
+    def __init__(self,
+                 dim: int, # token width d
+                 *,
+                 depth: int = 4, # TreeBlocks (the paper: 4)
+                 heads: int = 12, # attention heads per block
+                 levels: int = 3, # pyramid levels L
+                 topk: int | Sequence[int] = 2, # regions kept per query (K), or one per level
+                 mlp_ratio: float = 4.0, # MLP width, times d
+                 dropout: float = 0.0, # dropout in the MLPs
+                ):
         super().__init__()
         self.blocks = nn.ModuleList([TreeBlock(dim, heads, levels=levels, topk=topk, mlp_ratio=mlp_ratio, dropout=dropout) for _ in range(depth)])
 
-    def forward(self, x: torch.Tensor, hw: tuple[int, int]) -> torch.Tensor:
+    def forward(self,
+                x: torch.Tensor, # (b, n, d) tokens in raster order
+                hw: tuple[int, int], # their grid
+               ) -> torch.Tensor: # (b, n, d)
+        "The tokens through every block in turn."
         for block in self.blocks: x = block(x, hw)
         return x
 
-    def keep_traces(self, keep: bool = True):
+    def keep_traces(self, keep: bool = True, # False: stop keeping them
+                   ):
         "Keep (or stop keeping) each layer's trace of kept regions."
         for block in self.blocks: block.attn.keep_trace = keep
 
@@ -200,7 +243,13 @@ class TreeTransformer(nn.Module):
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
 # %% ../nbs/05_tree_attention.ipynb 33
-def region_boxes(trace: list, query: int, fine_hw: tuple[int, int], image_size: tuple[int, int], batch: int = 0, head: int = 0):
+def region_boxes(trace: list, # one layer's trace from `tree_attention(..., return_trace=True)`
+                 query: int, # the finest token, in raster order
+                 fine_hw: tuple[int, int], # the finest grid
+                 image_size: tuple[int, int], # (height, width) of the image the grid covers, in pixels
+                 batch: int = 0, # which image of the batch
+                 head: int = 0, # which attention head
+                ) -> list: # per level, the kept regions as (x0, y0, x1, y1, weight)
     "Per level, the kept regions of finest token `query` as (x0, y0, x1, y1, weight) boxes in image pixels."
     levels, (ih, iw) = len(trace), image_size
     ph, pw = ih / fine_hw[0], iw / fine_hw[1]  # pixels per finest token
@@ -219,8 +268,15 @@ def region_boxes(trace: list, query: int, fine_hw: tuple[int, int], image_size: 
         boxes.append(level)
     return boxes
 
-def plot_tree_regions(image, trace: list, query: int, fine_hw: tuple[int, int], batch: int = 0, head: int = 0, axs=None,
-                      levels=None):
+def plot_tree_regions(image, # (h, w, 3) image the grid covers
+                      trace: list, # one layer's trace
+                      query: int, # the finest token, in raster order
+                      fine_hw: tuple[int, int], # the finest grid
+                      batch: int = 0, # which image of the batch
+                      head: int = 0, # which attention head
+                      axs=None, # matplotlib axes, one per level drawn (default: a new figure)
+                      levels=None, # 0-based levels to draw (default: all)
+                     ):
     "Draw the kept regions of one query on `image` (h, w, 3), one panel per level (`levels`: 0-based subset)."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle

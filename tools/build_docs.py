@@ -13,7 +13,8 @@ markdown cells are converted to MathML by `latex2mathml` at build time, which th
 from __future__ import annotations
 import argparse, html, re, shutil, sys
 from pathlib import Path
-import nbformat
+import nbformat, warnings
+warnings.filterwarnings('ignore', category=nbformat.warnings.MissingIDFieldWarning)  # nbdev cleans cell ids away (clean_ids)
 from latex2mathml.converter import convert as latex_to_mathml
 import yaml
 from nbconvert import HTMLExporter

@@ -3,7 +3,9 @@
 nbdev projects keep the outputs of their notebooks (`clear_all = False` in settings.ini), so that a notebook read on
 the web or in the docs shows its figures and tables. This runs every cell that `nbdev_test` runs (cells flagged
 `notest`, `slow` or `gpu` are skipped and keep no output), with progress bars off, figures as 100-dpi PNGs and the
-network off, writes each notebook back with its new outputs, and reports the notebooks' sizes. A notebook that fails
+network off. A cell marked `#| output: false` runs but keeps no output: that is how the figures of real photos (the
+ones that ship inside scikit-image and matplotlib) stay out of the repository, which holds no photos; Quarto and
+`make docs` hide such outputs too. It writes each notebook back with its new outputs, and reports the notebooks' sizes. A notebook that fails
 is left as it was. Run `make export` (nbdev_clean) afterwards; `make outputs` does.
 
     python tools/outputs.py [NOTEBOOK ...]   (default: every notebook in nbs/)
@@ -16,6 +18,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_FLAGS = {'notest', 'slow', 'gpu'}
 LARGE = 1_000_000  # bytes: a cell output above this is reported
+
+def _options(source: str) -> dict[str, str]:
+    "The `#| key: value` options at the top of a cell."
+    options = {}
+    for line in source.splitlines():
+        if not line.startswith('#|'): break
+        key, _, value = line[2:].partition(':')
+        if value: options[key.strip()] = value.strip().lower()
+    return options
 
 def _flags(source: str) -> set[str]:
     "The `#| flag` directives at the top of a cell."
@@ -38,6 +49,8 @@ def run_one(path: Path) -> None:
         return False
     os.chdir(path.parent)
     shell.run_all(nb, exc_stop=True, preproc=skip)
+    for cell in nb.cells:
+        if cell.cell_type == 'code' and _options(cell.source).get('output') == 'false': cell.outputs = []  # real photos
     for cell in nb.cells:  # execution counts make diffs noisy and mean nothing here
         if cell.cell_type == 'code': cell.execution_count = None
     write_nb(nb, path)

@@ -11,7 +11,8 @@ what index.ipynb gives.
 from __future__ import annotations
 import argparse, difflib, sys
 from pathlib import Path
-import nbformat
+import nbformat, warnings
+warnings.filterwarnings('ignore', category=nbformat.warnings.MissingIDFieldWarning)  # nbdev cleans cell ids away (clean_ids)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = '<!-- Generated from nbs/index.ipynb by `make readme`: edit the notebook, not this file. -->\n\n'
