@@ -11,7 +11,7 @@ markdown cells are converted to MathML by `latex2mathml` at build time, which th
     python tools/build_docs.py [--out _docs]
 """
 from __future__ import annotations
-import argparse, html, re, shutil, sys
+import argparse, html, re, shutil
 from pathlib import Path
 import nbformat, warnings
 warnings.filterwarnings('ignore', category=nbformat.warnings.MissingIDFieldWarning)  # nbdev cleans cell ids away (clean_ids)
@@ -70,9 +70,8 @@ INLINE_MATH = re.compile(r'(?<![\\$\w])\$(?![\s$])([^$\n]+?)(?<![\s\\])\$(?![\w$
 
 def mathml(tex: str, display: bool) -> str | None:
     "MathML for `tex`, or None where latex2mathml cannot read it (the TeX then stays as it is)."
-    try: html_math = latex_to_mathml(tex.strip(), display='block' if display else 'inline')
-    except Exception: return None
-    return html_math
+    try: return latex_to_mathml(tex.strip(), display='block' if display else 'inline')
+    except Exception: return None  # latex2mathml raises many kinds on TeX it does not know
 
 def equations_as_mathml(nb):
     "Replace `$$...$$` and `$...$` in markdown cells by MathML."
