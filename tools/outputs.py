@@ -5,8 +5,9 @@ the web or in the docs shows its figures and tables. This runs every cell that `
 `notest`, `slow` or `gpu` are skipped and keep no output), with progress bars off, figures as 100-dpi PNGs and the
 network off. A cell marked `#| output: false` runs but keeps no output: that is how the figures of real photos (the
 ones that ship inside scikit-image and matplotlib) stay out of the repository, which holds no photos; Quarto and
-`make docs` hide such outputs too. It writes each notebook back with its new outputs, and reports the notebooks' sizes. A notebook that fails
-is left as it was. Run `make export` (nbdev_clean) afterwards; `make outputs` does.
+`make docs` hide such outputs too. Notebooks run one at a time, so that the timings some of them print are not
+slowed by a neighbour. Each is written back with its new outputs (a notebook that fails is left as it was), and the
+notebooks' sizes are reported. Run `make export` (nbdev_clean) afterwards; `make outputs` does.
 
     python tools/outputs.py [NOTEBOOK ...]   (default: every notebook in nbs/)
 """
@@ -73,7 +74,7 @@ def report(paths: list[Path]) -> str:
         lines.append(f'{p.name:<28} {size / 1e3:8.0f} kB' + (f'   large outputs in cells {big}' if big else ''))
     return '\n'.join(lines + [f'{"all notebooks":<28} {total / 1e6:8.2f} MB'])
 
-def main(paths: list[Path], workers: int = 2) -> int:
+def main(paths: list[Path], workers: int = 1) -> int:
     with ThreadPoolExecutor(workers) as pool:
         results = list(pool.map(run, paths))
     failed = [(p, err) for p, ok, _, err in results if not ok]
