@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from fastcore.script import call_parse
 from PIL import Image
 from .core import ALL_AUS, default_device
-from .data import AUDataset
+from .data import AUDataset, resize_for
 from .face_cache import FaceCache, device_augment, shuffled_batches
 from .model import FAUDCLIP, faudclip_b16, faudclip_tiny, logits_fn, param_groups
 from .train import TrainConfig, _train_step
@@ -122,7 +122,7 @@ def bench_training(model: FAUDCLIP, # the model to time (its weights change)
     x = torch.randn(cfg.train_batch, 3, cfg.image_size, cfg.image_size, device=device)
     y = (torch.rand(cfg.train_batch, len(model.cfg.aus), device=device) < 0.3).float()
     weights = torch.ones(len(model.cfg.aus), device=device)
-    train_cfg = TrainConfig(model='tiny', image_size=cfg.image_size, batch_size=cfg.train_batch)
+    train_cfg = TrainConfig(model=cfg.model, image_size=cfg.image_size, resize=resize_for(cfg.image_size), batch_size=cfg.train_batch)  # the loss settings
     model.train()
     out, peak = {}, peak_flops(device)
     for mode in ('eager', 'compiled') if cfg.compile else ('eager',):
@@ -160,7 +160,7 @@ def bench_tree_attention(cfg: BenchConfig, # grids, heads, head width, repetitio
 
 # %% ../nbs/14_bench.ipynb 15
 def _face_folder(folder: Path, n: int, size: int) -> AUDataset:
-    "`n` SynthAU faces at `size` px as JPEGs in `folder/img`, as a training `AUDataset`."
+    "`n` SynthAU faces at `size` px as JPEGs in `folder/img`; their paths relative to it."
     from faudclip.synth import random_identity, render_face
     rng = np.random.default_rng(0)
     (folder / 'img').mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02c_face_cache.ipynb 3
 from __future__ import annotations
-import hashlib, json, os
+import hashlib, os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -21,9 +21,11 @@ __all__ = ['JITTER', 'cache_key', 'write_face_cache', 'FaceCache', 'RankSlices',
 # %% ../nbs/02c_face_cache.ipynb 6
 def cache_key(data: AUDataset, # the dataset whose faces the cache holds
              ) -> str:
-    "A digest of what a dataset's cache holds: its image folder, its image paths in order, and the resize."
+    "A digest of what a dataset's cache holds: its image folder, the resize, and each image's path, size and modification time."
     digest = hashlib.sha256(f'{data.root.resolve()}\n{data.resize.size}\n'.encode())
-    digest.update('\n'.join(data.paths).encode())
+    for p in data.paths:
+        stat = (data.root / p).stat()  # an image re-aligned in place changes its time (and usually its size)
+        digest.update(f'{p}\t{stat.st_size}\t{stat.st_mtime_ns}\n'.encode())
     return digest.hexdigest()[:16]
 
 def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
@@ -32,7 +34,9 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
                      progress: bool = True, # show a progress bar
                     ) -> Path: # the .npy file
     "Decode and resize every face of `data` once into `folder/faces-{key}.npy`, a `(n, r, r, 3)` uint8 array; returns its path."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir(): raise NotADirectoryError(f"{folder}: not a folder (the face cache is a folder of caches)")
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f'faces-{cache_key(data)}.npy'
     first = np.asarray(data.resize(data.load(0)))                          # (r, r, 3) uint8
     tmp = path.with_name(f'.tmp-{os.getpid()}-{path.name}')  # one per writer
@@ -45,7 +49,6 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
         with ThreadPoolExecutor(threads) as pool:
             list(tqdm(pool.map(decode, range(len(data))), total=len(data), desc=f'caching {len(data)} faces', disable=not progress, leave=False))
         faces.flush(); del faces
-        (folder / f'{path.stem}.json').write_text(json.dumps({'root': str(data.root), 'n': len(data), 'shape': list(first.shape)}))
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
     return path
