@@ -49,7 +49,8 @@ def to_rgb_array(image, # a path, a PIL image or an array (grey, RGB or RGBA)
     if isinstance(image, Image.Image): image = np.asarray(image.convert('RGB'))
     image = np.asarray(image)
     if image.ndim == 2: image = np.repeat(image[..., None], 3, axis=2)
-    if image.ndim != 3 or image.shape[2] not in (3, 4): raise ValueError(f"expected an RGB image, got shape {image.shape}")
+    if image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise ValueError(f"expected an RGB image, got shape {image.shape}")
     if image.dtype != np.uint8: image = np.clip(image * (255 if image.max() <= 1 else 1), 0, 255).astype(np.uint8)
     return np.ascontiguousarray(image[..., :3])
 

@@ -60,7 +60,9 @@ def _online(host: str = 'huggingface.co', timeout: float = 1.0) -> bool:
     if os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '', 'false', 'False'): return False
     result = []
     def probe():
-        try: socket.create_connection((host, 443), timeout=timeout).close(); result.append(True)
+        try:
+            socket.create_connection((host, 443), timeout=timeout).close()
+            result.append(True)
         except OSError: pass
     thread = threading.Thread(target=probe, daemon=True); thread.start(); thread.join(timeout)
     return bool(result)
@@ -77,7 +79,8 @@ def tag_uses_quick_gelu(name: str, # an open_clip architecture, such as 'ViT-B-1
                        ) -> bool:
     "Whether open_clip's registry says the weights of `tag` for architecture `name` were trained with QuickGELU."
     tags = open_clip.list_pretrained_tags_by_model(name)
-    if tag.lower() not in tags: raise ValueError(f"open_clip has no pretrained tag {tag!r} for {name!r}; its tags: {', '.join(tags) or 'none'}")
+    if tag.lower() not in tags:
+        raise ValueError(f"open_clip has no pretrained tag {tag!r} for {name!r}; its tags: {', '.join(tags) or 'none'}")
     return bool(open_clip.get_pretrained_cfg(name, tag).get('quick_gelu', False))
 
 def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (OpenAI's ViT-B/16: 'ViT-B-16-quickgelu'), or 'faudclip-tiny'
@@ -86,7 +89,8 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (Ope
              ) -> open_clip.CLIP:
     "Build a CLIP model with open_clip: random init, a pretrained tag (needs the network) or a local weights file."
     if name == TINY_CLIP: name = _register_tiny(image_size)
-    if name not in open_clip.list_models(): raise ValueError(f"unknown CLIP architecture {name!r}; see open_clip.list_models()")
+    if name not in open_clip.list_models():
+        raise ValueError(f"unknown CLIP architecture {name!r}; see open_clip.list_models()")
     quick_gelu = False  # a tag's own activation; a local file is taken to match `name`
     if _is_tag(pretrained):
         quick_gelu = tag_uses_quick_gelu(name, pretrained)
@@ -96,7 +100,8 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (Ope
                                f"load_clip({name!r}, pretrained='path/to/open_clip_model.safetensors')")
     with _weights_errors(pretrained, name):
         if not name.startswith(TINY_CLIP):
-            model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained), force_quick_gelu=quick_gelu)
+            model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained),
+                                           force_quick_gelu=quick_gelu)
             return model.float()  # fp16 checkpoints -> fp32
         with _quiet_random_init(): model = open_clip.create_model(name)  # random init is the tiny CLIP's intended start
         vision = tiny_clip_config(image_size)['vision_cfg']
@@ -106,7 +111,8 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (Ope
 
 class _NoRandomInitWarning(logging.Filter):
     "Drops open_clip's 'No pretrained weights loaded ... initialized randomly' warning."
-    def filter(self, record: logging.LogRecord) -> bool: return 'No pretrained weights loaded' not in record.getMessage()
+    def filter(self, record: logging.LogRecord) -> bool:
+        return 'No pretrained weights loaded' not in record.getMessage()
 
 @contextlib.contextmanager
 def _quiet_random_init():

@@ -47,9 +47,10 @@ def bench_cpu() -> BenchConfig:
 
 def bench_gpu() -> BenchConfig:
     "Issue 14's measurements: the paper's b16 at 224 px, batch 256 for inference and 128 for training, 12 heads of 64."
-    return BenchConfig(model='b16', image_size=224, batch=256, train_batch=128, grids=((14, 14, 32), (56, 56, 8), (112, 112, 1)),
-                       heads=12, head_dim=64, loader_images=2048, loader_resize=256, loader_workers=min(16, os.cpu_count() or 1),
-                       reps=10, compile=True)
+    return BenchConfig(model='b16', image_size=224, batch=256, train_batch=128,
+                       grids=((14, 14, 32), (56, 56, 8), (112, 112, 1)),
+                       heads=12, head_dim=64, loader_images=2048, loader_resize=256,
+                       loader_workers=min(16, os.cpu_count() or 1), reps=10, compile=True)
 
 PEAK_BF16 = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12}  # dense bf16 FLOP/s of the SXM cards, by name
 
@@ -122,7 +123,8 @@ def bench_training(model: FAUDCLIP, # the model to time (its weights change)
     x = torch.randn(cfg.train_batch, 3, cfg.image_size, cfg.image_size, device=device)
     y = (torch.rand(cfg.train_batch, len(model.cfg.aus), device=device) < 0.3).float()
     weights = torch.ones(len(model.cfg.aus), device=device)
-    train_cfg = TrainConfig(model=cfg.model, image_size=cfg.image_size, resize=resize_for(cfg.image_size), batch_size=cfg.train_batch)  # the loss settings
+    train_cfg = TrainConfig(model=cfg.model, image_size=cfg.image_size, resize=resize_for(cfg.image_size),
+                            batch_size=cfg.train_batch)  # the loss settings
     model.train()
     out, peak = {}, peak_flops(device)
     for mode in ('eager', 'compiled') if cfg.compile else ('eager',):
@@ -152,7 +154,8 @@ def bench_tree_attention(cfg: BenchConfig, # grids, heads, head width, repetitio
             candidates[path] = lambda path=path: tree_attention(q, k, v, (h, w), path=path)
         for name, fn in candidates.items():
             t = timed(lambda: fn().float().square().mean().backward(), device, cfg.reps)
-            rows.append({'grid': f'{h}x{w}', 'batch': b, 'impl': name, 'ms': 1000 * t['seconds'], 'memory_gib': t['memory_gib']})
+            rows.append({'grid': f'{h}x{w}', 'batch': b, 'impl': name, 'ms': 1000 * t['seconds'],
+                         'memory_gib': t['memory_gib']})
     table = pd.DataFrame(rows)
     sdpa = table[table.impl == 'sdpa'].set_index('grid').ms
     table['x_sdpa'] = table.ms / table.grid.map(sdpa)  # time as a multiple of SDPA's
@@ -164,7 +167,8 @@ def _face_folder(folder: Path, n: int, size: int) -> AUDataset:
     from faudclip.synth import random_identity, render_face
     rng = np.random.default_rng(0)
     (folder / 'img').mkdir(parents=True, exist_ok=True)
-    faces = [render_face(random_identity(rng), rng.uniform(0, 5, len(ALL_AUS)) * (rng.random(len(ALL_AUS)) < 0.3), size=size)[0]
+    faces = [render_face(random_identity(rng), rng.uniform(0, 5, len(ALL_AUS)) * (rng.random(len(ALL_AUS)) < 0.3),
+                         size=size)[0]
              for _ in range(min(n, 64))]  # 64 distinct faces, repeated: decoding costs the same
     paths = [f'{i}.jpg' for i in range(n)]
     for i, p in enumerate(paths): Image.fromarray(faces[i % len(faces)]).save(folder / 'img' / p, quality=95)
@@ -184,7 +188,8 @@ def bench_loader(cfg: BenchConfig, # faces, their size, workers, the model's inp
         cuda = device.type == 'cuda'
         def run(source, augment: bool) -> float:
             start = time.perf_counter()
-            for x, _ in shuffled_batches(source, batch, torch.Generator().manual_seed(0), workers=cfg.loader_workers, pin_memory=cuda):
+            for x, _ in shuffled_batches(source, batch, torch.Generator().manual_seed(0), workers=cfg.loader_workers,
+                                         pin_memory=cuda):
                 x = x.to(device, non_blocking=True)
                 if augment: x = device_augment(x, cfg.image_size)
             _sync(device)
@@ -200,12 +205,14 @@ def run_bench(cfg: BenchConfig, # what to measure: `bench_cpu()` or `bench_gpu()
     device = torch.device(device) if device else default_device()
     say = print if progress else (lambda *a, **k: None)
     model = _model(cfg).to(device)
-    result = {'config': asdict(cfg), 'device': torch.cuda.get_device_name(device) if device.type == 'cuda' else f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads',
+    result = {'config': asdict(cfg),
+              'device': torch.cuda.get_device_name(device) if device.type == 'cuda' else f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads',
               'torch': torch.__version__}
     result['flops'] = count_flops(model, device); say(f"FLOPs: {result['flops']}")
     result['inference'] = bench_inference(model, cfg, device); say(f"inference: {result['inference']}")
     result['training'] = bench_training(model, cfg, device, result['flops']); say(f"training: {result['training']}")
-    result['tree_attention'] = bench_tree_attention(cfg, device).round(4).to_dict('records'); say('tree attention: done')
+    result['tree_attention'] = bench_tree_attention(cfg, device).round(4).to_dict('records')
+    say('tree attention: done')
     result['loader'] = bench_loader(cfg, device); say(f"loader: {result['loader']}")
     return result
 
@@ -225,7 +232,8 @@ def summary(result: dict, # from `run_bench`
             lines.append(f"| training step, {mode}, batch {result['config']['train_batch']} | {t[f'train_{mode}_img_s']:,.0f} img/s | "
                          f"{t[f'train_{mode}_tflop_s']:.2f} TFLOP/s, {mfu} |")
     for r in result['tree_attention']:
-        if r['impl'] != 'sdpa': lines.append(f"| tree attention {r['impl']}, {r['grid']} (batch {r['batch']}) | {r['ms']:.2f} ms | {r['x_sdpa']:.2f} x SDPA |")
+        if r['impl'] != 'sdpa':
+            lines.append(f"| tree attention {r['impl']}, {r['grid']} (batch {r['batch']}) | {r['ms']:.2f} ms | {r['x_sdpa']:.2f} x SDPA |")
     lines.append(f"| loader, face cache + device augmentation | {l['loader_cache_img_s']:,.0f} img/s | PIL {l['loader_pil_img_s']:,.0f} img/s |")
     return '\n'.join(lines)
 

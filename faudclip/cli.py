@@ -31,8 +31,10 @@ def _train_config(dataset: str, fold: int, data: str, out: str, pretrained=None,
     if image_size is not None: kw.update(image_size=image_size, resize=resize_for(image_size))
     presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold}
     if dataset.lower() not in presets: raise ValueError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
-    if not (Path(data) / 'list').is_dir(): raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo for SynthAU)")
-    cfg = presets[dataset.lower()](fold, data=data, out=out, pretrained=pretrained, clip=clip, **{k: v for k, v in kw.items() if v is not None})
+    if not (Path(data) / 'list').is_dir():
+        raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo for SynthAU)")
+    cfg = presets[dataset.lower()](fold, data=data, out=out, pretrained=pretrained, clip=clip,
+                                   **{k: v for k, v in kw.items() if v is not None})
     _warn_random_init(cfg)
     return cfg
 
@@ -55,7 +57,8 @@ def train(dataset: str, # bp4d, disfa or synth
     from faudclip.evaluate import run_fold
     cfg = _train_config(dataset, fold, data, out, pretrained, image_size, clip, epochs=epochs, batch_size=batch_size,
                         probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
-    if not resume and (Path(out) / 'last.pt').is_file(): raise FileExistsError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
+    if not resume and (Path(out) / 'last.pt').is_file():
+        raise FileExistsError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
     result = run_fold(cfg, progress=_main_process())
     if _main_process(): print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
 
@@ -99,8 +102,8 @@ def cv(dataset: str, # bp4d, disfa or synth
       ):
     "The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row; under torchrun, on every GPU."
     from faudclip.evaluate import cross_validate
-    cfg = _train_config(dataset, 1, data, out, pretrained, image_size, clip, epochs=epochs, probe_warmup_steps=probe_warmup_steps,
-                        face_cache=face_cache, compile=compile)
+    cfg = _train_config(dataset, 1, data, out, pretrained, image_size, clip, epochs=epochs,
+                        probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
     result = cross_validate(cfg, progress=_main_process())
     if not _main_process(): return
     result['table'].to_csv(Path(out) / 'cv.csv'); (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
@@ -109,8 +112,10 @@ def cv(dataset: str, # bp4d, disfa or synth
 def _folds(text: str) -> tuple[int, ...]:
     "Parse '1,2,3' into folds, with a clear error for anything else."
     try: folds = tuple(int(f) for f in text.split(','))
-    except ValueError: raise ValueError(f"--folds must be fold numbers separated by commas, such as 1,2,3; got {text!r}") from None
-    if not folds or any(f not in (1, 2, 3) for f in folds): raise ValueError(f"--folds takes folds 1, 2 and 3 only; got {text!r}")
+    except ValueError:
+        raise ValueError(f"--folds must be fold numbers separated by commas, such as 1,2,3; got {text!r}") from None
+    if not folds or any(f not in (1, 2, 3) for f in folds):
+        raise ValueError(f"--folds takes folds 1, 2 and 3 only; got {text!r}")
     return folds
 
 @call_parse
@@ -130,7 +135,8 @@ def ablate(dataset: str, # bp4d, disfa or synth
     table = ablation_study(_train_config(dataset, fold_list[0], data, out, pretrained, image_size, clip, epochs=epochs,
                                          probe_warmup_steps=probe_warmup_steps), folds=fold_list)
     table.to_csv(Path(out) / 'ablation.csv'); (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
-    if table.index.name != 'row': print(f"partial run ({table.index.name}): the paper's Table III numbers are 3-fold means, so they are left out")
+    if table.index.name != 'row':
+        print(f"partial run ({table.index.name}): the paper's Table III numbers are 3-fold means, so they are left out")
     plot_ablation(table, Path(out) / 'ablation.png')
     print(table.to_string())
 

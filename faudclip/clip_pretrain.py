@@ -26,18 +26,24 @@ __all__ = ['AU_PHRASES', 'INTENSITY_WORDS', 'TEMPLATES', 'NEUTRAL', 'NUISANCES',
 
 # %% ../nbs/04a_clip_pretrain.ipynb 6
 AU_PHRASES = {
-    1: ('inner brows raised', 'the inner ends of the brows lifted'), 2: ('outer brows raised', 'brows arched up at the sides'),
-    4: ('brows lowered and drawn together', 'a frown between the brows'), 6: ('cheeks raised', 'cheeks pushed up under the eyes'),
-    7: ('eyelids tightened', 'eyes narrowed by tense lids'), 9: ('nose wrinkled', 'wrinkles along the sides of the nose'),
+    1: ('inner brows raised', 'the inner ends of the brows lifted'),
+    2: ('outer brows raised', 'brows arched up at the sides'),
+    4: ('brows lowered and drawn together', 'a frown between the brows'),
+    6: ('cheeks raised', 'cheeks pushed up under the eyes'),
+    7: ('eyelids tightened', 'eyes narrowed by tense lids'),
+    9: ('nose wrinkled', 'wrinkles along the sides of the nose'),
     10: ('upper lip raised', 'the upper lip pulled straight up'), 12: ('lip corners pulled up', 'a smile'),
-    14: ('dimples at the lip corners', 'lip corners tightened inward'), 15: ('lip corners pulled down', 'mouth corners turned down'),
+    14: ('dimples at the lip corners', 'lip corners tightened inward'),
+    15: ('lip corners pulled down', 'mouth corners turned down'),
     17: ('chin pushed up', 'a wrinkled chin'), 23: ('lips tightened', 'thin, narrowed lips'),
     24: ('lips pressed together', 'lips pressed firmly shut'), 25: ('lips parted', 'the lips apart'),
     26: ('jaw dropped', 'the mouth open, jaw lowered')}
-INTENSITY_WORDS = {2: ('slightly', 'a little'), 3: ('', 'clearly'), 4: ('strongly', 'markedly'), 5: ('very strongly', 'extremely')}
+INTENSITY_WORDS = {2: ('slightly', 'a little'), 3: ('', 'clearly'), 4: ('strongly', 'markedly'),
+                   5: ('very strongly', 'extremely')}
 TEMPLATES = ('a photo of a face with {}.', 'a face: {}.', '{}.', 'cartoon face, {}.', 'close-up of a person with {}.')
 NEUTRAL = ('a neutral face.', 'a face at rest.', 'a relaxed, expressionless face.', 'a calm face with no expression.')
-NUISANCES = ('in dim light', 'brightly lit', 'lit from one side', 'blurry photo', 'small face in the frame', 'low quality')
+NUISANCES = ('in dim light', 'brightly lit', 'lit from one side', 'blurry photo', 'small face in the frame',
+             'low quality')
 
 def au_wordings(au: int, # an AU of `ALL_AUS`
                ) -> tuple[str, str, str, str]:
@@ -45,7 +51,8 @@ def au_wordings(au: int, # an AU of `ALL_AUS`
     description = AU_DESCRIPTIONS[au][0].lower() + AU_DESCRIPTIONS[au][1:]
     return (*AU_PHRASES[au], description.split(',')[0], description)
 
-def _fits(text: str) -> bool: return len(open_clip.tokenizer._tokenizer.encode(text)) + 2 <= 77  # + start and end tokens
+def _fits(text: str) -> bool:
+    return len(open_clip.tokenizer._tokenizer.encode(text)) + 2 <= 77  # + start and end tokens
 
 def _listing(parts: list[str]) -> str:
     joiner = '; ' if any(',' in p for p in parts) else ', '  # descriptions have commas of their own
@@ -95,7 +102,8 @@ def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.cs
     out, seed = Path(out), PRETRAIN_SEED_OFFSET + seed
     with warnings.catch_warnings():  # its fold lists are not used here, so their warnings about AUs missing from a fold are noise
         warnings.simplefilter('ignore')
-        labels = make_synth_dataset(out, n_subjects, frames, seed, size, raw=False, progress=progress, frame_step=frame_step)
+        labels = make_synth_dataset(out, n_subjects, frames, seed, size, raw=False, progress=progress,
+                                    frame_step=frame_step)
     intensities = pd.read_csv(out / 'intensities.csv')
     marks = pd.read_csv(out / 'landmarks.csv').set_index('path').loc[intensities.path]
     roll = np.degrees(np.arctan2(marks.raw_y1 - marks.raw_y0, marks.raw_x1 - marks.raw_x0)).to_numpy()  # eye line of the raw face
@@ -147,10 +155,12 @@ def contrastive_pretrain(clip, # an open_clip CLIP, trained in place
     tokens, loss_fn, size = open_clip.tokenize(list(captions)), ClipLoss(), clip.visual.image_size[0]
     decay = [p for p in clip.parameters() if p.ndim >= 2]
     rest = [p for p in clip.parameters() if p.ndim < 2]  # biases, norms, logit scale: no decay
-    optimizer = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': rest, 'weight_decay': 0.0}], lr=lr)
+    optimizer = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': rest, 'weight_decay': 0.0}],
+                                  lr=lr)
     warmup = max(1, steps // 10)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
+        optimizer,
+        lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
     generator, rows = torch.Generator().manual_seed(seed), []
     clip.train().requires_grad_(True)
     for step in tqdm(range(steps), desc='contrastive pretraining', disable=not progress):

@@ -77,7 +77,8 @@ def seed_everything(seed: int = 0, # the seed of Python's, NumPy's and PyTorch's
 def default_device() -> torch.device:
     "CUDA when available, else Apple MPS, else the CPU; the one place the device is chosen."
     if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
+    if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available():
+        return torch.device('mps')
     return torch.device('cpu')
 
 # %% ../nbs/00_core.ipynb 22

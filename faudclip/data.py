@@ -138,8 +138,10 @@ def fake_disfa_tree(root, # folder to write into
 # %% ../nbs/02_data.ipynb 19
 FOLDS = {
     'BP4D': (
-        ('F001', 'F002', 'F008', 'F009', 'F010', 'F016', 'F018', 'F023', 'M001', 'M004', 'M007', 'M008', 'M012', 'M014'),
-        ('F003', 'F005', 'F011', 'F013', 'F020', 'F022', 'M002', 'M005', 'M010', 'M011', 'M013', 'M016', 'M017', 'M018'),
+        ('F001', 'F002', 'F008', 'F009', 'F010', 'F016', 'F018', 'F023', 'M001', 'M004', 'M007', 'M008', 'M012',
+         'M014'),
+        ('F003', 'F005', 'F011', 'F013', 'F020', 'F022', 'M002', 'M005', 'M010', 'M011', 'M013', 'M016', 'M017',
+         'M018'),
         ('F004', 'F006', 'F007', 'F012', 'F014', 'F015', 'F017', 'F019', 'F021', 'M003', 'M006', 'M009', 'M015'),
     ),
     'DISFA': (
@@ -229,7 +231,8 @@ def fold_splits(df: pd.DataFrame, # labels with a `subject` column
     "The train and test frames of each fold; an error names subjects in no fold and any fold with an empty part."
     splits = {k: dict(zip(('train', 'test'), fold_split(df, dataset, k))) for k in folds}
     empty = [f'fold {k} {s}' for k, parts in splits.items() for s, part in parts.items() if part.empty]
-    if empty: raise DataError(f"{dataset}: no frames for {', '.join(empty)}: every fold needs subjects in each of the 3 parts")
+    if empty:
+        raise DataError(f"{dataset}: no frames for {', '.join(empty)}: every fold needs subjects in each of the 3 parts")
     return splits
 
 def write_lists(df: pd.DataFrame, # labels of every frame
@@ -287,7 +290,8 @@ def read_weights(list_dir, # the list/ folder
     f = list_file(list_dir, dataset, 'weight', fold)
     if not f.is_file(): raise DataError(f"{f}: missing weight file")
     weights = np.array(f.read_text().split(), dtype=np.float64)
-    if len(weights) != len(dataset_aus(dataset)): raise DataError(f"{f}: expected {len(dataset_aus(dataset))} weights, got {len(weights)}")
+    if len(weights) != len(dataset_aus(dataset)):
+        raise DataError(f"{f}: expected {len(dataset_aus(dataset))} weights, got {len(weights)}")
     return weights
 
 # %% ../nbs/02_data.ipynb 40

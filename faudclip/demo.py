@@ -35,12 +35,18 @@ def plot_per_au(table: pd.DataFrame, # F1 (%) per fold (rows 'fold1'...) and AU 
     folds = table.loc[[i for i in table.index if i.startswith('fold')]].drop(columns='Avg')
     mean = folds.mean()
     fig, ax = plt.subplots(figsize=(7, 2.6))
-    ax.bar(mean.index, mean, yerr=[mean - folds.min(), folds.max() - mean], capsize=2, color='tab:blue', label='FAUD-CLIP tiny')
+    ax.bar(mean.index, mean, yerr=[mean - folds.min(), folds.max() - mean], capsize=2, color='tab:blue',
+           label='FAUD-CLIP tiny')
     for (name, value), style in zip((baselines or {}).items(), ('--', ':', '-.', (0, (5, 1, 1, 1)))):
         ax.axhline(value * 100, ls=style, c='grey', lw=1, label=f'{name} baseline')
-    ax.set_ylabel('F1 (%)'); ax.set_ylim(0, 100); ax.tick_params(axis='x', labelsize=7); ax.legend(fontsize=7, loc='lower right')
+    ax.set_ylabel('F1 (%)')
+    ax.set_ylim(0, 100)
+    ax.tick_params(axis='x', labelsize=7)
+    ax.legend(fontsize=7, loc='lower right')
     fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
     return fig
 
 def plot_curves(histories: dict, # fold -> `fit`'s metrics
@@ -54,7 +60,9 @@ def plot_curves(histories: dict, # fold -> `fit`'s metrics
         ax.plot(h.step, h.loss.rolling(20, min_periods=1).mean(), lw=1.2, label=name, c=ax.lines[-1].get_color())
     ax.set_xlabel('iteration'); ax.set_ylabel('loss (eq. 9)'); ax.legend(fontsize=7)
     fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
     return fig
 
 # %% ../nbs/13_demo.ipynb 8
@@ -71,7 +79,8 @@ def explain_figures(checkpoint, # a fold's `last.pt`
     labels = test.labels.clamp(min=0)
     active = labels.sum(1)
     best = {}  # the most active frame of each test subject (the first path component)
-    for i in torch.argsort(active, descending=True, stable=True).tolist(): best.setdefault(test.paths[i].split('/')[0], i)
+    for i in torch.argsort(active, descending=True, stable=True).tolist():
+        best.setdefault(test.paths[i].split('/')[0], i)
     faces = torch.tensor(list(best.values())[:n_faces])                           # one face per subject, the most active
     counts = labels[faces].sum(0)
     aus = [model.cfg.aus[int(c)] for c in torch.argsort(counts, descending=True, stable=True)[:n_aus] if counts[c] > 0]
@@ -122,7 +131,8 @@ def _pointing_games(out: Path, cfg: TrainConfig, n_faces: int, progress: bool) -
                                 model_overrides={**cfg.model_overrides, **ABLATIONS['baseline']}), progress)
     games = {name: pointing_scores(Path(path) / 'last.pt', cfg.data, n_faces)
              for name, path in (('FAUD-CLIP', out / 'runs' / 'fold1'), ('baseline', out / 'runs' / 'baseline_fold1'))}
-    per_au = {au: {'FAUD-CLIP': round(float(games['FAUD-CLIP'].hit_rate[au]), 4), 'baseline': round(float(games['baseline'].hit_rate[au]), 4),
+    per_au = {au: {'FAUD-CLIP': round(float(games['FAUD-CLIP'].hit_rate[au]), 4),
+                   'baseline': round(float(games['baseline'].hit_rate[au]), 4),
                    'chance': round(float(games['FAUD-CLIP'].chance[au]), 4)} for au in games['FAUD-CLIP'].index}
     return {'faces': n_faces, 'pairs': int(games['FAUD-CLIP'].pairs['all']), 'per_au': per_au,
             'baseline_f1': round(float(baseline['f1']['Avg']) / 100, 4)}
@@ -219,7 +229,8 @@ def _render_once(root: Path, settings: dict, progress: bool):
     record = root / 'demo_render.json'
     if (root / 'labels.csv').is_file() and record.is_file() and json.loads(record.read_text()) == settings: return
     if root.exists(): shutil.rmtree(root)  # other settings, or an interrupted render
-    make_synth_dataset(root, settings['subjects'], settings['frames'], settings['seed'], progress=progress, frame_step=settings['frame_step'])
+    make_synth_dataset(root, settings['subjects'], settings['frames'], settings['seed'], progress=progress,
+                       frame_step=settings['frame_step'])
     record.write_text(json.dumps(settings))
 
 def _fresh_runs(runs: Path, settings: dict):
@@ -266,16 +277,19 @@ def run_demo(out='outputs/demo', # output folder
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}
     _render_once(out / 'synthau', data, progress)
-    if probe_warmup_steps is None: probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
+    if probe_warmup_steps is None:
+        probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
     pretrained = None
     if clip_pretrain_steps:  # half as many other subjects, captioned
         pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
                                                'steps': clip_pretrain_steps}, progress))
-    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size, 'probe_warmup_steps': probe_warmup_steps,
+    _fresh_runs(out / 'runs',
+                {**data, 'epochs': epochs, 'image_size': image_size, 'probe_warmup_steps': probe_warmup_steps,
                                'clip_pretrain_steps': clip_pretrain_steps})
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
-                     resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed, pretrained=pretrained)
+                     resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
+                     pretrained=pretrained)
     cv = cross_validate(cfg, progress=progress)
     table, runs = cv['table'], cv['runs']
     per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
@@ -317,8 +331,12 @@ def pretraining_check(out: Path, # the demo's folder
     accuracy = retrieval_accuracy(clip, load_faces(data_root, faces.path, resize_for(image_size)), captions)
     chance = float(np.mean([captions.count(c) for c in captions]) / n_faces)  # identical captions (neutral faces) count as found
     fig, ax = plt.subplots(figsize=(5, 2.4))
-    ax.plot(loss.step, loss.loss, alpha=0.3, lw=0.7); ax.plot(loss.step, loss.loss.rolling(20, min_periods=1).mean(), lw=1.2)
-    ax.set_xlabel('step'); ax.set_ylabel('ClipLoss'); ax.set_title(f'contrastive pretraining; held-out retrieval {accuracy:.0%} (chance {chance:.0%})', fontsize=8)
+    ax.plot(loss.step, loss.loss, alpha=0.3, lw=0.7)
+    ax.plot(loss.step, loss.loss.rolling(20, min_periods=1).mean(), lw=1.2)
+    ax.set_xlabel('step')
+    ax.set_ylabel('ClipLoss')
+    ax.set_title(f'contrastive pretraining; held-out retrieval {accuracy:.0%} (chance {chance:.0%})', fontsize=8)
     fig.tight_layout(); fig.savefig(out / 'clip_pretrain.png', dpi=100); plt.close(fig)
-    return {'steps': int(loss.step.max()), 'loss_first_20': round(float(loss.loss[:20].mean()), 3), 'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
+    return {'steps': int(loss.step.max()), 'loss_first_20': round(float(loss.loss[:20].mean()), 3),
+            'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}

@@ -43,9 +43,12 @@ def expand_inputs(inputs, # a path, a folder, an array, or a list of them
     if isinstance(inputs, (str, Path, np.ndarray)): inputs = [inputs]
     expanded = []
     for item in inputs:
-        if isinstance(item, np.ndarray): expanded.append(item); continue
+        if isinstance(item, np.ndarray):
+            expanded.append(item)
+            continue
         path = Path(item)
-        if path.is_dir(): expanded += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
+        if path.is_dir():
+            expanded += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
         else: expanded.append(path)
     return expanded
 
@@ -67,7 +70,8 @@ def _video_frames(path: Path, skip_frames: int, start: int) -> Iterator[Frame]:
 
 def _as_rgb(array: np.ndarray, name: str) -> np.ndarray:
     if array.ndim == 2: array = np.repeat(array[..., None], 3, axis=2)
-    if array.ndim != 3 or array.shape[2] not in (3, 4): raise DataError(f"{name}: expected an (h, w, 3) image, got shape {array.shape}")
+    if array.ndim != 3 or array.shape[2] not in (3, 4):
+        raise DataError(f"{name}: expected an (h, w, 3) image, got shape {array.shape}")
     if array.dtype != np.uint8: raise DataError(f"{name}: expected uint8 pixels, got {array.dtype}")
     return np.ascontiguousarray(array[..., :3])
 
@@ -85,7 +89,9 @@ def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (
     path = Path(source)
     if not path.exists(): raise DataError(f"{path}: no such file or folder")
     suffix = path.suffix.lower()
-    if suffix in VIDEO_SUFFIXES: yield from _video_frames(path, skip_frames, start); return
+    if suffix in VIDEO_SUFFIXES:
+        yield from _video_frames(path, skip_frames, start)
+        return
     if suffix not in IMAGE_SUFFIXES:
         raise DataError(f"{path}: not an image or a video (suffixes: {' '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)})")
     if start > 0: return
@@ -121,12 +127,13 @@ class FaceTracker:
                 if ids[i] == -1 and self.ids[j] not in ids: ids[i] = self.ids[j]
         for i in sorted(range(len(boxes)), key=lambda i: boxes[i, 0] + boxes[i, 2]):  # new faces, left to right
             if ids[i] == -1: ids[i], self.next_id = self.next_id, self.next_id + 1
-        if len(boxes): self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids  # a frame without faces keeps the last ones
+        if len(boxes):
+            self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids  # a frame without faces keeps the last ones
         return ids
 
 # %% ../nbs/10a_detect.ipynb 13
-FRAME_COLUMNS = ['input', 'frame', 'face_id', 'timestamp', 'confidence', 'success', 'face_x', 'face_y', 'face_width', 'face_height',
-                 *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]]
+FRAME_COLUMNS = ['input', 'frame', 'face_id', 'timestamp', 'confidence', 'success', 'face_x', 'face_y', 'face_width',
+                 'face_height', *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]]
 
 def au_output_columns(aus, # AU numbers
                      ) -> list[str]:
@@ -157,7 +164,9 @@ def resume_point(csv_path, # a CSV `detect` was writing
                         f"({len(header)} columns, {len(columns)} expected): write to another file")
     from io import StringIO
     rows = typed_rows(pd.read_csv(StringIO(text), dtype={'input': str}, float_precision='round_trip'))  # rewritten digit for digit
-    if rows.empty: path.write_text(text); return set(), None, 0
+    if rows.empty:
+        path.write_text(text)
+        return set(), None, 0
     last, frame = rows.input.iloc[-1], int(rows.frame.iloc[-1])
     keep = ~((rows.input == last) & (rows.frame == frame))
     tmp = path.with_suffix(path.suffix + '.tmp')
@@ -181,7 +190,8 @@ class FaceAnalyser:
         self.model, cfg = load_model(checkpoint)
         self.device = torch.device(device) if device else default_device()
         self.model.to(self.device).eval()
-        with torch.no_grad(): self.logits = logits_fn(self.model, compile)  # the text side once; the image side compiled if asked
+        with torch.no_grad():
+            self.logits = logits_fn(self.model, compile)  # the text side once; the image side compiled if asked
         self.aus, self.columns = self.model.cfg.aus, detect_columns(self.model.cfg.aus)
         self.transform = au_transforms(False, cfg.image_size, cfg.resize)
         self.detector = detector or mtcnn(str(self.device) if self.device.type == 'cuda' else 'cpu')
@@ -194,10 +204,13 @@ class FaceAnalyser:
         by_size = {}
         for i, im in enumerate(images): by_size.setdefault(im.shape, []).append(i)
         for shape, idx in by_size.items():
-            if min(shape[:2]) < getattr(self.detector, 'min_face_size', 20): continue  # smaller than any face MTCNN looks for
+            if min(shape[:2]) < getattr(self.detector, 'min_face_size', 20):
+                continue  # smaller than any face MTCNN looks for
             boxes, scores, points = self.detector.detect(np.stack([images[i] for i in idx]), landmarks=True)
             for i, b, s, p in zip(idx, boxes, scores, points):
-                if b is not None: found[i] = (np.asarray(b, float).reshape(-1, 4), np.asarray(s, float).reshape(-1), np.asarray(p, float).reshape(-1, 5, 2))
+                if b is not None:
+                    found[i] = (np.asarray(b, float).reshape(-1, 4), np.asarray(s, float).reshape(-1),
+                                np.asarray(p, float).reshape(-1, 5, 2))
         return found
 
     @torch.no_grad()
@@ -230,7 +243,8 @@ class FaceAnalyser:
         for (k, j, face_id), p in zip(where, probs):
             boxes, scores, points = found[k]
             x0, y0, x1, y1 = boxes[j]
-            row = {'input': frames[k].input, 'frame': frames[k].frame, 'face_id': face_id, 'timestamp': frames[k].timestamp,
+            row = {'input': frames[k].input, 'frame': frames[k].frame, 'face_id': face_id,
+                   'timestamp': frames[k].timestamp,
                    'confidence': round(float(scores[j]), 4), 'success': 1, 'face_x': x0, 'face_y': y0, 'face_width': x1 - x0, 'face_height': y1 - y0,
                    **{f'x_{i}': points[j][i, 0] for i in range(5)}, **{f'y_{i}': points[j][i, 1] for i in range(5)},
                    **{f'AU{a:02d}_p': round(float(v), 4) for a, v in zip(self.aus, p)},
@@ -250,8 +264,12 @@ def _batches(inputs: list, skip_frames: int, batch_size: int, start: dict, error
         try:
             for frame in read_frames(source, name, skip_frames, first):
                 batch.append(frame)
-                if len(batch) == batch_size: yield batch; batch = []
-        except DataError as e: errors.append(str(e)); on_error(str(e))
+                if len(batch) == batch_size:
+                    yield batch
+                    batch = []
+        except DataError as e:
+            errors.append(str(e))
+            on_error(str(e))
     if batch: yield batch
 
 def _frame_count(source, skip_frames: int) -> int:
@@ -272,12 +290,14 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
            compile: bool = False, # run the model's image side under torch.compile (worth it on a GPU for long inputs)
           ) -> pd.DataFrame: # one row per face and frame (one with success = 0 per frame without a face)
     "AU probabilities and occurrences for every face of every frame of `inputs`, in OpenFace's CSV layout."
-    if batch_size < 1 or skip_frames < 1: raise ValueError(f"batch_size and skip_frames must be at least 1, not {batch_size} and {skip_frames}")
+    if batch_size < 1 or skip_frames < 1:
+        raise ValueError(f"batch_size and skip_frames must be at least 1, not {batch_size} and {skip_frames}")
     analyser = FaceAnalyser(checkpoint, device, detector, compile=compile)
     inputs, errors, start, sink = expand_inputs(inputs), [], {}, None
     if out is not None:
         out = Path(out)
-        if out.exists() and not resume: raise FileExistsError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
+        if out.exists() and not resume:
+            raise FileExistsError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
         if out.exists():
             done, last, frame = resume_point(out, analyser.columns)
             start = {'done': done, 'input': last, 'frame': frame}
@@ -290,10 +310,13 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     tables, trackers, frames = [], {}, 0
     try:
         clock = time.perf_counter()
-        for batch in _batches(inputs, skip_frames, batch_size, start, errors, lambda e: tqdm.write(f"faudclip detect: error: {e}", file=sys.stderr)):
+        for batch in _batches(inputs, skip_frames, batch_size, start, errors,
+                              lambda e: tqdm.write(f"faudclip detect: error: {e}", file=sys.stderr)):
             analyser.seconds['decode'] += time.perf_counter() - clock
             table = typed_rows(pd.DataFrame(analyser.rows(batch, trackers), columns=analyser.columns))
-            if sink is not None: table.to_csv(sink, header=False, index=False); sink.flush()
+            if sink is not None:
+                table.to_csv(sink, header=False, index=False)
+                sink.flush()
             tables.append(table); frames += len(batch); bar.update(len(batch))
             clock = time.perf_counter()
     finally:
@@ -332,13 +355,16 @@ def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows
     time_axis = frames.to_numpy(float) if frames.nunique() > 1 else frames.index.to_numpy()
     fig, ax = plt.subplots(figsize=(7.5, 2.8))
     colours = plt.get_cmap('tab20')(np.linspace(0, 1, max(len(probs.columns), 1)))
-    for colour, column in zip(colours, probs.columns): ax.plot(time_axis, probs[column].astype(float), lw=1, c=colour, label=column[:-2])
+    for colour, column in zip(colours, probs.columns):
+        ax.plot(time_axis, probs[column].astype(float), lw=1, c=colour, label=column[:-2])
     ax.axhline(threshold, ls='--', c='k', lw=0.8)
     ax.set_ylim(0, 1); ax.set_ylabel('probability'); ax.set_xlabel('seconds' if frames.nunique() > 1 else 'frame')
     ax.set_title(f'{Path(input).name}, face {face_id}', fontsize=8)
     ax.legend(fontsize=6, ncol=2, loc='center left', bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
     return fig
 
 def plot_faces(image: np.ndarray, # (h, w, 3) the frame
@@ -354,8 +380,10 @@ def plot_faces(image: np.ndarray, # (h, w, 3) the frame
         ax.add_patch(Rectangle((r.face_x, r.face_y), r.face_width, r.face_height, fill=False, ec='lime', lw=1.5))
         ax.plot([r[f'x_{i}'] for i in range(5)], [r[f'y_{i}'] for i in range(5)], '.', c='red', ms=3)
         present = [c[:-2] for c in rows.columns if c.endswith('_c') and r[c] == 1]
-        ax.text(r.face_x, r.face_y - 4, f"face {r.face_id}: " + (', '.join(present) or 'no AU'), color='white', fontsize=6,
-                va='bottom', bbox=dict(fc='black', alpha=0.6, lw=0))
+        ax.text(r.face_x, r.face_y - 4, f"face {r.face_id}: " + (', '.join(present) or 'no AU'), color='white',
+                fontsize=6, va='bottom', bbox=dict(fc='black', alpha=0.6, lw=0))
     fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
     return fig

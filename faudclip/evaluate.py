@@ -184,9 +184,14 @@ def plot_ablation(table: pd.DataFrame, # from `ablation_study`
     fig, ax = plt.subplots(figsize=(6, 2.6))
     colours = ['tab:blue' if n in TABLE_III else 'tab:orange' for n in table.index]
     folds = table.filter(like='fold')
-    ax.bar(table.index, table.F1, yerr=[table.F1 - folds.min(axis=1), folds.max(axis=1) - table.F1], capsize=2, color=colours)
+    ax.bar(table.index, table.F1, yerr=[table.F1 - folds.min(axis=1), folds.max(axis=1) - table.F1], capsize=2,
+           color=colours)
     for i, v in enumerate(table.F1): ax.text(i, v + 0.5, f'{v:.1f}', ha='center', fontsize=7)
-    ax.set_ylabel('mean F1 (%)'); ax.set_ylim(0, min(100, table.F1.max() + 10)); ax.tick_params(axis='x', labelsize=7, rotation=20)
+    ax.set_ylabel('mean F1 (%)')
+    ax.set_ylim(0, min(100, table.F1.max() + 10))
+    ax.tick_params(axis='x', labelsize=7, rotation=20)
     fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
     return fig

@@ -63,8 +63,10 @@ class AttentionExplorer:
         for c in self.controls.values(): c.observe(self.redraw, names='value')
         self.upload.observe(self._on_upload, names='value')
         self.widget = W.VBox([W.HBox([self.controls['face'], self.upload, self.controls['au']]),
-                              W.HBox([self.controls['layer'], self.controls['level'], self.controls['row'], self.controls['col']]),
-                              self.message, W.HBox([self.panels['gradcam'], self.panels['probs']]), W.HBox([self.panels['tree']])])
+                              W.HBox([self.controls['layer'], self.controls['level'], self.controls['row'],
+                                      self.controls['col']]),
+                              self.message, W.HBox([self.panels['gradcam'], self.panels['probs']]),
+                              W.HBox([self.panels['tree']])])
         self.redraw()
 
     def _face_options(self): return [(f'face {i}', i) for i in range(len(self.images))]
@@ -99,9 +101,13 @@ class AttentionExplorer:
         "Find, align and add the face in an image file's bytes; a message when there is none."
         from faudclip.align import align_face
         try: image = np.asarray(Image.open(io.BytesIO(data)).convert('RGB'))
-        except Exception as e: self.message.value = f'<b>{name}</b>: not an image ({e})'; return
+        except Exception as e:
+            self.message.value = f'<b>{name}</b>: not an image ({e})'
+            return
         face = align_face(image)
-        if face is None: self.message.value = f'<b>{name}</b>: no face found'; return
+        if face is None:
+            self.message.value = f'<b>{name}</b>: no face found'
+            return
         self.message.value = f'<b>{name}</b>: face found (score {face.score:.2f}), aligned and added'
         self.add_face(face.image)
 

@@ -35,7 +35,8 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
                     ) -> Path: # the .npy file
     "Decode and resize every face of `data` once into `folder/faces-{key}.npy`, a `(n, r, r, 3)` uint8 array; returns its path."
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir(): raise NotADirectoryError(f"{folder}: not a folder (the face cache is a folder of caches)")
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder}: not a folder (the face cache is a folder of caches)")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f'faces-{cache_key(data)}.npy'
     first = np.asarray(data.resize(data.load(0)))                          # (r, r, 3) uint8
@@ -43,11 +44,13 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
     faces = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=(len(data), *first.shape))
     def decode(i: int):
         face = np.asarray(data.resize(data.load(i)))
-        if face.shape != first.shape: raise DataError(f"{data.root / data.paths[i]}: resized to {face.shape}, not {first.shape} like the first face (faces must be square)")
+        if face.shape != first.shape:
+            raise DataError(f"{data.root / data.paths[i]}: resized to {face.shape}, not {first.shape} like the first face (faces must be square)")
         faces[i] = face
     try:
         with ThreadPoolExecutor(threads) as pool:
-            list(tqdm(pool.map(decode, range(len(data))), total=len(data), desc=f'caching {len(data)} faces', disable=not progress, leave=False))
+            list(tqdm(pool.map(decode, range(len(data))), total=len(data), desc=f'caching {len(data)} faces',
+                      disable=not progress, leave=False))
         faces.flush(); del faces
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
@@ -62,7 +65,8 @@ class FaceCache(Dataset):
                 ):
         self.path, self.labels = Path(path), labels
         self.faces = np.load(self.path, mmap_mode='r')
-        if len(self.faces) != len(labels): raise DataError(f"{self.path}: {len(self.faces)} faces for {len(labels)} label rows")
+        if len(self.faces) != len(labels):
+            raise DataError(f"{self.path}: {len(self.faces)} faces for {len(labels)} label rows")
 
     @classmethod
     def of(cls,
@@ -107,7 +111,8 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
                      pin_memory: bool = False, # pinned host memory (CUDA)
                     ) -> torch.utils.data.DataLoader:
     "A DataLoader over `data` (an `AUDataset`, or a `FaceCache` read a batch at a time) in the order of `DataLoader(shuffle=True, generator=...)`; with `world` processes, each loads its slice of every batch."
-    batches = RankSlices(torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(data, generator=generator), batch_size, drop_last),
+    batches = RankSlices(torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(data, generator=generator),
+                                                       batch_size, drop_last),
                          rank, world)
     whole = dict(sampler=batches, batch_size=None) if isinstance(data, FaceCache) else dict(batch_sampler=batches)
     return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
@@ -126,7 +131,8 @@ def augment_params(n: int, # augmentations to draw
     "The random choices of `n` augmentations: crop corners, flips, jitter factors `(n, 3)` and jitter orders `(n, 3)`."
     if not train:
         corner = torch.full((n,), int(round((resize - size) / 2)), device=device)  # torchvision's CenterCrop
-        return {'top': corner, 'left': corner, 'flip': torch.zeros(n, dtype=torch.bool, device=device), 'factors': None, 'order': None}
+        return {'top': corner, 'left': corner, 'flip': torch.zeros(n, dtype=torch.bool, device=device), 'factors': None,
+                'order': None}
     draw = lambda *shape: torch.rand(*shape, generator=generator, device=device)
     return {'top': (draw(n) * (resize - size + 1)).long(), 'left': (draw(n) * (resize - size + 1)).long(),
             'flip': draw(n) < 0.5, 'factors': 1 + JITTER * (2 * draw(n, 3) - 1), 'order': draw(n, 3).argsort(1)}

@@ -76,7 +76,9 @@ def plot_gradcam(image, # (H, W, 3) uint8
                 ):
     "One face with the Grad-CAM of each AU in `aus` over it."
     import matplotlib.pyplot as plt
-    if axs is None: _, axs = plt.subplots(1, len(aus), figsize=(1.7 * len(aus), 2.0), squeeze=False); axs = axs[0]
+    if axs is None:
+        _, axs = plt.subplots(1, len(aus), figsize=(1.7 * len(aus), 2.0), squeeze=False)
+        axs = axs[0]
     for i, (ax, au) in enumerate(zip(axs, aus)):
         overlay(ax, image, maps[i], _au_title(au, None if probs is None else float(probs[i])))
     return axs
@@ -96,7 +98,9 @@ def gradcam_gallery(model, # a `FAUDCLIP`
     for i, face in enumerate(faces):
         plot_gradcam(face, maps[i], aus, [probs[i, model.cfg.aus.index(a)] for a in aus], axs[i])
     fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=110); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=110)
+        plt.close(fig)
     return fig
 
 def compare_gradcam(models: dict, # name -> `FAUDCLIP`, one row each
@@ -107,15 +111,20 @@ def compare_gradcam(models: dict, # name -> `FAUDCLIP`, one row each
     "The paper's Fig. 5: one column per face, one row per model (name -> FAUD-CLIP), for AU `au`."
     import matplotlib.pyplot as plt
     faces = denormalize(images)
-    fig, axs = plt.subplots(len(models) + 1, len(faces), figsize=(1.6 * len(faces), 1.8 * (len(models) + 1)), squeeze=False)
-    for j, face in enumerate(faces): axs[0, j].imshow(face); axs[0, j].axis('off')
+    fig, axs = plt.subplots(len(models) + 1, len(faces), figsize=(1.6 * len(faces), 1.8 * (len(models) + 1)),
+                            squeeze=False)
+    for j, face in enumerate(faces):
+        axs[0, j].imshow(face)
+        axs[0, j].axis('off')
     axs[0, 0].set_title('input', fontsize=7)
     for i, (name, model) in enumerate(models.items(), 1):
         with torch.no_grad(): probs = torch.sigmoid(model(images).logits[:, model.cfg.aus.index(au)]).cpu()
         for j, cam in enumerate(au_gradcam(model, images, au)):
             overlay(axs[i, j], faces[j], cam, f'{name}: p = {probs[j]:.2f}')
     fig.suptitle(f'AU{au} {AU_CATALOGUE[au].name}', fontsize=9); fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=110); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=110)
+        plt.close(fig)
     return fig
 
 # %% ../nbs/11_gradcam.ipynb 23

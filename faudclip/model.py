@@ -42,7 +42,8 @@ class FAUDCLIPConfig:
 
     def __post_init__(self):
         self.aus = tuple(self.aus)
-        if self.attention not in ATTENTIONS: raise ValueError(f"attention must be one of {ATTENTIONS}, not {self.attention!r}")
+        if self.attention not in ATTENTIONS:
+            raise ValueError(f"attention must be one of {ATTENTIONS}, not {self.attention!r}")
         if self.readout not in READOUTS: raise ValueError(f"readout must be one of {READOUTS}, not {self.readout!r}")
 
 ATTENTIONS = ('tree', 'self', 'cbam', 'acatt', 'none')
@@ -56,7 +57,8 @@ class CBAM(nn.Module):
                  kernel: int = 7, # spatial convolution's kernel size
                 ):
         super().__init__()
-        self.mlp = nn.Sequential(nn.Linear(dim, max(1, dim // reduction)), nn.ReLU(), nn.Linear(max(1, dim // reduction), dim))
+        self.mlp = nn.Sequential(nn.Linear(dim, max(1, dim // reduction)), nn.ReLU(),
+                                 nn.Linear(max(1, dim // reduction), dim))
         self.conv = nn.Conv2d(2, 1, kernel, padding=kernel // 2)
 
     def forward(self,
@@ -117,19 +119,21 @@ class FAUDCLIP(nn.Module):
         d = self.clip.visual.transformer.width                   # image token width (768 for ViT-B/16)
         e = self.clip.text_projection.shape[1]                   # text embedding width (512)
         self.grid = tuple(self.clip.visual.grid_size)            # (h, w) patch grid
-        self.prompt_learner = PromptLearner(au_descriptions(cfg.aus), self.clip.token_embedding.embedding_dim, cfg.n_ctx)
+        self.prompt_learner = PromptLearner(au_descriptions(cfg.aus), self.clip.token_embedding.embedding_dim,
+                                            cfg.n_ctx)
         self.spatial = self._spatial_module(d)
         self.projector = Projector(e, d)
         c = len(cfg.aus)
-        self.interaction = (FeatureInteraction(d, c, depth=cfg.interaction_depth, heads=cfg.interaction_heads, dropout=cfg.dropout,
-                                               readout=cfg.readout) if cfg.interaction else None)
+        self.interaction = (FeatureInteraction(d, c, depth=cfg.interaction_depth, heads=cfg.interaction_heads,
+                                               dropout=cfg.dropout, readout=cfg.readout) if cfg.interaction else None)
         self.head = None if cfg.interaction else AUReadout(c, cfg.readout)  # the baseline's readout of the pooled feature
 
     def _spatial_module(self, d: int) -> nn.Module:
         cfg, heads = self.cfg, self.cfg.tree_heads or _clip_heads(self.clip)
         if cfg.attention in ('tree', 'self'):
             levels = cfg.tree_levels if cfg.attention == 'tree' else 1
-            return TreeTransformer(d, depth=cfg.tree_depth, heads=heads, levels=levels, topk=cfg.tree_topk, mlp_ratio=cfg.mlp_ratio)
+            return TreeTransformer(d, depth=cfg.tree_depth, heads=heads, levels=levels, topk=cfg.tree_topk,
+                                   mlp_ratio=cfg.mlp_ratio)
         return {'cbam': CBAM, 'acatt': AcAtt, 'none': NoAttention}[cfg.attention](*([d] if cfg.attention == 'cbam' else []))
 
     def encode_text(self) -> torch.Tensor:
@@ -170,7 +174,8 @@ class FAUDCLIP(nn.Module):
     def keep_attention(self, keep: bool = True, # False: stop keeping them
                       ):
         "Keep the tree layers' kept regions in `FAUDCLIPOutput.attention` (tree and self attention only)."
-        if not isinstance(self.spatial, TreeTransformer): raise ValueError(f"attention={self.cfg.attention!r} has no regions to keep")
+        if not isinstance(self.spatial, TreeTransformer):
+            raise ValueError(f"attention={self.cfg.attention!r} has no regions to keep")
         self.spatial.keep_traces(keep)
 
 # %% ../nbs/07_model.ipynb 23
@@ -182,8 +187,10 @@ def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
                 ) -> FAUDCLIP:
     "The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M = 16."
     if image_size != 224: raise ValueError(f"ViT-B/16 CLIP takes 224 px faces, not {image_size}")
-    if not clip_name.startswith('ViT-B-16'): raise ValueError(f"the b16 preset needs a ViT-B-16 architecture, not {clip_name!r}")
-    return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name=clip_name, pretrained=pretrained, image_size=image_size, **overrides))
+    if not clip_name.startswith('ViT-B-16'):
+        raise ValueError(f"the b16 preset needs a ViT-B-16 architecture, not {clip_name!r}")
+    return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name=clip_name, pretrained=pretrained, image_size=image_size,
+                                   **overrides))
 
 def faudclip_tiny(aus=ALL_AUS, # AU numbers, in label-column order
                   image_size: int = 112, # input side, a multiple of 8
@@ -214,7 +221,8 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
     size = model.cfg.image_size
     logits = model.eval()(torch.randn(n, 3, size, size, generator=g)).logits  # (n, c)
     p = logits.sigmoid()
-    return {'mean': logits.mean().item(), 'std': logits.std().item(), 'min': logits.min().item(), 'max': logits.max().item(),
+    return {'mean': logits.mean().item(), 'std': logits.std().item(), 'min': logits.min().item(),
+            'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
 # %% ../nbs/07_model.ipynb 37
@@ -235,7 +243,8 @@ def param_groups(model: FAUDCLIP, # the model to train
         part = 'image' if name.startswith('clip.visual.') else 'prompt' if name.startswith('prompt_learner.') else 'other'
         groups.setdefault((part, _decays(name, p)), []).append(p)
     lrs = {'image': lr_image, 'prompt': lr_prompt, 'other': lr_other}
-    return [{'name': part, 'params': groups[part, decay], 'lr': lrs[part], 'weight_decay': weight_decay if decay else 0.0}
+    return [{'name': part, 'params': groups[part, decay], 'lr': lrs[part],
+             'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
 # %% ../nbs/07_model.ipynb 42
@@ -245,10 +254,12 @@ def parameter_table(model: FAUDCLIP, # the model to count
     import pandas as pd
     parts = {'image encoder (CLIP)': model.clip.visual, 'prompt context': model.prompt_learner,
              'tree attention': model.spatial, 'projector': model.projector, 'feature interaction': model.interaction}
-    rows = {k: [sum(p.numel() for p in m.parameters()) / 1e6, sum(p.numel() for p in m.parameters() if p.requires_grad) / 1e6]
+    rows = {k: [sum(p.numel() for p in m.parameters()) / 1e6,
+                sum(p.numel() for p in m.parameters() if p.requires_grad) / 1e6]
             for k, m in parts.items() if m is not None}
     text = [p for n, p in model.clip.named_parameters() if not n.startswith('visual.')]
-    rows['text encoder (CLIP, frozen)'] = [sum(p.numel() for p in text) / 1e6, sum(p.numel() for p in text if p.requires_grad) / 1e6]
+    rows['text encoder (CLIP, frozen)'] = [sum(p.numel() for p in text) / 1e6,
+                                           sum(p.numel() for p in text if p.requires_grad) / 1e6]
     table = pd.DataFrame(rows, index=['M params', 'M trainable']).T.round(3)
     table.loc['total'] = table.sum()
     return table

@@ -37,13 +37,16 @@ def bp4d_frames(labels: pd.DataFrame, # from `read_bp4d_labels`
                ) -> tuple[list[Frame], list[tuple[str, str]]]:
     "The frames of BP4D label rows whose JPEG exists, and (file, reason) for those whose image is missing."
     images_dir = Path(images_dir)
-    if not images_dir.is_dir(): raise DataError(f"{images_dir}: no such directory (expected BP4D frames as {{subject}}/{{task}}/{{frame}}.jpg)")
+    if not images_dir.is_dir():
+        raise DataError(f"{images_dir}: no such directory (expected BP4D frames as {{subject}}/{{task}}/{{frame}}.jpg)")
     frames, missing = [], []
     for (subject, task), rows in labels.groupby(['subject', 'task'], sort=True):
         folder = images_dir / subject / task
         files = {int(p.stem): p for p in folder.glob('*.jpg') if p.stem.isdigit()} if folder.is_dir() else {}
         for f in rows.frame:
-            if f in files: frames.append(Frame(f'{subject}/{task}', f'{subject}/{task}/{f}.jpg', str(files[f]), lambda p=files[f]: _read_rgb(p)))
+            if f in files:
+                frames.append(Frame(f'{subject}/{task}', f'{subject}/{task}/{f}.jpg', str(files[f]),
+                                    lambda p=files[f]: _read_rgb(p)))
             else: missing.append((str(folder / f'{f}.jpg'), 'no image for this labelled frame'))
     return frames, missing
 
@@ -104,14 +107,18 @@ def align_frames(frames: list[Frame], # in sequence order
         if target.is_file():
             done.add(fr.crop); pending = fr; previous = None; continue
         image = fr.load()
-        if image is None: problems.append((fr.source, 'unreadable image or frame')); continue
+        if image is None:
+            problems.append((fr.source, 'unreadable image or frame'))
+            continue
         found = detect_landmarks(image, detector)
         if found is not None: previous = similarity_transform(found[0], size, enlarge)
         else:
             if previous is None and pending is not None:  # resumed: recompute the last saved frame's transform
                 again = pending.load(); again = again is not None and detect_landmarks(again, detector)
                 previous = similarity_transform(again[0], size, enlarge) if again else None
-            if previous is None: problems.append((fr.source, 'no face, and no earlier face in this sequence: skipped')); continue
+            if previous is None:
+                problems.append((fr.source, 'no face, and no earlier face in this sequence: skipped'))
+                continue
             problems.append((fr.source, "no face: reused the previous frame's transform"))
         _save(target, warp_face(image, previous, size))
         done.add(fr.crop); pending = None
@@ -140,7 +147,8 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
                    ) -> pd.DataFrame:
     "Align a raw BP4D (`images`) or DISFA (`videos`) tree into `out` (img/, list/, labels.csv, failures.csv)."
     key, out = dataset.upper(), Path(out)
-    if size < 32 or enlarge <= 0: raise ValueError(f"--size must be at least 32 and --enlarge positive, not {size} and {enlarge}")
+    if size < 32 or enlarge <= 0:
+        raise ValueError(f"--size must be at least 32 and --enlarge positive, not {size} and {enlarge}")
     if key == 'BP4D':
         if images is None: raise ValueError("BP4D needs --images, the folder of {subject}/{task}/{frame}.jpg frames")
         table = read_bp4d_labels(labels)

@@ -56,7 +56,8 @@ def prompt_tokens(descriptions, # one text per AU
     texts = prompt_texts(descriptions, n_ctx)
     for d, t in zip(descriptions, texts):
         n = len(tokenizer.encode(t)) + 2  # + SOS and EOT
-        if n > CONTEXT_LENGTH: raise ValueError(f"prompt of {n} tokens (> {CONTEXT_LENGTH}) with {n_ctx} context tokens: {d!r}")
+        if n > CONTEXT_LENGTH:
+            raise ValueError(f"prompt of {n} tokens (> {CONTEXT_LENGTH}) with {n_ctx} context tokens: {d!r}")
     return open_clip.tokenize(texts)
 
 # %% ../nbs/04_prompts.ipynb 12
@@ -107,7 +108,9 @@ class PromptLearner(nn.Module):
     def forward(self, clip, # the CLIP whose text tower encodes the prompts
                ) -> torch.Tensor: # (c, e) prompt embeddings
         "Encode the prompts; in eval mode once, until the context or the text tower changes."
-        if self.training: self._cache = None; return encode_tokens(clip, self.tokens, self.ctx)
+        if self.training:
+            self._cache = None
+            return encode_tokens(clip, self.tokens, self.ctx)
         key = self._cache_key(clip)
         if self._cache is None or self._cache[0] != key:  # recompute after the context or the text tower changed
             with torch.no_grad(): self._cache = (key, encode_tokens(clip, self.tokens, self.ctx))

@@ -63,7 +63,8 @@ def random_identity(rng: np.random.Generator, # the identity's randomness
         nose_y=u(0.18, 0.28), nose_w=u(0.1, 0.14), mouth_y=u(0.52, 0.62), mouth_w=u(0.24, 0.31), lip_h=u(0.045, 0.065),
         skin=tuple(skin.clip(0, 255)), lips=tuple((skin * [0.85, 0.55, 0.55] + [20, 0, 0]).clip(0, 255)),
         hair=tuple(hair.clip(0, 255)), iris=tuple(rng.uniform([40, 30, 20], [120, 140, 160])),
-        background=tuple(rng.uniform(40, 220, 3)), shirt=tuple(rng.uniform(20, 230, 3)), hair_style=int(rng.integers(0, 3)))
+        background=tuple(rng.uniform(40, 220, 3)), shirt=tuple(rng.uniform(20, 230, 3)),
+        hair_style=int(rng.integers(0, 3)))
 
 # %% ../nbs/02a_synth.ipynb 8
 @lru_cache(maxsize=None)
@@ -133,7 +134,8 @@ class Canvas:
              width: float, # in face units
             ):
         "Draw a polyline `width` face units wide."
-        self.draw.line(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1), width=max(1, round(width * self.scale)), joint='curve')
+        self.draw.line(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1),
+                       width=max(1, round(width * self.scale)), joint='curve')
 
 # %% ../nbs/02a_synth.ipynb 13
 AU_INDEX = {au: i for i, au in enumerate(ALL_AUS)}
@@ -191,7 +193,8 @@ def draw_eyes(cv: Canvas, # the frame being drawn
         cv.line(lower + [0, 0.015 * a[7]], shade(f.skin, 0.8 - 0.4 * a[7]), 0.008 + 0.05 * a[7])  # tensed, bulging lower lid
         if a[6] > 0:  # crow's feet at the outer corner
             for dy in (-0.04, 0.0, 0.04):
-                cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)], shade(f.skin, 1 - 0.55 * a[6]), 0.035)
+                cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)],
+                        shade(f.skin, 1 - 0.55 * a[6]), 0.035)
 
 def draw_nose(cv: Canvas, # the frame being drawn
               f: Identity, # the subject
@@ -200,9 +203,11 @@ def draw_nose(cv: Canvas, # the frame being drawn
     "Nose: AU9 wrinkles the bridge and lifts the nostrils (AU10 lifts them a little too)."
     lift = 0.1 * a[9] + 0.04 * a[10]
     for sgn in (-1, 1):
-        cv.line([(sgn * 0.06, f.eye_y + 0.08), (sgn * f.nose_w * 0.75, f.nose_y - 0.06 - lift)], shade(f.skin, 0.9), 0.012)
+        cv.line([(sgn * 0.06, f.eye_y + 0.08), (sgn * f.nose_w * 0.75, f.nose_y - 0.06 - lift)], shade(f.skin, 0.9),
+                0.012)
         cv.polygon(ellipse(sgn * f.nose_w * 0.55, f.nose_y + 0.01 - lift, 0.045, 0.022, 12), shade(f.skin, 0.45))
-    cv.line(bezier((-f.nose_w, f.nose_y - lift), f.nose_y + 0.05 - lift, (f.nose_w, f.nose_y - lift), 8), shade(f.skin, 0.78), 0.015)
+    cv.line(bezier((-f.nose_w, f.nose_y - lift), f.nose_y + 0.05 - lift, (f.nose_w, f.nose_y - lift), 8),
+            shade(f.skin, 0.78), 0.015)
     if a[9] > 0:  # horizontal wrinkles across the bridge
         for k in range(3):
             y = f.eye_y + 0.1 + 0.055 * k
@@ -262,7 +267,8 @@ def draw_mouth(cv: Canvas, # the frame being drawn
             cv.line([corner + [sgn * 0.01, 0.01], corner + [sgn * 0.03, 0.1]], shade(f.skin, 1 - 0.55 * a[15]), 0.04)
     if a[24] > 0:  # pressed lips bulge the skin above and below them
         for y in (m.upper_outer - 0.03, m.lower_outer + 0.03):
-            cv.line(bezier((-m.corner_x * 0.8, y), y + 0.01 * np.sign(y - f.mouth_y), (m.corner_x * 0.8, y), 6), shade(f.skin, 1 - 0.55 * a[24]), 0.045)
+            cv.line(bezier((-m.corner_x * 0.8, y), y + 0.01 * np.sign(y - f.mouth_y), (m.corner_x * 0.8, y), 6),
+                    shade(f.skin, 1 - 0.55 * a[24]), 0.045)
     chin_y = f.face_h * 0.8 + m.jaw
     if a[17] > 0:  # the chin boss rises and wrinkles
         cv.polygon(ellipse(0, chin_y - 0.1 * a[17], 0.16, 0.08, 14), shade(f.skin, 1 - 0.45 * a[17]))
@@ -275,7 +281,9 @@ def draw_head(cv: Canvas, # the frame being drawn
               jaw: float, # how far the jaw drops, face units
              ):
     "Background hair, neck and shirt, ears, and the face outline (its lower half stretched by the jaw drop)."
-    if f.hair_style == 1: cv.polygon(np.vstack([ellipse(0, -0.2, f.face_w * 1.2, f.face_h * 1.05)[12:], [[f.face_w * 1.25, 1.3], [-f.face_w * 1.25, 1.3]]]), f.hair)
+    if f.hair_style == 1:
+        cv.polygon(np.vstack([ellipse(0, -0.2, f.face_w * 1.2, f.face_h * 1.05)[12:],
+                              [[f.face_w * 1.25, 1.3], [-f.face_w * 1.25, 1.3]]]), f.hair)
     cv.polygon([(-0.45, 0.5), (0.45, 0.5), (0.5, 2.5), (-0.5, 2.5)], shade(f.skin, 0.82))
     cv.polygon(np.vstack([ellipse(0, 2.35, 1.6, 0.75, 24)]), f.shirt)
     for sgn in (-1, 1): cv.polygon(ellipse(sgn * f.face_w * 0.97, f.eye_y + 0.18, 0.12, 0.2, 12), shade(f.skin, 0.9))
@@ -409,7 +417,8 @@ def random_photo(rng: np.random.Generator, # blur, noise and gaze
                  light_dir: float, # its direction, radians
                 ) -> Photo:
     "Per-frame blur, noise and gaze under the session's lighting."
-    return Photo(light=light, light_dir=light_dir, blur=rng.uniform(0.3, 1.3), noise=rng.uniform(1, 7), gaze=rng.uniform(-1, 1))
+    return Photo(light=light, light_dir=light_dir, blur=rng.uniform(0.3, 1.3), noise=rng.uniform(1, 7),
+                 gaze=rng.uniform(-1, 1))
 
 def render_subject(n_frames: int, # frames to yield
                    rng: np.random.Generator, # the subject's randomness
@@ -483,7 +492,8 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
                 ) -> pd.DataFrame: # frame, AU labels (0/1) and raw landmarks per frame
     "Render a SynthAU subject's raw frames as an mp4 video with per-frame AU labels and landmarks in a CSV beside it."
     out = Path(out)
-    if not (subject[:1] == 'S' and subject[1:].isdigit() and int(subject[1:]) >= 1): raise ValueError(f"subject must look like 'S005', not {subject!r}")
+    if not (subject[:1] == 'S' and subject[1:].isdigit() and int(subject[1:]) >= 1):
+        raise ValueError(f"subject must look like 'S005', not {subject!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.stem + '.partial' + out.suffix)
     writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*'mp4v'), fps, (size, size))
@@ -495,7 +505,9 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
             rows.append((k, *(np.asarray(intensity) >= 2).astype(int), *lm[:, 0].round(2), *lm[:, 1].round(2)))
     finally: writer.release()
     partial.replace(out)
-    labels = pd.DataFrame(rows, columns=['frame', *au_columns(ALL_AUS), *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]])
+    labels = pd.DataFrame(rows,
+                          columns=['frame', *au_columns(ALL_AUS), *[f'x_{i}' for i in range(5)],
+                                   *[f'y_{i}' for i in range(5)]])
     labels.to_csv(out.with_suffix('.csv'), index=False)
     return labels
 
@@ -519,7 +531,9 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         ax.set_title(f'{r.path}\nAU {active}', fontsize=6)
     for ax in axs.flat: ax.axis('off')
     fig.tight_layout()
-    if out is not None: fig.savefig(out, dpi=100); plt.close(fig)
+    if out is not None:
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
     return fig
 
 # %% ../nbs/02a_synth.ipynb 55
@@ -548,7 +562,8 @@ def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
     for k in (1, 2, 3):
         train, test = fold_split(labels, 'SYNTH', k)
         rates = train[au_columns(ALL_AUS)].mean().round(3)
-        rows[f'fold{k}'] = {'test subjects': ' '.join(sorted(test.subject.unique())), 'train': len(train), 'test': len(test), **rates}
+        rows[f'fold{k}'] = {'test subjects': ' '.join(sorted(test.subject.unique())), 'train': len(train),
+                            'test': len(test), **rates}
     return pd.DataFrame(rows)
 
 def data_demo(out, # output folder

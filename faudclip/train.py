@@ -67,17 +67,20 @@ class TrainConfig:
         "Refuse values that would train nothing, or fail later with a tensor error."
         checks = [(self.fold in (1, 2, 3), f"fold must be 1, 2 or 3, not {self.fold!r}"),
                   (self.model in PATCH_SIZES, f"model must be one of {tuple(PATCH_SIZES)}, not {self.model!r}"),
-                  (self.model != 'tiny' or self.clip is None, "the tiny model has its own CLIP architecture: clip is for model='b16'"),
+                  (self.model != 'tiny' or self.clip is None,
+                   "the tiny model has its own CLIP architecture: clip is for model='b16'"),
                   (self.epochs >= 1, f"epochs must be at least 1, not {self.epochs}"),
                   (self.batch_size >= 1, f"batch_size must be at least 1, not {self.batch_size}"),
                   (self.log_every >= 1, f"log_every must be at least 1, not {self.log_every}"),
-                  (self.probe_warmup_steps >= 0, f"probe_warmup_steps must be 0 or more, not {self.probe_warmup_steps}"),
+                  (self.probe_warmup_steps >= 0,
+                   f"probe_warmup_steps must be 0 or more, not {self.probe_warmup_steps}"),
                   (self.warmup_epochs >= 0, f"warmup_epochs must be 0 or more, not {self.warmup_epochs}"),
                   (self.dice_mode in DICE_MODES, f"dice_mode must be one of {DICE_MODES}, not {self.dice_mode!r}")]
         patch = PATCH_SIZES.get(self.model, 1)
         checks += [(self.image_size >= patch and self.image_size % patch == 0,
                     f"image_size must be a positive multiple of the {self.model} model's patch size {patch}, not {self.image_size}"),
-                   (self.resize >= self.image_size, f"resize ({self.resize}) must be at least image_size ({self.image_size})")]
+                   (self.resize >= self.image_size,
+                    f"resize ({self.resize}) must be at least image_size ({self.image_size})")]
         for ok, message in checks:
             if not ok: raise ValueError(message)
 
@@ -93,13 +96,15 @@ def disfa_fold(fold: int, # 1, 2 or 3
               **kw, # any other `TrainConfig` field
              ) -> TrainConfig:
     "The paper's DISFA run of `fold` (lr 1e-4 for the new modules)."
-    return TrainConfig(**{'dataset': 'DISFA', 'fold': fold, 'data': 'data/DISFA', 'out': f'runs/disfa_fold{fold}', 'lr_other': 1e-4, **kw})
+    return TrainConfig(**{'dataset': 'DISFA', 'fold': fold, 'data': 'data/DISFA', 'out': f'runs/disfa_fold{fold}',
+                          'lr_other': 1e-4, **kw})
 
 def synth_fold(fold: int, # 1, 2 or 3
               **kw, # any other `TrainConfig` field
              ) -> TrainConfig:
     "SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe first, from `pretrained` CLIP weights not."
-    return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau', 'out': f'runs/synth_fold{fold}',
+    return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau',
+                          'out': f'runs/synth_fold{fold}',
                           'model': 'tiny', 'image_size': 64, 'resize': resize_for(64), 'epochs': 8, 'batch_size': 16,
                           'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True,
                           'probe_warmup_steps': 0 if kw.get('pretrained') else 300, **kw})
@@ -113,7 +118,8 @@ def build_model(cfg: TrainConfig, # the run
     if cfg.model == 'b16':
         clip = {} if cfg.clip is None else {'clip_name': cfg.clip}
         return faudclip_b16(aus, cfg.pretrained, image_size=cfg.image_size, **clip, **cfg.model_overrides)
-    if cfg.model == 'tiny': return faudclip_tiny(aus, cfg.image_size, **{'pretrained': cfg.pretrained, **cfg.model_overrides})
+    if cfg.model == 'tiny':
+        return faudclip_tiny(aus, cfg.image_size, **{'pretrained': cfg.pretrained, **cfg.model_overrides})
     raise ValueError(f"model must be 'b16' or 'tiny', not {cfg.model!r}")
 
 def datasets(cfg: TrainConfig, # the run
@@ -135,7 +141,8 @@ def lr_factor(step: int, # the iteration, from 0
 def _rng_state() -> dict:
     "The random states, in types that `torch.load(weights_only=True)` reads (NumPy's key array as a tensor)."
     name, keys, pos, has_gauss, gauss = np.random.get_state()
-    state = {'python': random.getstate(), 'numpy': (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
+    state = {'python': random.getstate(),
+             'numpy': (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
              'torch': torch.get_rng_state()}
     if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
     return state
@@ -175,8 +182,10 @@ def read_checkpoint(path, # a `last.pt` written by `fit`
     "A checkpoint's contents, with a clear error for a missing or foreign file."
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
-    if not zipfile.is_zipfile(path): raise DataError(f"{path}: not a readable checkpoint (not a torch.save archive: empty, text or cut short?)")
-    try: state = torch.load(path, map_location='cpu', weights_only=True)  # tensors and plain values only: never runs code
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"{path}: not a readable checkpoint (not a torch.save archive: empty, text or cut short?)")
+    try:
+        state = torch.load(path, map_location='cpu', weights_only=True)  # tensors and plain values only: never runs code
     except pickle.UnpicklingError as e:
         raise DataError(f"{path}: refused: it holds Python objects other than tensors and plain values, which could run code "
                         f"when loaded; a faudclip checkpoint never does ({str(e).splitlines()[-1][:200]})") from None
@@ -210,7 +219,8 @@ def load_model(path, # a `last.pt` written by `fit`
               ) -> tuple[FAUDCLIP, TrainConfig]: # the model in eval mode, its training configuration
     "Rebuild the model of a checkpoint with its weights, and its training config."
     state = read_checkpoint(path)
-    try: model_cfg, train_cfg = FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None}), TrainConfig(**state['train_config'])
+    try:
+        model_cfg, train_cfg = FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None}), TrainConfig(**state['train_config'])
     except (TypeError, ValueError) as e:  # fields this version does not have, or values it refuses
         raise DataError(f"{path}: its configuration does not fit this version of faudclip ({e})") from None
     model = FAUDCLIP(model_cfg)
@@ -279,8 +289,8 @@ def _loader(data, cfg: TrainConfig, epoch: int, device, rank: int = 0, world: in
     "The shuffled batches of one epoch (this process's slice of each under `torchrun`); the same order after a resume."
     generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # probe warm-up: epoch < 0
     cuda = device.type == 'cuda'
-    return shuffled_batches(data, cfg.batch_size, generator, drop_last=world > 1 or len(data) > cfg.batch_size, rank=rank, world=world,
-                            workers=cfg.num_workers if cuda else 0, pin_memory=cuda)
+    return shuffled_batches(data, cfg.batch_size, generator, drop_last=world > 1 or len(data) > cfg.batch_size,
+                            rank=rank, world=world, workers=cfg.num_workers if cuda else 0, pin_memory=cuda)
 
 def _train_step(model, x, y, weights, cfg, device, world: int = 1) -> dict:
     "The losses of one batch; under `torchrun` of the whole global batch, gathered from every process."
@@ -304,20 +314,26 @@ def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
                                   betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
     warmup = max(1, cfg.probe_warmup_steps // 10)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, warmup, cfg.probe_warmup_steps))
-    weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
+    weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32,
+                           device=device)
     model.train()
-    rows, bar = [], tqdm(total=cfg.probe_warmup_steps, desc='probe warm-up of the image tower', disable=not progress, leave=False)
+    rows, bar = [], tqdm(total=cfg.probe_warmup_steps, desc='probe warm-up of the image tower', disable=not progress,
+                         leave=False)
     for epoch in range(-1, -cfg.probe_warmup_steps - 1, -1):  # negative epochs: shuffles of their own
         for x, y in _loader(train_data, cfg, epoch, device):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
                 tokens = patch_tokens(model.clip, x.to(device, non_blocking=True), model.cfg.ln_post)  # (b, d, h, w)
                 logits = probe(rearrange(tokens, 'b d h w -> b (h w d)')).float()                 # (b, c)
-            loss = au_loss(logits, y.to(device, non_blocking=True), weights, cfg.lambda_wa, cfg.lambda_dice, cfg.dice_mode)
-            if not torch.isfinite(loss): raise FloatingPointError(f"non-finite loss {loss.item()} at probe warm-up step {len(rows) + 1}: stopping")
+            loss = au_loss(logits, y.to(device, non_blocking=True), weights, cfg.lambda_wa, cfg.lambda_dice,
+                           cfg.dice_mode)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"non-finite loss {loss.item()} at probe warm-up step {len(rows) + 1}: stopping")
             optimizer.zero_grad(set_to_none=True); loss.backward(); optimizer.step(); scheduler.step()
             rows.append({'step': len(rows) + 1, 'loss': loss.item()})
             bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
-            if len(rows) == cfg.probe_warmup_steps: bar.close(); return pd.DataFrame(rows)
+            if len(rows) == cfg.probe_warmup_steps:
+                bar.close()
+                return pd.DataFrame(rows)
 
 # %% ../nbs/09_train.ipynb 26
 class TrainingInterrupted(KeyboardInterrupt):
@@ -340,26 +356,32 @@ def fit(model: FAUDCLIP, # trained in place
     seed_everything(cfg.seed)
     model.to(device)
     source = _face_cache(train_data, cfg, job, progress) if cfg.face_cache else train_data
-    weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32, device=device)
-    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay), betas=tuple(cfg.betas),
-                                  fused=device.type == 'cuda')
+    weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32,
+                           device=device)
+    optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay),
+                                  betas=tuple(cfg.betas), fused=device.type == 'cuda')
     steps = len(_loader(source, cfg, 0, device, job.rank, job.world))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, max(1, round(cfg.warmup_epochs * steps)), cfg.epochs * steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer,
+                                                  lambda s: lr_factor(s, max(1, round(cfg.warmup_epochs * steps)), cfg.epochs * steps))
     fingerprint, start, rows = data_fingerprint(train_data), 0, []
     if resume and (out / 'last.pt').is_file():
         start, rows = _resume(out, model, optimizer, scheduler, cfg, fingerprint, job.rank)
     elif cfg.probe_warmup_steps:  # a new run: the supervised probe warm-up of the image tower first (every process alike)
         table = probe_warmup(model, train_data, cfg, progress and job.main)
-        if job.main: out.mkdir(parents=True, exist_ok=True); table.to_csv(out / 'probe_warmup.csv', index=False)
+        if job.main:
+            out.mkdir(parents=True, exist_ok=True)
+            table.to_csv(out / 'probe_warmup.csv', index=False)
     step_model = model
     if job.world > 1:
-        step_model = nn.parallel.DistributedDataParallel(global_batchnorm(model), device_ids=[device.index] if device.type == 'cuda' else None)
+        step_model = nn.parallel.DistributedDataParallel(global_batchnorm(model),
+                                                         device_ids=[device.index] if device.type == 'cuda' else None)
     if cfg.compile: step_model = torch.compile(step_model)
     epoch = start
     try:
         for epoch in range(start, until_epoch or cfg.epochs):
             loader = _loader(source, cfg, epoch, device, job.rank, job.world)
-            _train_epoch(step_model, optimizer, scheduler, loader, weights, cfg, device, epoch, steps, rows, progress and job.main, job)
+            _train_epoch(step_model, optimizer, scheduler, loader, weights, cfg, device, epoch, steps, rows,
+                         progress and job.main, job)
             _save_epoch(out, model, optimizer, scheduler, epoch, cfg, fingerprint, rows, job)
     except KeyboardInterrupt:
         done = f"{out / 'last.pt'} holds epoch {epoch}; continue with resume (faudclip train --resume)" if epoch else "no epoch was saved"
@@ -369,35 +391,44 @@ def fit(model: FAUDCLIP, # trained in place
 def _face_cache(train_data: AUDataset, cfg: TrainConfig, job, progress: bool) -> FaceCache:
     "The training set's face cache, written by the first process while the others wait."
     if job.main: cache = FaceCache.of(train_data, cfg.face_cache, progress)
-    if job.world > 1: dist.barrier(); cache = FaceCache.of(train_data, cfg.face_cache, progress=False)
+    if job.world > 1:
+        dist.barrier()
+        cache = FaceCache.of(train_data, cfg.face_cache, progress=False)
     return cache
 
 def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str, rank: int = 0) -> tuple[int, list]:
     "Load `out/last.pt` into the run after checking that it is this run's: the first epoch to train and the metrics so far."
     state = read_checkpoint(out / 'last.pt')
     differences = config_differences(state, cfg, model.cfg)
-    if state.get('data') != fingerprint: differences.append(f"training data (frames:hash): {state.get('data')} -> {fingerprint}")
+    if state.get('data') != fingerprint:
+        differences.append(f"training data (frames:hash): {state.get('data')} -> {fingerprint}")
     if differences:
         raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
                         f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
-    model.load_state_dict(state['model']); optimizer.load_state_dict(state['optimizer']); scheduler.load_state_dict(state['scheduler'])
+    model.load_state_dict(state['model'])
+    optimizer.load_state_dict(state['optimizer'])
+    scheduler.load_state_dict(state['scheduler'])
     ranks = state.get('rng_ranks') or [state['rng']]
-    if rank >= len(ranks): raise DataError(f"{out / 'last.pt'} was written by {len(ranks)} processes: resume it with as many")
+    if rank >= len(ranks):
+        raise DataError(f"{out / 'last.pt'} was written by {len(ranks)} processes: resume it with as many")
     _set_rng_state(ranks[rank])
     rows = pd.read_csv(out / 'metrics.csv').to_dict('records') if (out / 'metrics.csv').is_file() else []
     return state['epoch'] + 1, rows
 
-def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, fingerprint: str, rows: list, job):
+def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, fingerprint: str, rows: list,
+                job):
     "The end of an epoch: the first process writes the checkpoint (with every process's random state) and the metrics."
     rng_ranks = None
-    if job.world > 1: rng_ranks = [None] * job.world; dist.all_gather_object(rng_ranks, _rng_state())
+    if job.world > 1:
+        rng_ranks = [None] * job.world
+        dist.all_gather_object(rng_ranks, _rng_state())
     if job.main:
         save_checkpoint(out / 'last.pt', model, optimizer, scheduler, epoch, cfg, fingerprint, rng_ranks=rng_ranks)
         pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
     if job.world > 1: dist.barrier()  # nobody reads last.pt before it is complete
 
-def _train_epoch(model, optimizer, scheduler, loader, weights, cfg: TrainConfig, device, epoch: int, steps: int, rows: list,
-                 progress: bool, job=None):
+def _train_epoch(model, optimizer, scheduler, loader, weights, cfg: TrainConfig, device, epoch: int, steps: int,
+                 rows: list, progress: bool, job=None):
     "One epoch of training; appends a metrics row per iteration to `rows`, reading the losses every `cfg.log_every` steps."
     model.train()
     world, rank = (job.world, job.rank) if job else (1, 0)
@@ -421,6 +452,7 @@ def _log(pending: list, rows: list, epoch: int, steps: int):
     values = torch.stack([torch.stack(list(losses.values())) for _, losses, _ in pending]).tolist()  # (steps, 3)
     for (i, losses, lrs), step_values in zip(pending, values):
         row = dict(zip(losses, step_values))
-        if not math.isfinite(row['loss']): raise FloatingPointError(f"non-finite loss {row['loss']} at epoch {epoch + 1}, step {i + 1}: stopping")
+        if not math.isfinite(row['loss']):
+            raise FloatingPointError(f"non-finite loss {row['loss']} at epoch {epoch + 1}, step {i + 1}: stopping")
         rows.append({'epoch': epoch + 1, 'step': epoch * steps + i + 1, **row, **lrs})
     pending.clear()

@@ -146,7 +146,8 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
         top = scores.topk(min(topks[l], scores.shape[-1]), dim=-1)  # (b, heads, n_l, K)
         selected = top.indices if cand is None else cand.gather(-1, top.indices)  # flat key indices at this level
         valid = torch.isfinite(top.values)
-        if return_trace: trace.append({'hw': size, 'selected': selected, 'valid': valid, 'weights': probs.gather(-1, top.indices)})
+        if return_trace:
+            trace.append({'hw': size, 'selected': selected, 'valid': valid, 'weights': probs.gather(-1, top.indices)})
     return (out, trace) if return_trace else out
 
 # %% ../nbs/05_tree_attention.ipynb 24
@@ -177,8 +178,8 @@ class TreeAttention(nn.Module):
                ) -> torch.Tensor: # (b, n, d)
         "Tree attention over the tokens, projected back to width d; keeps the trace when `keep_trace` is set."
         q, k, v = rearrange(self.qkv(x), 'b n (three heads dh) -> three b heads n dh', three=3, heads=self.heads)
-        out = tree_attention(q, k, v, hw, levels=self.levels, topk=self.topk, level_weights=self.level_weights.to(q.dtype),
-                             path=self.path, return_trace=self.keep_trace)
+        out = tree_attention(q, k, v, hw, levels=self.levels, topk=self.topk,
+                             level_weights=self.level_weights.to(q.dtype), path=self.path, return_trace=self.keep_trace)
         if self.keep_trace: out, self.trace = out
         return self.proj(rearrange(out, 'b heads n dh -> b n (heads dh)'))
 
@@ -198,7 +199,8 @@ class TreeBlock(nn.Module):
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
         self.attn = TreeAttention(dim, heads, levels=levels, topk=topk)
         hidden = int(dim * mlp_ratio)
-        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, dim), nn.Dropout(dropout))
+        self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, dim),
+                                 nn.Dropout(dropout))
 
     def forward(self,
                 x: torch.Tensor, # (b, n, d) tokens in raster order
@@ -259,7 +261,8 @@ def region_boxes(trace: list, # one layer's trace from `tree_attention(..., retu
         s, w = levels - 1 - l, t['hw'][1]
         a = (r >> s) * w + (c >> s)  # the query's ancestor at this level
         level = []
-        for key, ok, wt in zip(t['selected'][batch, head, a].tolist(), t['valid'][batch, head, a].tolist(), t['weights'][batch, head, a].tolist()):
+        for key, ok, wt in zip(t['selected'][batch, head, a].tolist(), t['valid'][batch, head, a].tolist(),
+                               t['weights'][batch, head, a].tolist()):
             if not ok: continue
             kr, kc = divmod(key, w)
             y0, x0 = kr * 2 ** s, kc * 2 ** s
