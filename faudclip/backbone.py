@@ -25,7 +25,8 @@ def tiny_clip_config(image_size: int = 112, # input side of the image tower (a m
             'text_cfg': {'context_length': 77, 'vocab_size': 49408, 'width': 64, 'heads': 2, 'layers': 2}}
 
 class ConvStem(nn.Module):
-    "A convolutional patch embedding (Xiao et al. 2021): log2(patch) stride-2 3x3 conv-BN-ReLU blocks, then a 1x1 conv to `width`."
+    """A convolutional patch embedding (Xiao et al. 2021): log2(patch) stride-2 3x3 conv-BN-ReLU blocks, then a 1x1 conv
+    to `width`."""
     def __init__(self,
                  width: int, # output channels: the tower's token width
                  patch_size: int, # pixels per token side, a power of two

@@ -178,7 +178,8 @@ def bench_loader(cfg: BenchConfig, # faces, their size, workers, the model's inp
                  device: torch.device, # where the augmented batches go
                  batch: int = 64, # faces per batch
                 ) -> dict:
-    "Images/s of augmented batches on `device`: the PIL pipeline with workers, and the face cache with device augmentation."
+    """Images/s of augmented batches on `device`: the PIL pipeline with workers, and the face cache with device
+    augmentation."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         paths = _face_folder(tmp, cfg.loader_images, cfg.loader_resize)
@@ -243,7 +244,8 @@ def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu'
           device: str = None, # cuda, cpu, ... (default: the best available)
           compile: bool = None, # also measure compiled models (default: the preset's; gpu: yes)
          ):
-    "Throughput, FLOP utilisation, tree attention against SDPA and both input pipelines, each beside its reference (notebook 14)."
+    """Throughput, FLOP utilisation, tree attention against SDPA and both input pipelines, each beside its reference
+    (notebook 14)."""
     presets = {'cpu': bench_cpu, 'gpu': bench_gpu}
     if preset not in presets: raise ValueError(f"--preset must be cpu or gpu, not {preset!r}")
     cfg = presets[preset]() if compile is None else replace(presets[preset](), compile=compile)

@@ -53,7 +53,8 @@ def train(dataset: str, # bp4d, disfa or synth
           compile: bool = False, # torch.compile the model (on a GPU)
           resume: bool = False, # continue from out/last.pt
          ):
-    "Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch; under torchrun, on every GPU."
+    """Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch; under torchrun, on
+    every GPU."""
     from faudclip.evaluate import run_fold
     cfg = _train_config(dataset, fold, data, out, pretrained, image_size, clip, epochs=epochs, batch_size=batch_size,
                         probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
@@ -100,7 +101,8 @@ def cv(dataset: str, # bp4d, disfa or synth
        face_cache: str = None, # folder for a uint8 cache of the faces: decoded once, augmented on the device (notebook 02c)
        compile: bool = False, # torch.compile the model (on a GPU)
       ):
-    "The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row; under torchrun, on every GPU."
+    """The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row; under
+    torchrun, on every GPU."""
     from faudclip.evaluate import cross_validate
     cfg = _train_config(dataset, 1, data, out, pretrained, image_size, clip, epochs=epochs,
                         probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
@@ -129,7 +131,8 @@ def ablate(dataset: str, # bp4d, disfa or synth
            image_size: int = None, # training crop in pixels (default: the preset's)
            probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
           ):
-    "The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree attention)."
+    """The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree
+    attention)."""
     from faudclip.evaluate import ablation_study, plot_ablation
     fold_list = _folds(folds)
     table = ablation_study(_train_config(dataset, fold_list[0], data, out, pretrained, image_size, clip, epochs=epochs,

@@ -47,7 +47,8 @@ NUISANCES = ('in dim light', 'brightly lit', 'lit from one side', 'blurry photo'
 
 def au_wordings(au: int, # an AU of `ALL_AUS`
                ) -> tuple[str, str, str, str]:
-    "How a caption can name AU `au`, shortest first: two plain phrases, the first clause of its FACS behaviour description, the whole description."
+    """How a caption can name AU `au`, shortest first: two plain phrases, the first clause of its FACS behaviour
+    description, the whole description."""
     description = AU_DESCRIPTIONS[au][0].lower() + AU_DESCRIPTIONS[au][1:]
     return (*AU_PHRASES[au], description.split(',')[0], description)
 
@@ -63,7 +64,8 @@ def caption(intensity, # AU intensities 0-5 in `ALL_AUS` order
             roll: float | None = None, # head tilt in degrees, which the caption may mention
             omit: float = 0.15, # chance that an active AU goes unmentioned
            ) -> str:
-    "A noisy caption of a face from its AU `intensity` (0-5 in `ALL_AUS` order); `roll` (degrees) may mention the head tilt."
+    """A noisy caption of a face from its AU `intensity` (0-5 in `ALL_AUS` order); `roll` (degrees) may mention the head
+    tilt."""
     active = [(a, int(v)) for a, v in zip(ALL_AUS, intensity) if v >= 2]
     kept = [av for av in active if rng.random() >= omit] or active[:1]  # omissions, but never of every active AU
     kept = [kept[i] for i in rng.permutation(len(kept))]
@@ -129,7 +131,8 @@ def random_crops(images: torch.Tensor, # (n, 3, H, W)
                  size: int, # the crop side
                  generator: torch.Generator | None = None, # for the crop corners
                 ) -> torch.Tensor: # (n, 3, size, size)
-    "A random `size` x `size` crop of each image of `(n, 3, H, W)`, as the fine-tuning's augmentation takes them (no flip: captions say left and right)."
+    """A random `size` x `size` crop of each image of `(n, 3, H, W)`, as the fine-tuning's augmentation takes them (no
+    flip: captions say left and right)."""
     n, _, h, w = images.shape
     top = torch.randint(0, h - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, :, None]   # (n, size, 1) rows
     left = torch.randint(0, w - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, None, :]  # (n, 1, size) columns
@@ -151,7 +154,8 @@ def contrastive_pretrain(clip, # an open_clip CLIP, trained in place
                          seed: int = 0, # batches and crops
                          progress: bool = True, # show a progress bar
                         ) -> pd.DataFrame:
-    "Train both towers of `clip` on image-caption pairs with open_clip's `ClipLoss`, on random crops at the model's size; the loss per step."
+    """Train both towers of `clip` on image-caption pairs with open_clip's `ClipLoss`, on random crops at the model's
+    size; the loss per step."""
     tokens, loss_fn, size = open_clip.tokenize(list(captions)), ClipLoss(), clip.visual.image_size[0]
     decay = [p for p in clip.parameters() if p.ndim >= 2]
     rest = [p for p in clip.parameters() if p.ndim < 2]  # biases, norms, logit scale: no decay
@@ -177,7 +181,8 @@ def retrieval_accuracy(clip, # an open_clip CLIP
                        images: torch.Tensor, # (n, 3, H, W) CLIP-normalised faces
                        captions, # their captions, in order
                       ) -> float:
-    "Image-to-text top-1 accuracy on centre crops: the share of faces whose most similar caption (of all given) has their caption's text."
+    """Image-to-text top-1 accuracy on centre crops: the share of faces whose most similar caption (of all given) has
+    their caption's text."""
     clip.eval()
     captions = list(captions)
     images = centre_crops(images, clip.visual.image_size[0])
@@ -189,7 +194,8 @@ def retrieval_accuracy(clip, # an open_clip CLIP
 # %% ../nbs/04a_clip_pretrain.ipynb 23
 def zero_shot_prompts(au: int, # an AU of `ALL_AUS`
                      ) -> list[str]:
-    "The texts whose mean embedding stands for AU `au`: its FACS behaviour description and its plain phrases in the first template."
+    """The texts whose mean embedding stands for AU `au`: its FACS behaviour description and its plain phrases in the
+    first template."""
     return [AU_DESCRIPTIONS[au] + '.'] + [TEMPLATES[0].format(p) for p in AU_PHRASES[au]]
 
 def _mean_text(clip, texts) -> torch.Tensor:
@@ -202,7 +208,8 @@ def zero_shot_logits(clip, # an open_clip CLIP
                      aus, # AU numbers
                      batch_size: int = 256, # images per forward pass
                     ) -> torch.Tensor:
-    "Zero-shot AU logits `(n, c)`: CLIP's scaled cosine of each face with each AU's text minus that with the neutral face's text."
+    """Zero-shot AU logits `(n, c)`: CLIP's scaled cosine of each face with each AU's text minus that with the neutral
+    face's text."""
     clip.eval()
     device = next(clip.parameters()).device
     aus_text = torch.stack([_mean_text(clip, zero_shot_prompts(a)) for a in aus])         # (c, d)

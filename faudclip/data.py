@@ -196,7 +196,8 @@ def au_class_weights(labels, # (n, c) in {1, 0, -1}
                      aus=None, # AU numbers, to name an AU without positives
                      absent: str = 'error', # 'error', or 'zero' to give such an AU weight 0
                     ) -> np.ndarray: # (c,) weights that average 1
-    "Class weights `w_c = C (1/r_c) / sum_j (1/r_j)` from `(n, c)` labels in {-1, 0, 1}; an AU without positives is an error, or weight 0 (`absent='zero'`)."
+    """Class weights `w_c = C (1/r_c) / sum_j (1/r_j)` from `(n, c)` labels in {-1, 0, 1}; an AU without positives is an
+    error, or weight 0 (`absent='zero'`)."""
     labels = np.asarray(labels)
     positives, labelled = (labels == 1).sum(0), (labels >= 0).sum(0)
     missing = np.flatnonzero(positives == 0)

@@ -72,7 +72,8 @@ def explain_figures(checkpoint, # a fold's `last.pt`
                     n_faces: int = 4, # held-out faces shown
                     n_aus: int = 4, # AUs shown
                    ) -> dict:
-    "Write `gradcam_gallery.png` and `tree_attention.png` for a checkpoint on its held-out fold; returns what was shown."
+    """Write `gradcam_gallery.png` and `tree_attention.png` for a checkpoint on its held-out fold; returns what was
+    shown."""
     import matplotlib.pyplot as plt
     model, cfg = load_model(checkpoint)
     test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize)
@@ -113,7 +114,8 @@ def pointing_scores(checkpoint, # a fold's `last.pt`
                     data_dir, # the SynthAU tree, with landmarks.csv
                     n_faces: int = 240, # held-out faces to play on
                    ) -> pd.DataFrame:
-    "The pointing game (notebook 11) of a checkpoint on `n_faces` faces spread over its held-out fold, with SynthAU's landmarks."
+    """The pointing game (notebook 11) of a checkpoint on `n_faces` faces spread over its held-out fold, with SynthAU's
+    landmarks."""
     model, cfg = load_model(checkpoint)
     test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize)
     faces = np.unique(np.linspace(0, len(test) - 1, min(n_faces, len(test))).round().astype(int))
@@ -126,7 +128,8 @@ def pointing_scores(checkpoint, # a fold's `last.pt`
 
 # %% ../nbs/13_demo.ipynb 11
 def _pointing_games(out: Path, cfg: TrainConfig, n_faces: int, progress: bool) -> dict:
-    "The pointing game of the fold-1 model and of Table III's baseline, trained on fold 1 for it (in `runs/baseline_fold1`)."
+    """The pointing game of the fold-1 model and of Table III's baseline, trained on fold 1 for it (in
+    `runs/baseline_fold1`)."""
     baseline = run_fold(replace(cfg, fold=1, out=str(out / 'runs' / 'baseline_fold1'),
                                 model_overrides={**cfg.model_overrides, **ABLATIONS['baseline']}), progress)
     games = {name: pointing_scores(Path(path) / 'last.pt', cfg.data, n_faces)
@@ -234,7 +237,8 @@ def _render_once(root: Path, settings: dict, progress: bool):
     record.write_text(json.dumps(settings))
 
 def _fresh_runs(runs: Path, settings: dict):
-    "Keep the fold checkpoints in `runs` (to resume them) only if a demo with the same settings wrote them; else start again."
+    """Keep the fold checkpoints in `runs` (to resume them) only if a demo with the same settings wrote them; else start
+    again."""
     record = runs / 'demo_settings.json'
     if runs.exists() and (not record.is_file() or json.loads(record.read_text()) != settings): shutil.rmtree(runs)
     runs.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
@@ -243,7 +247,8 @@ def pretrained_clip(out: Path, # the demo's folder
                     settings: dict, # subjects, frames, seed, steps, image size...: retrained when they change
                     progress: bool = True, # show progress bars
                    ) -> Path: # the weights file
-    "The tiny CLIP contrastively pretrained as `settings` say (notebook 04a): trained once, then reused from `out/clip_pretrain/`."
+    """The tiny CLIP contrastively pretrained as `settings` say (notebook 04a): trained once, then reused from
+    `out/clip_pretrain/`."""
     root = out / 'clip_pretrain'
     weights, record = root / 'tiny_clip.pt', root / 'settings.json'
     if weights.is_file() and record.is_file() and json.loads(record.read_text()) == settings: return weights
@@ -322,7 +327,8 @@ def pretraining_check(out: Path, # the demo's folder
                       n_faces: int = 100, # faces to retrieve captions for
                       seed: int = 0, # which faces and captions
                      ) -> dict:
-    "The contrastive pretraining's loss curve (`clip_pretrain.png`) and its image-to-text retrieval on `n_faces` faces of the demo's own subjects, never seen in pretraining."
+    """The contrastive pretraining's loss curve (`clip_pretrain.png`) and its image-to-text retrieval on `n_faces` faces
+    of the demo's own subjects, never seen in pretraining."""
     import matplotlib.pyplot as plt
     loss = pd.read_csv(out / 'clip_pretrain' / 'loss.csv')
     faces = pd.read_csv(Path(data_root) / 'intensities.csv').sample(n_faces, random_state=seed)

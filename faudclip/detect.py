@@ -80,7 +80,8 @@ def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (
                 skip_frames: int = 1, # every n-th frame of a video
                 start: int = 0, # the first frame to read
                ) -> Iterator[Frame]:
-    "The frames of one input (a path or an array) from frame `start` on, every `skip_frames`-th; a clear `DataError` for bad input."
+    """The frames of one input (a path or an array) from frame `start` on, every `skip_frames`-th; a clear `DataError`
+    for bad input."""
     if isinstance(source, np.ndarray):
         clip = source if source.ndim == 4 else source[None]  # (t, h, w, c)
         for i in range(start, len(clip)):
@@ -147,14 +148,16 @@ def detect_columns(aus, # AU numbers of the checkpoint
 
 def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
               ) -> pd.DataFrame:
-    "`table` with whole-number columns as nullable integers, so that a frame without a face (empty values) does not turn them into floats."
+    """`table` with whole-number columns as nullable integers, so that a frame without a face (empty values) does not
+    turn them into floats."""
     return table.astype({c: 'Int64' for c in table.columns if c in ('frame', 'face_id', 'success') or c.endswith('_c')})
 
 # %% ../nbs/10a_detect.ipynb 17
 def resume_point(csv_path, # a CSV `detect` was writing
                  columns: list[str], # the columns it must have
                 ) -> tuple[set[str], str | None, int]:
-    "Rewrite `csv_path` without its last, possibly partial frame; return (inputs done, the input to continue, its first frame to do)."
+    """Rewrite `csv_path` without its last, possibly partial frame; return (inputs done, the input to continue, its
+    first frame to do)."""
     path = Path(csv_path)
     text = path.read_text()
     text = text[:text.rfind('\n') + 1]                                # a half-written last line goes
@@ -224,7 +227,8 @@ class FaceAnalyser:
              frames: list[Frame], # one batch of frames
              trackers: dict, # input name -> its `FaceTracker`, kept across batches
             ) -> list[dict]:
-        "The output rows of `frames` (faces numbered by `trackers[input]`), one per face, or one with `success = 0` per frame without."
+        """The output rows of `frames` (faces numbered by `trackers[input]`), one per face, or one with `success = 0`
+        per frame without."""
         clock = time.perf_counter()
         found = self._detect([f.image for f in frames])
         self.seconds['detect'] += time.perf_counter() - clock; clock = time.perf_counter()
@@ -254,7 +258,8 @@ class FaceAnalyser:
 
 # %% ../nbs/10a_detect.ipynb 22
 def _batches(inputs: list, skip_frames: int, batch_size: int, start: dict, errors: list, on_error) -> Iterator[list[Frame]]:
-    "Frames of all inputs in batches of `batch_size`; an input that fails is reported through `on_error` and the next one goes on."
+    """Frames of all inputs in batches of `batch_size`; an input that fails is reported through `on_error` and the next
+    one goes on."""
     batch, arrays = [], 0
     for source in inputs:
         name = f'array{arrays}' if isinstance(source, np.ndarray) else str(source)
@@ -331,7 +336,8 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
              labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
              aus, # AU numbers to score
             ) -> pd.Series:
-    "Per-AU F1 (%) of `detect`'s rows for a one-person video against per-frame labels (`render_video`'s CSV); no face = all absent."
+    """Per-AU F1 (%) of `detect`'s rows for a one-person video against per-frame labels (`render_video`'s CSV); no face
+    = all absent."""
     from faudclip.evaluate import f1_scores, f1_table
     from faudclip.core import au_columns
     faces = results[results.success == 1].sort_values('confidence', ascending=False, kind='stable').drop_duplicates('frame').set_index('frame')
@@ -371,7 +377,8 @@ def plot_faces(image: np.ndarray, # (h, w, 3) the frame
                rows: pd.DataFrame, # its rows of `detect`
                out=None, # save the figure here too
               ):
-    "One frame with each detected face (`rows`: its rows of `detect`) boxed, numbered and labelled with its present AUs."
+    """One frame with each detected face (`rows`: its rows of `detect`) boxed, numbered and labelled with its present
+    AUs."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
     fig, ax = plt.subplots(figsize=(4, 4 * image.shape[0] / image.shape[1]))

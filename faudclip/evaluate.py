@@ -28,7 +28,8 @@ def f1_scores(probs, # (n, c) probabilities
               labels, # (n, c) in {1, 0, -1}
               threshold: float = 0.5, # a probability at or above it predicts the AU
              ) -> np.ndarray: # (c,) in [0, 1]
-    "Per-AU F1 `(c,)` from `(n, c)` probabilities and labels in {-1, 0, 1}; -1 is left out; no positives and no predictions give 0."
+    """Per-AU F1 `(c,)` from `(n, c)` probabilities and labels in {-1, 0, 1}; -1 is left out; no positives and no
+    predictions give 0."""
     probs, labels = np.asarray(probs), np.asarray(labels)
     predicted, labelled = probs >= threshold, labels >= 0
     tp = (predicted & (labels == 1)).sum(0)
@@ -44,7 +45,8 @@ def predict(model, # a FAUDCLIP (or any module whose output has `.logits`)
             progress: bool = False, # show a progress bar
             compile: bool = False, # the image side under `torch.compile`
            ) -> tuple[np.ndarray, np.ndarray]: # probabilities and labels, (n, c) each
-    "Probabilities and labels `(n, c)` for every item of `data`, in order (`compile`: the image side under `torch.compile`)."
+    """Probabilities and labels `(n, c)` for every item of `data`, in order (`compile`: the image side under
+    `torch.compile`)."""
     device = next(model.parameters()).device
     model.eval()
     logits_of = logits_fn(model, compile) if isinstance(model, FAUDCLIP) else lambda x: model(x).logits  # the text side once
@@ -138,7 +140,8 @@ def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny C
                  cfg: TrainConfig, # the data, fold and image sizes to test on
                  batch_size: int = 256, # images per forward pass
                 ) -> dict:
-    "Per-AU F1 `(c,)` of `clip`'s zero-shot AU detection on the test fold of `cfg`: at the natural threshold, and fitted on the training fold."
+    """Per-AU F1 `(c,)` of `clip`'s zero-shot AU detection on the test fold of `cfg`: at the natural threshold, and
+    fitted on the training fold."""
     train_scores, train_labels = _zero_shot_split(clip, cfg, 'train', batch_size)
     test_scores, test_labels = _zero_shot_split(clip, cfg, 'test', batch_size)
     return {'zero_shot': f1_scores(test_scores, test_labels, threshold=0.0),
@@ -162,7 +165,8 @@ def ablation_study(cfg: TrainConfig, # the base run (each row changes its `model
                    folds=(1, 2, 3), # which folds
                    progress: bool = True, # show progress bars
                   ) -> pd.DataFrame:
-    "Train and evaluate each ablation row on `folds`: per row the mean F1 (%), each fold's and their standard deviation; the paper's BP4D numbers after a full 3-fold run."
+    """Train and evaluate each ablation row on `folds`: per row the mean F1 (%), each fold's and their standard
+    deviation; the paper's BP4D numbers after a full 3-fold run."""
     results = {}
     for name in tqdm(rows, desc='ablations', disable=not progress):
         folder = re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')  # '+LP (full)' -> 'LP_full'

@@ -21,7 +21,8 @@ __all__ = ['JITTER', 'cache_key', 'write_face_cache', 'FaceCache', 'RankSlices',
 # %% ../nbs/02c_face_cache.ipynb 6
 def cache_key(data: AUDataset, # the dataset whose faces the cache holds
              ) -> str:
-    "A digest of what a dataset's cache holds: its image folder, the resize, and each image's path, size and modification time."
+    """A digest of what a dataset's cache holds: its image folder, the resize, and each image's path, size and
+    modification time."""
     digest = hashlib.sha256(f'{data.root.resolve()}\n{data.resize.size}\n'.encode())
     for p in data.paths:
         stat = (data.root / p).stat()  # an image re-aligned in place changes its time (and usually its size)
@@ -33,7 +34,8 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
                      threads: int = 8, # decoding threads
                      progress: bool = True, # show a progress bar
                     ) -> Path: # the .npy file
-    "Decode and resize every face of `data` once into `folder/faces-{key}.npy`, a `(n, r, r, 3)` uint8 array; returns its path."
+    """Decode and resize every face of `data` once into `folder/faces-{key}.npy`, a `(n, r, r, 3)` uint8 array; returns
+    its path."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: not a folder (the face cache is a folder of caches)")
@@ -58,7 +60,8 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
 
 # %% ../nbs/02c_face_cache.ipynb 8
 class FaceCache(Dataset):
-    "The uint8 faces of a dataset, memory-mapped; `cache[indices]` is a batch `(faces (b, r, r, 3) uint8, labels (b, c))`."
+    """The uint8 faces of a dataset, memory-mapped; `cache[indices]` is a batch `(faces (b, r, r, 3) uint8, labels (b,
+    c))`."""
     def __init__(self,
                  path, # a .npy written by `write_face_cache`
                  labels: torch.Tensor, # (n, c) the faces' labels
@@ -88,7 +91,8 @@ class FaceCache(Dataset):
         return torch.from_numpy(faces), self.labels[torch.as_tensor(indices)]
 
 class RankSlices(torch.utils.data.Sampler):
-    "This process's share of every batch of `batches`: rank r of `world` processes takes the r-th of `world` equal, contiguous slices."
+    """This process's share of every batch of `batches`: rank r of `world` processes takes the r-th of `world` equal,
+    contiguous slices."""
     def __init__(self,
                  batches, # a sampler of global batches (lists of indices)
                  rank: int = 0, # this process
@@ -110,7 +114,8 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
                      workers: int = 0, # DataLoader workers
                      pin_memory: bool = False, # pinned host memory (CUDA)
                     ) -> torch.utils.data.DataLoader:
-    "A DataLoader over `data` (an `AUDataset`, or a `FaceCache` read a batch at a time) in the order of `DataLoader(shuffle=True, generator=...)`; with `world` processes, each loads its slice of every batch."
+    """A DataLoader over `data` (an `AUDataset`, or a `FaceCache` read a batch at a time) in the order of
+    `DataLoader(shuffle=True, generator=...)`; with `world` processes, each loads its slice of every batch."""
     batches = RankSlices(torch.utils.data.BatchSampler(torch.utils.data.RandomSampler(data, generator=generator),
                                                        batch_size, drop_last),
                          rank, world)

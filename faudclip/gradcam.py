@@ -130,7 +130,8 @@ def compare_gradcam(models: dict, # name -> `FAUDCLIP`, one row each
 # %% ../nbs/11_gradcam.ipynb 23
 def region_boxes(landmarks, # (5, 2) landmarks of an aligned face: eyes, nose tip, mouth corners
                 ) -> dict[str, np.ndarray]: # region name -> (x0, y0, x1, y1)
-    "Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes, nose tip, mouth corners)."
+    """Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes,
+    nose tip, mouth corners)."""
     (lx, ly), (rx, ry), (nx, ny), (mlx, mly), (mrx, mry) = np.asarray(landmarks, float)
     d, eye_y, mouth_y = rx - lx, (ly + ry) / 2, (mly + mry) / 2  # d: the eye distance, the unit of every margin
     return {'brow':  np.array([lx - .45 * d, eye_y - .75 * d, rx + .45 * d, eye_y - .1 * d]),
@@ -146,7 +147,8 @@ def pointing_game(model, # a `FAUDCLIP`
                   labels, # (n, c) AU labels in `model.cfg.aus` order; 1 = active
                   batch_size: int = 64, # faces per Grad-CAM pass
                  ) -> pd.DataFrame:
-    "Per AU: the (face, active AU) pairs, the share whose Grad-CAM peak is inside the AU's region box, and the share of the image the boxes cover; 'all' pools the pairs."
+    """Per AU: the (face, active AU) pairs, the share whose Grad-CAM peak is inside the AU's region box, and the share
+    of the image the boxes cover; 'all' pools the pairs."""
     h, w = images.shape[-2:]
     labels, rows = np.asarray(labels), []
     for c, au in enumerate(model.cfg.aus):

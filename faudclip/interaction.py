@@ -33,7 +33,8 @@ class Projector(nn.Module):
 READOUTS = ('cosine', 'dot')
 
 class AUReadout(nn.Module):
-    "AU logits from AU features and their prompts: `s cos(v_c, t_c) + b_c` ('cosine') or `<v_c, t_c>` ('dot', eq. 6 as written)."
+    """AU logits from AU features and their prompts: `s cos(v_c, t_c) + b_c` ('cosine') or `<v_c, t_c>` ('dot', eq. 6 as
+    written)."""
     def __init__(self,
                  n_aus: int, # c, the number of AUs
                  kind: str = 'cosine', # one of `READOUTS`

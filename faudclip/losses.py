@@ -35,7 +35,8 @@ def weighted_dice_loss(logits: torch.Tensor, # (b, c) AU logits
                        smooth: float = 1.0, # added to numerator and denominator
                        mode: str = 'batch', # one of `DICE_MODES`
                       ) -> torch.Tensor: # the scalar loss
-    "Eq. (8), `(1/C) sum_c w_c (1 - dice_c)`: dice over the labelled batch entries ('batch'), or per entry then averaged ('element')."
+    """Eq. (8), `(1/C) sum_c w_c (1 - dice_c)`: dice over the labelled batch entries ('batch'), or per entry then
+    averaged ('element')."""
     if mode not in DICE_MODES: raise ValueError(f"dice mode must be one of {DICE_MODES}, not {mode!r}")
     labelled = (labels >= 0).to(logits.dtype)
     p, y = torch.sigmoid(logits) * labelled, labels.clamp(min=0).to(logits.dtype) * labelled

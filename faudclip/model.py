@@ -185,7 +185,8 @@ def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
                  clip_name: str = 'ViT-B-16-quickgelu', # open_clip architecture of the weights ('ViT-B-16' for LAION/DataComp)
                  **overrides, # other `FAUDCLIPConfig` fields (the ablations)
                 ) -> FAUDCLIP:
-    "The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M = 16."
+    """The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M =
+    16."""
     if image_size != 224: raise ValueError(f"ViT-B/16 CLIP takes 224 px faces, not {image_size}")
     if not clip_name.startswith('ViT-B-16'):
         raise ValueError(f"the b16 preset needs a ViT-B-16 architecture, not {clip_name!r}")
@@ -205,7 +206,8 @@ def faudclip_tiny(aus=ALL_AUS, # AU numbers, in label-column order
 def logits_fn(model: FAUDCLIP, # in eval mode
               compile: bool = False, # run the image side under `torch.compile`
              ):
-    "For inference: a function from CLIP-normalised images `(b, 3, S, S)` to AU logits `(b, c)`, with the text side encoded once now (make a new one after training further) and the image side under `torch.compile` if asked."
+    """For inference: a function from CLIP-normalised images `(b, 3, S, S)` to AU logits `(b, c)`, with the text side
+    encoded once now (make a new one after training further) and the image side under `torch.compile` if asked."""
     text = model.encode_text().detach()                                   # (c, d)
     features = torch.compile(model.forward_features) if compile else model.forward_features
     return lambda images: model.forward_head(features(images), text)
@@ -216,7 +218,8 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
                      n: int = 8, # random images
                      seed: int = 0, # their seed
                     ) -> dict:
-    "Logit statistics of `model` on `n` random images: mean, std, spread over images, share of probabilities in (0.02, 0.98)."
+    """Logit statistics of `model` on `n` random images: mean, std, spread over images, share of probabilities in (0.02,
+    0.98)."""
     g = torch.Generator().manual_seed(seed)
     size = model.cfg.image_size
     logits = model.eval()(torch.randn(n, 3, size, size, generator=g)).logits  # (n, c)
@@ -227,7 +230,8 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
 
 # %% ../nbs/07_model.ipynb 37
 def _decays(name: str, p: nn.Parameter) -> bool:
-    "Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt context."
+    """Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt
+    context."""
     return p.ndim >= 2 and not name.startswith('prompt_learner.')
 
 def param_groups(model: FAUDCLIP, # the model to train
@@ -236,7 +240,8 @@ def param_groups(model: FAUDCLIP, # the model to train
                  lr_other: float, # of everything else that trains (tree attention, projector, interaction)
                  weight_decay: float = 0.0, # for weight matrices and kernels only
                 ) -> list[dict]: # AdamW parameter groups, named 'image', 'prompt' and 'other'
-    "Optimiser groups: CLIP's image encoder, the prompt context and every other trainable parameter, each split by weight decay."
+    """Optimiser groups: CLIP's image encoder, the prompt context and every other trainable parameter, each split by
+    weight decay."""
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue

@@ -117,6 +117,7 @@ class PromptLearner(nn.Module):
         return self._cache[1]
 
     def _cache_key(self, clip) -> tuple:
-        "Where and which version of every tensor the embeddings depend on: changes with `.to()`, loaded weights or a new context."
+        """Where and which version of every tensor the embeddings depend on: changes with `.to()`, loaded weights or a
+        new context."""
         text = [p for n, p in clip.named_parameters() if not n.startswith('visual.')]
         return tuple((p.data_ptr(), p._version, p.dtype) for p in text + ([self.ctx] if self.ctx is not None else []))

@@ -102,7 +102,8 @@ def disfa_fold(fold: int, # 1, 2 or 3
 def synth_fold(fold: int, # 1, 2 or 3
               **kw, # any other `TrainConfig` field
              ) -> TrainConfig:
-    "SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe first, from `pretrained` CLIP weights not."
+    """SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe
+    first, from `pretrained` CLIP weights not."""
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau',
                           'out': f'runs/synth_fold{fold}',
                           'model': 'tiny', 'image_size': 64, 'resize': resize_for(64), 'epochs': 8, 'batch_size': 16,
@@ -169,7 +170,8 @@ def save_checkpoint(path, # where to write (atomically: a temporary file, then a
                     data: str | None = None, # the training set's `data_fingerprint`
                     rng_ranks: list | None = None, # every process's random states under torchrun
                    ):
-    "Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`; `rng_ranks`: every process's random states)."
+    """Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`; `rng_ranks`:
+    every process's random states)."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     state = {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(),
              'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg), 'model_config': asdict(model.cfg), 'data': data}
@@ -207,7 +209,8 @@ def config_differences(state: dict, # a checkpoint's contents
                        cfg: TrainConfig, # the run to compare with
                        model_cfg: FAUDCLIPConfig, # and its model
                       ) -> list[str]: # 'name: saved -> now', one per difference
-    "The fields in which a checkpoint's training and model configurations differ from `cfg` and `model_cfg`, as 'name: saved -> now'."
+    """The fields in which a checkpoint's training and model configurations differ from `cfg` and `model_cfg`, as 'name:
+    saved -> now'."""
     saved = {**{f'train.{k}': v for k, v in state['train_config'].items() if k not in RESUME_IGNORES},
              **{f'model.{k}': v for k, v in state['model_config'].items()}}
     now = {**{f'train.{k}': v for k, v in asdict(cfg).items() if k not in RESUME_IGNORES},
@@ -258,10 +261,12 @@ def _gather(x: torch.Tensor, differentiable: bool = True) -> torch.Tensor:
     return torch.cat(parts)
 
 class GlobalBatchNorm(nn.BatchNorm2d):
-    "`BatchNorm2d` that trains on the statistics of the global batch under `torchrun`, on any backend (`SyncBatchNorm` needs GPUs)."
+    """`BatchNorm2d` that trains on the statistics of the global batch under `torchrun`, on any backend (`SyncBatchNorm`
+    needs GPUs)."""
     def forward(self, x: torch.Tensor, # (b, channels, h, w) this process's slice of the batch
                ) -> torch.Tensor:
-        "Batch normalisation with the global batch's mean and variance (plain `BatchNorm2d` outside torchrun or in eval)."
+        """Batch normalisation with the global batch's mean and variance (plain `BatchNorm2d` outside torchrun or in
+        eval)."""
         if not (self.training and dist.is_initialized() and dist.get_world_size() > 1): return super().forward(x)
         from torch.distributed.nn.functional import all_reduce  # passes gradients back to every process's slice
         n = x.numel() // x.shape[1] * dist.get_world_size()                        # values per channel in the global batch
@@ -275,7 +280,8 @@ class GlobalBatchNorm(nn.BatchNorm2d):
 
 def global_batchnorm(model: nn.Module, # changed in place
                     ) -> nn.Module:
-    "Make every `BatchNorm2d` of `model` a `GlobalBatchNorm`, in place, keeping its weights and statistics (the tiny CLIP's stem has three)."
+    """Make every `BatchNorm2d` of `model` a `GlobalBatchNorm`, in place, keeping its weights and statistics (the tiny
+    CLIP's stem has three)."""
     for module in model.modules():
         if type(module) is nn.BatchNorm2d: module.__class__ = GlobalBatchNorm
     return model
@@ -346,7 +352,8 @@ def fit(model: FAUDCLIP, # trained in place
         until_epoch: int | None = None, # stop after this epoch (default: `cfg.epochs`)
         progress: bool = True, # show progress bars
        ) -> pd.DataFrame: # one row per iteration
-    "Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`). Under `torchrun`, one process per GPU."
+    """Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`). Under
+    `torchrun`, one process per GPU."""
     out, job = Path(cfg.out), distributed_job()
     device = job.device if job.world > 1 else default_device() if cfg.device == 'auto' else torch.device(cfg.device)
     if job.world > 1 and cfg.batch_size % job.world:
@@ -397,7 +404,8 @@ def _face_cache(train_data: AUDataset, cfg: TrainConfig, job, progress: bool) ->
     return cache
 
 def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str, rank: int = 0) -> tuple[int, list]:
-    "Load `out/last.pt` into the run after checking that it is this run's: the first epoch to train and the metrics so far."
+    """Load `out/last.pt` into the run after checking that it is this run's: the first epoch to train and the metrics so
+    far."""
     state = read_checkpoint(out / 'last.pt')
     differences = config_differences(state, cfg, model.cfg)
     if state.get('data') != fingerprint:
@@ -429,7 +437,8 @@ def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainCo
 
 def _train_epoch(model, optimizer, scheduler, loader, weights, cfg: TrainConfig, device, epoch: int, steps: int,
                  rows: list, progress: bool, job=None):
-    "One epoch of training; appends a metrics row per iteration to `rows`, reading the losses every `cfg.log_every` steps."
+    """One epoch of training; appends a metrics row per iteration to `rows`, reading the losses every `cfg.log_every`
+    steps."""
     model.train()
     world, rank = (job.world, job.rank) if job else (1, 0)
     augment = torch.Generator(device=device).manual_seed(cfg.seed * 1000 + epoch) if cfg.face_cache else None
@@ -448,7 +457,8 @@ def _train_epoch(model, optimizer, scheduler, loader, weights, cfg: TrainConfig,
             bar.set_postfix(loss=f"{rows[-1]['loss']:.3f}", lr=f"{lrs.get('lr_other', 0):.1e}")
 
 def _log(pending: list, rows: list, epoch: int, steps: int):
-    "Read the losses of the pending steps from the device in one go (one host sync) into metrics rows; stop at a non-finite loss."
+    """Read the losses of the pending steps from the device in one go (one host sync) into metrics rows; stop at a
+    non-finite loss."""
     values = torch.stack([torch.stack(list(losses.values())) for _, losses, _ in pending]).tolist()  # (steps, 3)
     for (i, losses, lrs), step_values in zip(pending, values):
         row = dict(zip(losses, step_values))

@@ -46,7 +46,8 @@ def ancestor_index(fine: tuple[int, int], # the grid of the tokens
 
 # %% ../nbs/05_tree_attention.ipynb 11
 def _parent_children(selected, valid, parent_hw, hw):
-    "For each query of the parent grid: the 2 x 2 children at grid `hw` of its kept keys, `(b, heads, n_parent, 4K)` indices and validity."
+    """For each query of the parent grid: the 2 x 2 children at grid `hw` of its kept keys, `(b, heads, n_parent, 4K)`
+    indices and validity."""
     pr, pc = selected // parent_hw[1], selected % parent_hw[1]            # (b, heads, n_parent, K)
     dr = torch.tensor([0, 0, 1, 1], device=selected.device)
     dc = torch.tensor([0, 1, 0, 1], device=selected.device)
@@ -85,7 +86,8 @@ def _attend_gather(q, k, v, cand, ok):
 
 # %% ../nbs/05_tree_attention.ipynb 13
 def _siblings(x, hw):
-    "`(b, heads, h*w, ...)` tokens -> `(b, heads, n_parent, 4, ...)`: each parent's 2 x 2 children, zero-padded past odd edges."
+    """`(b, heads, h*w, ...)` tokens -> `(b, heads, n_parent, 4, ...)`: each parent's 2 x 2 children, zero-padded past
+    odd edges."""
     grid = rearrange(x, 'b heads (h w) ... -> b heads h w ...', h=hw[0])
     grid = F.pad(grid, [0, 0] * (x.ndim - 3) + [0, hw[1] % 2, 0, hw[0] % 2])
     return rearrange(grid, 'b heads (ph i) (pw j) ... -> b heads (ph pw) (i j) ...', i=2, j=2)
@@ -96,7 +98,8 @@ def _unsiblings(x, hw):
     return rearrange(grid[:, :, :hw[0], :hw[1]], 'b heads h w ... -> b heads (h w) ...')
 
 def _attend_siblings(q, k, v, cand, ok, hw, scores: bool = True):
-    "Each 2 x 2 group of sibling queries attends over its parent's candidates `(b, heads, n_parent, 4K)`. Returns (out, probs, scores), or (out, None, None) without `scores`."
+    """Each 2 x 2 group of sibling queries attends over its parent's candidates `(b, heads, n_parent, 4K)`. Returns
+    (out, probs, scores), or (out, None, None) without `scores`."""
     qg = _siblings(q, hw)                                                  # (b, heads, p, 4, dh)
     kc, vc = _gather_keys(k, cand), _gather_keys(v, cand)                  # (b, heads, p, 4K, dh)
     mask = ok[..., None, :]                                                # (b, heads, p, 1, 4K)
