@@ -102,7 +102,8 @@ def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.cs
                           ) -> pd.DataFrame: # path, subject and caption per face
     "Render SynthAU subjects of seed `PRETRAIN_SEED_OFFSET + seed` with one caption per face in `out/captions.csv`."
     out, seed = Path(out), PRETRAIN_SEED_OFFSET + seed
-    with warnings.catch_warnings():  # its fold lists are not used here, so their warnings about AUs missing from a fold are noise
+    # its fold lists are not used here, so their warnings about AUs missing from a fold are noise
+    with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         labels = make_synth_dataset(out, n_subjects, frames, seed, size, raw=False, progress=progress,
                                     frame_step=frame_step)
@@ -225,7 +226,7 @@ def fit_thresholds(scores, # (n, c) scores (logits or probabilities)
     for s, y in zip(np.asarray(scores, float).T, np.asarray(labels).T):
         s, y = s[y >= 0], y[y >= 0]
         order = np.argsort(-s, kind='stable')
-        s, hits = s[order], np.cumsum(y[order] == 1)                   # predicting the top k present: hits[k-1] true positives
+        s, hits = s[order], np.cumsum(y[order] == 1)  # predicting the top k present: hits[k-1] true positives
         f1 = 2 * hits / (np.arange(1, len(s) + 1) + (y == 1).sum())
         k = int(np.argmax(f1))
         thresholds.append((s[k] + s[k + 1]) / 2 if k + 1 < len(s) else s[k] - 1)

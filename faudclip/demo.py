@@ -82,7 +82,7 @@ def explain_figures(checkpoint, # a fold's `last.pt`
     best = {}  # the most active frame of each test subject (the first path component)
     for i in torch.argsort(active, descending=True, stable=True).tolist():
         best.setdefault(test.paths[i].split('/')[0], i)
-    faces = torch.tensor(list(best.values())[:n_faces])                           # one face per subject, the most active
+    faces = torch.tensor(list(best.values())[:n_faces])  # one face per subject, the most active
     counts = labels[faces].sum(0)
     aus = [model.cfg.aus[int(c)] for c in torch.argsort(counts, descending=True, stable=True)[:n_aus] if counts[c] > 0]
     aus = aus or list(model.cfg.aus[:n_aus])
@@ -257,7 +257,8 @@ def pretrained_clip(out: Path, # the demo's folder
                                    frame_step=settings['frame_step'], progress=progress)
     seed_everything(settings['seed'])
     clip = load_clip(TINY_CLIP, image_size=settings['image_size'])
-    faces = load_faces(root / 'faces', table.path, resize_for(settings['image_size']))  # random crops of the training size, as in fine-tuning
+    # random crops of the training size, as in fine-tuning
+    faces = load_faces(root / 'faces', table.path, resize_for(settings['image_size']))
     contrastive_pretrain(clip, faces, table.caption, settings['steps'], progress=progress).to_csv(root / 'loss.csv', index=False)
     torch.save(clip.state_dict(), weights); record.write_text(json.dumps(settings))
     return weights
@@ -335,7 +336,8 @@ def pretraining_check(out: Path, # the demo's folder
     rng = np.random.default_rng(seed)
     captions = [caption(row, rng) for row in faces[au_columns(ALL_AUS)].to_numpy()]
     accuracy = retrieval_accuracy(clip, load_faces(data_root, faces.path, resize_for(image_size)), captions)
-    chance = float(np.mean([captions.count(c) for c in captions]) / n_faces)  # identical captions (neutral faces) count as found
+    # identical captions (neutral faces) count as found
+    chance = float(np.mean([captions.count(c) for c in captions]) / n_faces)
     fig, ax = plt.subplots(figsize=(5, 2.4))
     ax.plot(loss.step, loss.loss, alpha=0.3, lw=0.7)
     ax.plot(loss.step, loss.loss.rolling(20, min_periods=1).mean(), lw=1.2)

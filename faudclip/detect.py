@@ -129,7 +129,8 @@ class FaceTracker:
         for i in sorted(range(len(boxes)), key=lambda i: boxes[i, 0] + boxes[i, 2]):  # new faces, left to right
             if ids[i] == -1: ids[i], self.next_id = self.next_id, self.next_id + 1
         if len(boxes):
-            self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids  # a frame without faces keeps the last ones
+            # a frame without faces keeps the last ones
+            self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids
         return ids
 
 # %% ../nbs/10a_detect.ipynb 13
@@ -357,7 +358,8 @@ def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows
     rows = results[results.input == input]
     frames = rows.drop_duplicates('frame').set_index('frame').timestamp                     # every analysed frame
     probs = rows[rows.face_id == face_id].drop_duplicates('frame').set_index('frame')
-    probs = probs[[c for c in results.columns if c.endswith('_p')]].reindex(frames.index)   # NaN (a gap) where the face is missing
+    # NaN (a gap) where the face is missing
+    probs = probs[[c for c in results.columns if c.endswith('_p')]].reindex(frames.index)
     time_axis = frames.to_numpy(float) if frames.nunique() > 1 else frames.index.to_numpy()
     fig, ax = plt.subplots(figsize=(7.5, 2.8))
     colours = plt.get_cmap('tab20')(np.linspace(0, 1, max(len(probs.columns), 1)))

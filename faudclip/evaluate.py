@@ -157,7 +157,8 @@ ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'CBAM': dict(interaction=True, attention='cbam', n_ctx=16),
     'self-attention': dict(interaction=True, attention='self', n_ctx=16),
 }
-TABLE_III = ('baseline', '+FIL', '+TA', '+LP (full)')  # the other rows are Fig. 4's attention modules, beside '+LP (full)'
+# the other rows are Fig. 4's attention modules, beside '+LP (full)'
+TABLE_III = ('baseline', '+FIL', '+TA', '+LP (full)')
 PAPER_ABLATION = {'baseline': 62.9, '+FIL': 63.5, '+TA': 64.0, '+LP (full)': 64.7}  # BP4D, Table III
 
 def ablation_study(cfg: TrainConfig, # the base run (each row changes its `model_overrides` and `out`)

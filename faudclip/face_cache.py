@@ -120,8 +120,9 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
                                                        batch_size, drop_last),
                          rank, world)
     whole = dict(sampler=batches, batch_size=None) if isinstance(data, FaceCache) else dict(batch_sampler=batches)
+    # which also draws the workers' base seed first, as DataLoader(shuffle=True)
     return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
-                                       generator=generator)  # which also draws the workers' base seed first, as DataLoader(shuffle=True)
+                                       generator=generator)
 
 # %% ../nbs/02c_face_cache.ipynb 13
 JITTER = 0.4  # ColorJitter(0.4, 0.4, 0.4): brightness, contrast and saturation factors uniform in [0.6, 1.4]
@@ -170,7 +171,7 @@ def device_augment(faces: torch.Tensor, # (b, r, r, 3) uint8 faces, on any devic
     x = crop.permute(0, 3, 1, 2).float() / 255                                     # (b, 3, size, size) in [0, 1]
     if p['factors'] is not None:
         for step in range(3):
-            op = p['order'][:, step]                                               # (b,) which operation each face does now
+            op = p['order'][:, step]  # (b,) which operation each face does now
             options = torch.stack([_jitter(x, o, p['factors'][:, o]) for o in range(3)])  # (3, b, 3, size, size)
             x = options.gather(0, op[None, :, None, None, None].expand(1, *x.shape))[0]
     mean, std = (torch.tensor(v, device=x.device)[:, None, None] for v in (CLIP_MEAN, CLIP_STD))

@@ -99,7 +99,7 @@ class NoAttention(nn.Module):
 class FAUDCLIPOutput:
     "What `FAUDCLIP.forward` returns."
     logits: torch.Tensor            # (b, c) AU logits; sigmoid gives probabilities
-    tokens: torch.Tensor            # (b, n, d) image tokens after the spatial attention module (Grad-CAM's target layer)
+    tokens: torch.Tensor  # (b, n, d) image tokens after the spatial attention module (Grad-CAM's target layer)
     attention: list | None = None   # per tree layer, the kept regions per level (when `keep_attention(True)`)
 
 def _clip_heads(clip) -> int:
@@ -115,7 +115,8 @@ class FAUDCLIP(nn.Module):
         self.clip = load_clip(cfg.clip_name, cfg.pretrained, cfg.image_size)
         freeze_text_tower(self.clip)
         if isinstance(getattr(self.clip.visual, 'proj', None), nn.Parameter):
-            self.clip.visual.proj.requires_grad_(False)  # unused: FAUD-CLIP reads the patch tokens, before CLIP's image projection
+            # unused: FAUD-CLIP reads the patch tokens, before CLIP's image projection
+            self.clip.visual.proj.requires_grad_(False)
         d = self.clip.visual.transformer.width                   # image token width (768 for ViT-B/16)
         e = self.clip.text_projection.shape[1]                   # text embedding width (512)
         self.grid = tuple(self.clip.visual.grid_size)            # (h, w) patch grid
@@ -126,7 +127,8 @@ class FAUDCLIP(nn.Module):
         c = len(cfg.aus)
         self.interaction = (FeatureInteraction(d, c, depth=cfg.interaction_depth, heads=cfg.interaction_heads,
                                                dropout=cfg.dropout, readout=cfg.readout) if cfg.interaction else None)
-        self.head = None if cfg.interaction else AUReadout(c, cfg.readout)  # the baseline's readout of the pooled feature
+        # the baseline's readout of the pooled feature
+        self.head = None if cfg.interaction else AUReadout(c, cfg.readout)
 
     def _spatial_module(self, d: int) -> nn.Module:
         cfg, heads = self.cfg, self.cfg.tree_heads or _clip_heads(self.clip)
@@ -198,8 +200,9 @@ def faudclip_tiny(aus=ALL_AUS, # AU numbers, in label-column order
                   **overrides, # other `FAUDCLIPConfig` fields (pretrained weights, ablations)
                  ) -> FAUDCLIP:
     "A CPU-sized FAUD-CLIP on the tiny CLIP (about 4.4 M parameters), random init."
+    # minutes of CPU training: one tree layer, and no dropout (it underfits rather than overfits)
     cfg = dict(aus=tuple(aus), clip_name=TINY_CLIP, image_size=image_size, tree_depth=1, interaction_heads=4,
-               dropout=0.0)  # minutes of CPU training: one tree layer, and no dropout (it underfits rather than overfits)
+               dropout=0.0)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
 # %% ../nbs/07_model.ipynb 26

@@ -160,7 +160,8 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
         frames, missing = disfa_frames(table, videos)
         crop = [f'{s}/{f}.png' for s, f in zip(table.subject, table.frame)]
     else: raise ValueError(f"prepare handles BP4D and DISFA, not {dataset!r}")
-    fold_splits(table, key)  # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment
+    # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment
+    fold_splits(table, key)
     _claim(out, {'dataset': key, 'size': size, 'enlarge': enlarge})
     done, problems = align_frames(frames, out / 'img', size, enlarge, detector, progress)
     pd.DataFrame(missing + problems, columns=['file', 'reason']).to_csv(out / 'failures.csv', index=False)

@@ -52,14 +52,14 @@ class TrainConfig:
     warmup_epochs: float = 1.0       # linear warm-up, then cosine to zero
     lambda_wa: float = 1.0           # weight of the weighted asymmetric loss
     lambda_dice: float = 1.0         # weight of the weighted dice loss
-    dice_mode: str = 'batch'         # 'batch' (soft dice over the batch) or 'element' (eq. 8 as written); see notebook 08
+    dice_mode: str = 'batch'  # 'batch' (soft dice over the batch) or 'element' (eq. 8 as written); see notebook 08
     num_workers: int = 4             # DataLoader workers on CUDA (0 on the CPU)
     cache_images: bool = False       # keep resized images in memory (small images, CPU)
     probe_warmup_steps: int = 0      # supervised warm-up of a random image tower: steps on the fold's AU labels with a linear probe
     probe_warmup_lr: float = 1e-3    # its learning rate (warm-up, then cosine)
     device: str = 'auto'             # 'auto' (CUDA, else MPS, else the CPU), or a torch device such as 'cpu'
     face_cache: str | None = None    # folder of uint8 face caches (notebook 02c): decode once, augment on the device; None: PIL
-    compile: bool = False            # torch.compile the training step (pays off on a GPU; minutes of compiling on a CPU)
+    compile: bool = False  # torch.compile the training step (pays off on a GPU; minutes of compiling on a CPU)
     log_every: int = 10              # read the losses from the device every N steps (one host sync), not every step
     seed: int = 0                    # model initialisation, data order and augmentation
 
@@ -187,7 +187,8 @@ def read_checkpoint(path, # a `last.pt` written by `fit`
     if not zipfile.is_zipfile(path):
         raise DataError(f"{path}: not a readable checkpoint (not a torch.save archive: empty, text or cut short?)")
     try:
-        state = torch.load(path, map_location='cpu', weights_only=True)  # tensors and plain values only: never runs code
+        # tensors and plain values only: never runs code
+        state = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
         raise DataError(f"{path}: refused: it holds Python objects other than tensors and plain values, which could run code "
                         f"when loaded; a faudclip checkpoint never does ({str(e).splitlines()[-1][:200]})") from None
@@ -197,7 +198,8 @@ def read_checkpoint(path, # a `last.pt` written by `fit`
         raise DataError(f"{path}: not a faudclip checkpoint (no model weights and configurations)")
     return state
 
-RESUME_IGNORES = ('out', 'data', 'num_workers', 'compile', 'log_every')  # TrainConfig fields that may change between a run and its resume
+# TrainConfig fields that may change between a run and its resume
+RESUME_IGNORES = ('out', 'data', 'num_workers', 'compile', 'log_every')
 
 def _plain(value):
     "Tuples as lists, recursively: configs read back from a checkpoint compare equal to fresh ones."
@@ -269,7 +271,7 @@ class GlobalBatchNorm(nn.BatchNorm2d):
         eval)."""
         if not (self.training and dist.is_initialized() and dist.get_world_size() > 1): return super().forward(x)
         from torch.distributed.nn.functional import all_reduce  # passes gradients back to every process's slice
-        n = x.numel() // x.shape[1] * dist.get_world_size()                        # values per channel in the global batch
+        n = x.numel() // x.shape[1] * dist.get_world_size()  # values per channel in the global batch
         mean = all_reduce(x.sum((0, 2, 3))) / n                                    # (channels,)
         var = all_reduce(x.square().sum((0, 2, 3))) / n - mean.square()
         with torch.no_grad():
@@ -373,7 +375,8 @@ def fit(model: FAUDCLIP, # trained in place
     fingerprint, start, rows = data_fingerprint(train_data), 0, []
     if resume and (out / 'last.pt').is_file():
         start, rows = _resume(out, model, optimizer, scheduler, cfg, fingerprint, job.rank)
-    elif cfg.probe_warmup_steps:  # a new run: the supervised probe warm-up of the image tower first (every process alike)
+    # a new run: the supervised probe warm-up of the image tower first (every process alike)
+    elif cfg.probe_warmup_steps:
         table = probe_warmup(model, train_data, cfg, progress and job.main)
         if job.main:
             out.mkdir(parents=True, exist_ok=True)

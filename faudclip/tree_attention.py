@@ -66,7 +66,8 @@ def _attend_dense(q, k, v, cand=None, ok=None):
     "Masked-dense attention: scores `(b, heads, n, n)`, -inf outside the candidates. Returns (out, probs, scores)."
     scores = (q @ k.transpose(-1, -2)) * q.shape[-1] ** -0.5
     if cand is not None:
-        allowed = torch.zeros_like(scores).scatter_add_(-1, cand, ok.to(scores.dtype)) > 0  # duplicates of index 0 are harmless
+        # duplicates of index 0 are harmless
+        allowed = torch.zeros_like(scores).scatter_add_(-1, cand, ok.to(scores.dtype)) > 0
         scores = scores.masked_fill(~allowed, float('-inf'))
     probs = scores.softmax(-1)
     return probs @ v, probs, scores
