@@ -96,9 +96,10 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (Ope
     if _is_tag(pretrained):
         quick_gelu = tag_uses_quick_gelu(name, pretrained)
         if not _online():
-            raise RuntimeError(f"pretrained={pretrained!r} must be downloaded, but there is no network (or HF_HUB_OFFLINE=1). "
-                               f"Download the {name} weights elsewhere and pass the local .pt or .safetensors file: "
-                               f"load_clip({name!r}, pretrained='path/to/open_clip_model.safetensors')")
+            raise RuntimeError(f"pretrained={pretrained!r} must be downloaded, but there is no network (or "
+                               f"HF_HUB_OFFLINE=1). Download the {name} weights elsewhere and pass the local .pt or "
+                               f".safetensors file: load_clip({name!r}, "
+                               "pretrained='path/to/open_clip_model.safetensors')")
     with _weights_errors(pretrained, name):
         if not name.startswith(TINY_CLIP):
             model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained),
@@ -131,7 +132,8 @@ def _weights_errors(pretrained, name: str):
         if pretrained is None or not Path(pretrained).exists(): raise
         lines = [l.strip() for l in str(e).splitlines() if l.strip()] or ['']
         more = f' ... and {len(lines) - 2} more lines' if len(lines) > 2 else ''
-        raise DataError(f"{pretrained}: cannot load it as {name} weights ({type(e).__name__}: {' '.join(lines[:2])[:240]}{more})") from None
+        raise DataError(f"{pretrained}: cannot load it as {name} weights ({type(e).__name__}: "
+                        f"{' '.join(lines[:2])[:240]}{more})") from None
 
 # %% ../nbs/03_backbone.ipynb 21
 def patch_tokens(clip, # an open_clip CLIP model

@@ -221,21 +221,24 @@ def summary(result: dict, # from `run_bench`
            ) -> str:
     "The headline ratios of a `run_bench` result, as Markdown."
     i, t, l = result['inference'], result['training'], result['loader']
-    lines = [f"device: {result['device']} (torch {result['torch']}), model {result['config']['model']} at {result['config']['image_size']} px", '',
+    lines = [f"device: {result['device']} (torch {result['torch']}), model {result['config']['model']} at "
+             f"{result['config']['image_size']} px", '',
              '| figure | value | reference |', '|---|---|---|']
     for mode in ('eager', 'compiled'):
         if f'ratio_{mode}' in i:
-            lines.append(f"| FAUD-CLIP inference, {mode} | {i[f'faudclip_{mode}_img_s']:,.0f} img/s | tower {i[f'tower_{mode}_img_s']:,.0f} img/s: "
-                         f"{100 * i[f'ratio_{mode}']:.0f} % |")
+            lines.append(f"| FAUD-CLIP inference, {mode} | {i[f'faudclip_{mode}_img_s']:,.0f} img/s | tower "
+                         f"{i[f'tower_{mode}_img_s']:,.0f} img/s: {100 * i[f'ratio_{mode}']:.0f} % |")
     for mode in ('eager', 'compiled'):
         if f'train_{mode}_img_s' in t:
             mfu = f"{100 * t[f'mfu_{mode}']:.1f} % MFU" if t[f'mfu_{mode}'] else 'MFU: no known peak for this device'
-            lines.append(f"| training step, {mode}, batch {result['config']['train_batch']} | {t[f'train_{mode}_img_s']:,.0f} img/s | "
-                         f"{t[f'train_{mode}_tflop_s']:.2f} TFLOP/s, {mfu} |")
+            lines.append(f"| training step, {mode}, batch {result['config']['train_batch']} | "
+                         f"{t[f'train_{mode}_img_s']:,.0f} img/s | {t[f'train_{mode}_tflop_s']:.2f} TFLOP/s, {mfu} |")
     for r in result['tree_attention']:
         if r['impl'] != 'sdpa':
-            lines.append(f"| tree attention {r['impl']}, {r['grid']} (batch {r['batch']}) | {r['ms']:.2f} ms | {r['x_sdpa']:.2f} x SDPA |")
-    lines.append(f"| loader, face cache + device augmentation | {l['loader_cache_img_s']:,.0f} img/s | PIL {l['loader_pil_img_s']:,.0f} img/s |")
+            lines.append(f"| tree attention {r['impl']}, {r['grid']} (batch {r['batch']}) | {r['ms']:.2f} ms | "
+                         f"{r['x_sdpa']:.2f} x SDPA |")
+    lines.append(f"| loader, face cache + device augmentation | {l['loader_cache_img_s']:,.0f} img/s | PIL "
+                 f"{l['loader_pil_img_s']:,.0f} img/s |")
     return '\n'.join(lines)
 
 @call_parse

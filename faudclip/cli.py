@@ -32,7 +32,8 @@ def _train_config(dataset: str, fold: int, data: str, out: str, pretrained=None,
     presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold}
     if dataset.lower() not in presets: raise ValueError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
     if not (Path(data) / 'list').is_dir():
-        raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo for SynthAU)")
+        raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo "
+                                "for SynthAU)")
     cfg = presets[dataset.lower()](fold, data=data, out=out, pretrained=pretrained, clip=clip,
                                    **{k: v for k, v in kw.items() if v is not None})
     _warn_random_init(cfg)
@@ -84,8 +85,9 @@ def evaluate(checkpoint: str, # a last.pt written by faudclip train
     cfg = replace(trained, fold=trained.fold if fold is None else fold, data=data)  # the checkpoint's own image sizes
     test = datasets(cfg)[1]
     if seen := _trained_on(trained, test):
-        print(f"faudclip evaluate: warning: {checkpoint} was trained on fold {trained.fold}, whose training part holds {len(seen)} of "
-              f"these test subjects ({', '.join(sorted(seen)[:5])}{', ...' if len(seen) > 5 else ''}): this F1 is not held-out", file=sys.stderr)
+        print(f"faudclip evaluate: warning: {checkpoint} was trained on fold {trained.fold}, whose training part holds "
+              f"{len(seen)} of these test subjects ({', '.join(sorted(seen)[:5])}{', ...' if len(seen) > 5 else ''}): "
+              "this F1 is not held-out", file=sys.stderr)
     f1 = evaluate_model(model.to(default_device()), test, model.cfg.aus)
     print(f1.to_frame(f'fold{cfg.fold} F1 (%)').T.to_string())
 
@@ -156,7 +158,8 @@ def demo(out: str = 'outputs/demo', # output folder
     result = run_demo(out, subjects, frames, seed, epochs, clip_pretrain_steps=clip_pretrain_steps)
     print(result['table'].to_string())
     m = result['metrics']
-    print(f"\nmean F1 {m['mean_f1']:.3f} (baselines: {', '.join(f'{k} {v:.3f}' for k, v in m['baselines'].items())}) in {m['seconds'] / 60:.1f} min")
+    print(f"\nmean F1 {m['mean_f1']:.3f} (baselines: {', '.join(f'{k} {v:.3f}' for k, v in m['baselines'].items())}) "
+          f"in {m['seconds'] / 60:.1f} min")
     print(f"report: {Path(out) / 'report.md'}")
 
 @call_parse
@@ -175,7 +178,8 @@ def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
     table = detect_aus(inputs, checkpoint, out, batch_size, skip_frames, resume, device, compile=compile)
     seconds, frames = table.attrs['seconds'], table.attrs['frames']
     print(f"{frames} frames, {int(table.success.sum())} faces -> {out} "
-          f"({frames / max(sum(seconds.values()), 1e-9):.1f} frames/s; seconds: {', '.join(f'{k} {v:.1f}' for k, v in seconds.items())})")
+          f"({frames / max(sum(seconds.values()), 1e-9):.1f} frames/s; seconds: "
+          f"{', '.join(f'{k} {v:.1f}' for k, v in seconds.items())})")
     if plot and len(table):
         first = table[table.input == table.input.iloc[0]]
         if first.frame.nunique() > 1: plot_au_timeline(table, out=plot)

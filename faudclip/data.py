@@ -39,7 +39,8 @@ def read_bp4d_file(path, # a `{subject}_{task}.csv` of BP4D's AUCoding/AU_OCC
     if missing: raise DataError(f"{path}: no column for AU {', '.join(missing)}")
     short = raw.isna().any(axis=1).to_numpy()
     if short.any():  # a line with fewer fields than the header, e.g. a file cut mid-line
-        raise DataError(f"{path}: line {int(np.argmax(short)) + 2} has fewer values than the header's {len(raw.columns)} (file cut short?)")
+        raise DataError(f"{path}: line {int(np.argmax(short)) + 2} has fewer values than the header's "
+                        f"{len(raw.columns)} (file cut short?)")
     labels = raw[[str(a) for a in aus]]
     bad = ~labels.isin([0, 1, 9])
     if bad.any().any():
@@ -102,7 +103,8 @@ def read_disfa_subject(subject_dir, # one SNxxx folder of DISFA's ActionUnit_Lab
     n = min(len(v) for v in series.values())
     if any(len(v) != n for v in series.values()):
         lengths = ', '.join(f'{subject}_au{a}.txt: {len(v)}' for a, v in series.items())
-        warnings.warn(f"{subject_dir}: AU files cover different numbers of frames ({lengths}); using the first {n}, which all cover")
+        warnings.warn(f"{subject_dir}: AU files cover different numbers of frames ({lengths}); using the first {n}, "
+                      "which all cover")
     out = pd.DataFrame({'subject': subject, 'frame': np.arange(n)})
     for a, col in zip(aus, au_columns(aus)): out[col] = (series[a][:n] >= 2).astype(int) if binary else series[a][:n]
     return out
@@ -253,8 +255,8 @@ def write_lists(df: pd.DataFrame, # labels of every frame
                 list_file(tmp, dataset, 'label', k, split).write_text(''.join(rows))
             train = label_matrix(parts['train'], dataset)
             if absent := [f'AU{a}' for a, n in zip(aus, (train == 1).sum(0)) if n == 0]:
-                warnings.warn(f"fold {k}: no positive training example for {', '.join(absent)}: weight 0 in its weight file; "
-                              f"training on fold {k} will stop until the data have some")
+                warnings.warn(f"fold {k}: no positive training example for {', '.join(absent)}: weight 0 in its weight "
+                              f"file; training on fold {k} will stop until the data have some")
             weights = au_class_weights(train, aus, absent='zero')
             list_file(tmp, dataset, 'weight', k).write_text('\t'.join(f'{w:.6f}' for w in weights) + '\n')
         _replace_dir(tmp, out_dir)

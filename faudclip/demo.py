@@ -145,14 +145,14 @@ def _first_stage(cfg: TrainConfig, metrics: dict) -> str:
     "How the fold's image tower started, in words."
     if cfg.pretrained:
         c = metrics['clip_pretrain']
-        start = (f"the tiny CLIP starts from contrastive pretraining of both towers on captioned SynthAU faces of other subjects "
-                 f"({c['steps']} steps, notebook 04a; loss {c['loss_first_20']} -> {c['loss_last_20']}; on {c['faces']} faces of the demo's "
-                 f"own subjects it ranks the face's caption first {c['retrieval_heldout']:.0%} of the time, chance {c['retrieval_chance']:.0%}: "
-                 f"`clip_pretrain.png`)")
+        start = ("the tiny CLIP starts from contrastive pretraining of both towers on captioned SynthAU faces of "
+                 f"other subjects ({c['steps']} steps, notebook 04a; loss {c['loss_first_20']} -> {c['loss_last_20']}; "
+                 f"on {c['faces']} faces of the demo's own subjects it ranks the face's caption first "
+                 f"{c['retrieval_heldout']:.0%} of the time, chance {c['retrieval_chance']:.0%}: `clip_pretrain.png`)")
     else: start = "the tiny CLIP starts from random weights"
     if cfg.probe_warmup_steps:
-        start += (f"; a supervised warm-up of the image tower on the fold's AU labels ({cfg.probe_warmup_steps} steps with a per-token "
-                  f"linear AU probe, learning rate {cfg.probe_warmup_lr:g})")
+        start += (f"; a supervised warm-up of the image tower on the fold's AU labels ({cfg.probe_warmup_steps} steps "
+                  f"with a per-token linear AU probe, learning rate {cfg.probe_warmup_lr:g})")
     return start
 
 BASELINE_NAMES = {'all_positive': 'all AUs predicted present', 'prior': 'each AU at random at its training rate',
@@ -277,8 +277,8 @@ def run_demo(out='outputs/demo', # output folder
             ) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     if clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0:
-        raise ValueError(f"frames must be at least 1 and step and face counts 0 or more, not {frames}, {clip_pretrain_steps}, "
-                         f"{probe_warmup_steps}, {pointing_faces}")
+        raise ValueError(f"frames must be at least 1 and step and face counts 0 or more, not {frames}, "
+                         f"{clip_pretrain_steps}, {probe_warmup_steps}, {pointing_faces}")
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}

@@ -250,7 +250,8 @@ class FaceAnalyser:
             x0, y0, x1, y1 = boxes[j]
             row = {'input': frames[k].input, 'frame': frames[k].frame, 'face_id': face_id,
                    'timestamp': frames[k].timestamp,
-                   'confidence': round(float(scores[j]), 4), 'success': 1, 'face_x': x0, 'face_y': y0, 'face_width': x1 - x0, 'face_height': y1 - y0,
+                   'confidence': round(float(scores[j]), 4), 'success': 1, 'face_x': x0, 'face_y': y0,
+                   'face_width': x1 - x0, 'face_height': y1 - y0,
                    **{f'x_{i}': points[j][i, 0] for i in range(5)}, **{f'y_{i}': points[j][i, 1] for i in range(5)},
                    **{f'AU{a:02d}_p': round(float(v), 4) for a, v in zip(self.aus, p)},
                    **{f'AU{a:02d}_c': int(v >= self.threshold) for a, v in zip(self.aus, p)}}

@@ -145,7 +145,8 @@ def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny C
     train_scores, train_labels = _zero_shot_split(clip, cfg, 'train', batch_size)
     test_scores, test_labels = _zero_shot_split(clip, cfg, 'test', batch_size)
     return {'zero_shot': f1_scores(test_scores, test_labels, threshold=0.0),
-            'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels, threshold=0.0)}
+            'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels,
+                                          threshold=0.0)}
 
 # %% ../nbs/10_eval.ipynb 28
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides

@@ -50,9 +50,11 @@ class AttentionExplorer:
         levels = model.cfg.tree_levels if model.cfg.attention == 'tree' else 1
         self.controls = {
             'face': W.Dropdown(options=self._face_options(), value=0, description='face'),
-            'au': W.Dropdown(options=[(f'AU{a} {AU_CATALOGUE[a].name}', a) for a in self.aus], value=self.aus[0], description='AU'),
+            'au': W.Dropdown(options=[(f'AU{a} {AU_CATALOGUE[a].name}', a) for a in self.aus], value=self.aus[0],
+                             description='AU'),
             'layer': W.IntSlider(1, 1, max(1, model.cfg.tree_depth), description='layer', disabled=not self.tree),
-            'level': W.Dropdown(options=['all'] + list(range(1, levels + 1)), value='all', description='level', disabled=not self.tree),
+            'level': W.Dropdown(options=['all'] + list(range(1, levels + 1)), value='all', description='level',
+                                disabled=not self.tree),
             'row': W.IntSlider(h // 2, 0, h - 1, description='query row'),
             'col': W.IntSlider(w // 2, 0, w - 1, description='query col'),
         }

@@ -47,7 +47,8 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
     def decode(i: int):
         face = np.asarray(data.resize(data.load(i)))
         if face.shape != first.shape:
-            raise DataError(f"{data.root / data.paths[i]}: resized to {face.shape}, not {first.shape} like the first face (faces must be square)")
+            raise DataError(f"{data.root / data.paths[i]}: resized to {face.shape}, not {first.shape} like the first "
+                            "face (faces must be square)")
         faces[i] = face
     try:
         with ThreadPoolExecutor(threads) as pool:

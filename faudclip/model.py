@@ -148,7 +148,8 @@ class FAUDCLIP(nn.Module):
         s = self.cfg.image_size
         if not torch.is_tensor(images) or images.ndim != 4 or tuple(images.shape[1:]) != (3, s, s):
             got = tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
-            raise ValueError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's image_size), got {got}")
+            raise ValueError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's "
+                             f"image_size), got {got}")
 
     def forward_features(self, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
                         ) -> torch.Tensor: # (b, n, d)

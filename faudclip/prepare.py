@@ -130,9 +130,11 @@ def _claim(out: Path, settings: dict):
     record, existing = out / 'prepare.json', next((out / 'img').rglob('*.[jp][pn]g'), None) if (out / 'img').is_dir() else None
     if record.is_file() and (old := json.loads(record.read_text())) != settings:
         changed = ', '.join(f'{k} {old.get(k)} -> {v}' for k, v in settings.items() if old.get(k) != v)
-        raise DataError(f"{out} holds crops made with other settings ({changed}): delete {out / 'img'} to make new ones, or choose another output folder")
+        raise DataError(f"{out} holds crops made with other settings ({changed}): delete {out / 'img'} to make new "
+                        "ones, or choose another output folder")
     if not record.is_file() and existing is not None and cv2.imread(str(existing)).shape[:2] != (settings['size'],) * 2:
-        raise DataError(f"{out / 'img'} holds crops of another size ({existing}): delete it, or choose another output folder")
+        raise DataError(f"{out / 'img'} holds crops of another size ({existing}): delete it, or choose another output "
+                        "folder")
     out.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
 
 def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'

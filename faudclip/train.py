@@ -38,7 +38,7 @@ class TrainConfig:
     out: str = 'runs/bp4d_fold1'     # checkpoints and metrics go here
     model: str = 'b16'               # model preset: 'b16' (paper) or 'tiny' (CPU)
     pretrained: str | None = None    # CLIP weights: None, a tag such as 'openai', or a local file
-    clip: str | None = None          # open_clip architecture of those weights (None: the preset's; b16: 'ViT-B-16-quickgelu', OpenAI's)
+    clip: str | None = None          # open_clip architecture of those weights (None: the preset's)
     model_overrides: dict = field(default_factory=dict)  # FAUDCLIPConfig fields to change (ablations)
     image_size: int = 224            # training crop
     resize: int = 256                # the aligned face is resized to this before cropping
@@ -52,14 +52,14 @@ class TrainConfig:
     warmup_epochs: float = 1.0       # linear warm-up, then cosine to zero
     lambda_wa: float = 1.0           # weight of the weighted asymmetric loss
     lambda_dice: float = 1.0         # weight of the weighted dice loss
-    dice_mode: str = 'batch'  # 'batch' (soft dice over the batch) or 'element' (eq. 8 as written); see notebook 08
+    dice_mode: str = 'batch'         # 'batch' (soft dice over the batch) or 'element' (eq. 8 as written; notebook 08)
     num_workers: int = 4             # DataLoader workers on CUDA (0 on the CPU)
     cache_images: bool = False       # keep resized images in memory (small images, CPU)
-    probe_warmup_steps: int = 0      # supervised warm-up of a random image tower: steps on the fold's AU labels with a linear probe
+    probe_warmup_steps: int = 0      # steps of supervised warm-up of a random image tower (a linear AU probe)
     probe_warmup_lr: float = 1e-3    # its learning rate (warm-up, then cosine)
     device: str = 'auto'             # 'auto' (CUDA, else MPS, else the CPU), or a torch device such as 'cpu'
-    face_cache: str | None = None    # folder of uint8 face caches (notebook 02c): decode once, augment on the device; None: PIL
-    compile: bool = False  # torch.compile the training step (pays off on a GPU; minutes of compiling on a CPU)
+    face_cache: str | None = None    # folder of uint8 face caches (notebook 02c); None: decode with PIL every epoch
+    compile: bool = False            # torch.compile the training step (pays off on a GPU; slow to compile on a CPU)
     log_every: int = 10              # read the losses from the device every N steps (one host sync), not every step
     seed: int = 0                    # model initialisation, data order and augmentation
 
@@ -78,7 +78,8 @@ class TrainConfig:
                   (self.dice_mode in DICE_MODES, f"dice_mode must be one of {DICE_MODES}, not {self.dice_mode!r}")]
         patch = PATCH_SIZES.get(self.model, 1)
         checks += [(self.image_size >= patch and self.image_size % patch == 0,
-                    f"image_size must be a positive multiple of the {self.model} model's patch size {patch}, not {self.image_size}"),
+                    f"image_size must be a positive multiple of the {self.model} model's patch size {patch}, "
+                    f"not {self.image_size}"),
                    (self.resize >= self.image_size,
                     f"resize ({self.resize}) must be at least image_size ({self.image_size})")]
         for ok, message in checks:
@@ -174,7 +175,8 @@ def save_checkpoint(path, # where to write (atomically: a temporary file, then a
     every process's random states)."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     state = {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(),
-             'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg), 'model_config': asdict(model.cfg), 'data': data}
+             'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg), 'model_config': asdict(model.cfg),
+             'data': data}
     if rng_ranks: state['rng_ranks'] = rng_ranks
     tmp = path.with_name(path.name + '.tmp')
     torch.save(state, tmp); os.replace(tmp, path)
@@ -190,10 +192,12 @@ def read_checkpoint(path, # a `last.pt` written by `fit`
         # tensors and plain values only: never runs code
         state = torch.load(path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:
-        raise DataError(f"{path}: refused: it holds Python objects other than tensors and plain values, which could run code "
-                        f"when loaded; a faudclip checkpoint never does ({str(e).splitlines()[-1][:200]})") from None
+        last_line = str(e).splitlines()[-1][:200]
+        raise DataError(f"{path}: refused: it holds Python objects other than tensors and plain values, which could "
+                        f"run code when loaded; a faudclip checkpoint never does ({last_line})") from None
     except Exception as e:  # a text, empty or truncated file: torch raises many kinds
-        raise DataError(f"{path}: not a readable checkpoint ({type(e).__name__}: {(str(e).splitlines() or [''])[0][:120]})") from None
+        first_line = (str(e).splitlines() or [''])[0][:120]
+        raise DataError(f"{path}: not a readable checkpoint ({type(e).__name__}: {first_line})") from None
     if not isinstance(state, dict) or not {'model', 'model_config', 'train_config'} <= set(state):
         raise DataError(f"{path}: not a faudclip checkpoint (no model weights and configurations)")
     return state
@@ -218,14 +222,16 @@ def config_differences(state: dict, # a checkpoint's contents
     now = {**{f'train.{k}': v for k, v in asdict(cfg).items() if k not in RESUME_IGNORES},
            **{f'model.{k}': v for k, v in asdict(model_cfg).items()}}
     keys = sorted(set(saved) | set(now))
-    return [f"{k}: {saved.get(k, '(absent)')!r} -> {now.get(k, '(absent)')!r}" for k in keys if _plain(saved.get(k)) != _plain(now.get(k))]
+    return [f"{k}: {saved.get(k, '(absent)')!r} -> {now.get(k, '(absent)')!r}"
+            for k in keys if _plain(saved.get(k)) != _plain(now.get(k))]
 
 def load_model(path, # a `last.pt` written by `fit`
               ) -> tuple[FAUDCLIP, TrainConfig]: # the model in eval mode, its training configuration
     "Rebuild the model of a checkpoint with its weights, and its training config."
     state = read_checkpoint(path)
     try:
-        model_cfg, train_cfg = FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None}), TrainConfig(**state['train_config'])
+        model_cfg = FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None})
+        train_cfg = TrainConfig(**state['train_config'])
     except (TypeError, ValueError) as e:  # fields this version does not have, or values it refuses
         raise DataError(f"{path}: its configuration does not fit this version of faudclip ({e})") from None
     model = FAUDCLIP(model_cfg)
@@ -278,7 +284,8 @@ class GlobalBatchNorm(nn.BatchNorm2d):
             self.num_batches_tracked.add_(1)
             self.running_mean.lerp_(mean, self.momentum); self.running_var.lerp_(var * n / (n - 1), self.momentum)
         shape = (1, -1, 1, 1)
-        return (x - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.eps) * self.weight.view(shape) + self.bias.view(shape)
+        normalised = (x - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.eps)
+        return normalised * self.weight.view(shape) + self.bias.view(shape)
 
 def global_batchnorm(model: nn.Module, # changed in place
                     ) -> nn.Module:
@@ -317,7 +324,8 @@ def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
     "Supervised warm-up: `cfg.probe_warmup_steps` steps of the image tower with a linear AU probe on all its tokens."
     device = next(model.parameters()).device
     h, w = model.grid
-    probe = nn.Linear(h * w * model.clip.visual.transformer.width, len(model.cfg.aus)).to(device)  # thrown away afterwards
+    # thrown away afterwards
+    probe = nn.Linear(h * w * model.clip.visual.transformer.width, len(model.cfg.aus)).to(device)
     optimizer = torch.optim.AdamW([*model.clip.visual.parameters(), *probe.parameters()], lr=cfg.probe_warmup_lr,
                                   betas=tuple(cfg.betas), weight_decay=cfg.weight_decay)
     warmup = max(1, cfg.probe_warmup_steps // 10)
@@ -335,7 +343,8 @@ def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
             loss = au_loss(logits, y.to(device, non_blocking=True), weights, cfg.lambda_wa, cfg.lambda_dice,
                            cfg.dice_mode)
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"non-finite loss {loss.item()} at probe warm-up step {len(rows) + 1}: stopping")
+                raise FloatingPointError(f"non-finite loss {loss.item()} at probe warm-up step {len(rows) + 1}: "
+                                         "stopping")
             optimizer.zero_grad(set_to_none=True); loss.backward(); optimizer.step(); scheduler.step()
             rows.append({'step': len(rows) + 1, 'loss': loss.item()})
             bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
@@ -370,13 +379,12 @@ def fit(model: FAUDCLIP, # trained in place
     optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay),
                                   betas=tuple(cfg.betas), fused=device.type == 'cuda')
     steps = len(_loader(source, cfg, 0, device, job.rank, job.world))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer,
-                                                  lambda s: lr_factor(s, max(1, round(cfg.warmup_epochs * steps)), cfg.epochs * steps))
+    warmup_steps = max(1, round(cfg.warmup_epochs * steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, warmup_steps, cfg.epochs * steps))
     fingerprint, start, rows = data_fingerprint(train_data), 0, []
     if resume and (out / 'last.pt').is_file():
         start, rows = _resume(out, model, optimizer, scheduler, cfg, fingerprint, job.rank)
-    # a new run: the supervised probe warm-up of the image tower first (every process alike)
-    elif cfg.probe_warmup_steps:
+    elif cfg.probe_warmup_steps:  # a new run: the supervised warm-up of the image tower first (every process alike)
         table = probe_warmup(model, train_data, cfg, progress and job.main)
         if job.main:
             out.mkdir(parents=True, exist_ok=True)
@@ -394,7 +402,8 @@ def fit(model: FAUDCLIP, # trained in place
                          progress and job.main, job)
             _save_epoch(out, model, optimizer, scheduler, epoch, cfg, fingerprint, rows, job)
     except KeyboardInterrupt:
-        done = f"{out / 'last.pt'} holds epoch {epoch}; continue with resume (faudclip train --resume)" if epoch else "no epoch was saved"
+        done = (f"{out / 'last.pt'} holds epoch {epoch}; continue with resume (faudclip train --resume)" if epoch
+                else "no epoch was saved")
         raise TrainingInterrupted(f"training interrupted during epoch {epoch + 1}: {done}") from None
     return pd.DataFrame(rows)
 
@@ -406,7 +415,8 @@ def _face_cache(train_data: AUDataset, cfg: TrainConfig, job, progress: bool) ->
         cache = FaceCache.of(train_data, cfg.face_cache, progress=False)
     return cache
 
-def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str, rank: int = 0) -> tuple[int, list]:
+def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprint: str,
+            rank: int = 0) -> tuple[int, list]:
     """Load `out/last.pt` into the run after checking that it is this run's: the first epoch to train and the metrics so
     far."""
     state = read_checkpoint(out / 'last.pt')
