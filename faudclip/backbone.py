@@ -84,8 +84,8 @@ def tag_uses_quick_gelu(name: str, # an open_clip architecture, such as 'ViT-B-1
         raise ValueError(f"open_clip has no pretrained tag {tag!r} for {name!r}; its tags: {', '.join(tags) or 'none'}")
     return bool(open_clip.get_pretrained_cfg(name, tag).get('quick_gelu', False))
 
-def load_clip(name: str = 'ViT-B-16-quickgelu', # an open_clip architecture (OpenAI's ViT-B/16: 'ViT-B-16-quickgelu'), or 'faudclip-tiny'
-              pretrained: str | None = None, # None (random init), a tag such as 'openai', or a local .pt/.safetensors path
+def load_clip(name: str = 'ViT-B-16-quickgelu', # open_clip architecture (default: OpenAI's ViT-B/16) or 'faudclip-tiny'
+              pretrained: str | None = None, # None (random init), a tag such as 'openai', or a local weights file
               image_size: int = 112, # image size of the tiny model (ignored for open_clip's own architectures)
              ) -> open_clip.CLIP:
     "Build a CLIP model with open_clip: random init, a pretrained tag (needs the network) or a local weights file."

@@ -147,7 +147,8 @@ def bench_tree_attention(cfg: BenchConfig, # grids, heads, head width, repetitio
     dtype = torch.bfloat16 if device.type == 'cuda' else torch.float32
     rows = []
     for h, w, b in cfg.grids:
-        q, k, v = (torch.randn(b, cfg.heads, h * w, cfg.head_dim, device=device, dtype=dtype, requires_grad=True) for _ in range(3))
+        shape = (b, cfg.heads, h * w, cfg.head_dim)
+        q, k, v = (torch.randn(shape, device=device, dtype=dtype, requires_grad=True) for _ in range(3))
         candidates = {'sdpa': lambda: F.scaled_dot_product_attention(q, k, v)}
         for path in PATHS:
             if path == 'dense' and h * w > 4096: continue
@@ -206,8 +207,8 @@ def run_bench(cfg: BenchConfig, # what to measure: `bench_cpu()` or `bench_gpu()
     device = torch.device(device) if device else default_device()
     say = print if progress else (lambda *a, **k: None)
     model = _model(cfg).to(device)
-    result = {'config': asdict(cfg),
-              'device': torch.cuda.get_device_name(device) if device.type == 'cuda' else f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads',
+    cpu = f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads'
+    result = {'config': asdict(cfg), 'device': torch.cuda.get_device_name(device) if device.type == 'cuda' else cpu,
               'torch': torch.__version__}
     result['flops'] = count_flops(model, device); say(f"FLOPs: {result['flops']}")
     result['inference'] = bench_inference(model, cfg, device); say(f"inference: {result['inference']}")
@@ -242,7 +243,7 @@ def summary(result: dict, # from `run_bench`
     return '\n'.join(lines)
 
 @call_parse
-def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu' (the paper's b16 at batch 256, issue 14's sizes)
+def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu' (the paper's b16 at batch 256)
           out: str = 'bench.json', # where to write the results
           device: str = None, # cuda, cpu, ... (default: the best available)
           compile: bool = None, # also measure compiled models (default: the preset's; gpu: yes)

@@ -44,13 +44,13 @@ def train(dataset: str, # bp4d, disfa or synth
           data: str, # prepared data folder with img/ and list/
           out: str, # run folder: last.pt (checkpoint) and metrics.csv
           fold: int = 1, # fold 1, 2 or 3
-          pretrained: str = None, # CLIP weights: a tag such as openai (needs the network) or a local .pt/.safetensors file
-          clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
+          pretrained: str = None, # CLIP weights: a tag such as openai (online) or a local .pt/.safetensors file
+          clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16 (LAION)
           epochs: int = None, # epochs (default: the preset's, 12 for BP4D/DISFA)
           batch_size: int = None, # batch size (default: the preset's)
           image_size: int = None, # training crop in pixels (default: the preset's, 224 for BP4D/DISFA)
-          probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
-          face_cache: str = None, # folder for a uint8 cache of the faces: decoded once, augmented on the device (notebook 02c)
+          probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
+          face_cache: str = None, # folder for a uint8 cache of the faces, augmented on the device (notebook 02c)
           compile: bool = False, # torch.compile the model (on a GPU)
           resume: bool = False, # continue from out/last.pt
          ):
@@ -96,11 +96,11 @@ def cv(dataset: str, # bp4d, disfa or synth
        data: str, # prepared data folder with img/ and list/
        out: str, # runs go to out/fold{k}; the table to out/cv.csv and out/cv.md
        pretrained: str = None, # CLIP weights (tag or local file)
-       clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
+       clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16 (LAION)
        epochs: int = None, # epochs per fold (default: the preset's)
        image_size: int = None, # training crop in pixels (default: the preset's)
-       probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
-       face_cache: str = None, # folder for a uint8 cache of the faces: decoded once, augmented on the device (notebook 02c)
+       probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
+       face_cache: str = None, # folder for a uint8 cache of the faces, augmented on the device (notebook 02c)
        compile: bool = False, # torch.compile the model (on a GPU)
       ):
     """The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row; under
@@ -126,12 +126,12 @@ def _folds(text: str) -> tuple[int, ...]:
 def ablate(dataset: str, # bp4d, disfa or synth
            data: str, # prepared data folder with img/ and list/
            out: str, # runs per row, and ablation.csv, ablation.md, ablation.png
-           folds: str = '1,2,3', # folds to average (the paper: 1,2,3; fewer gives a partial table without the paper's numbers)
+           folds: str = '1,2,3', # folds to average (1,2,3 as in the paper; fewer give a table without the paper's row)
            pretrained: str = None, # CLIP weights (tag or local file)
-           clip: str = None, # open_clip architecture of the --pretrained weights (default ViT-B-16-quickgelu, OpenAI's; ViT-B-16 for LAION/DataComp)
+           clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16 (LAION)
            epochs: int = None, # epochs per run (default: the preset's)
            image_size: int = None, # training crop in pixels (default: the preset's)
-           probe_warmup_steps: int = None, # steps of supervised image-tower warm-up with a linear AU probe (default: 0, or 300 for synth without --pretrained)
+           probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
           ):
     """The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree
     attention)."""
@@ -151,7 +151,7 @@ def demo(out: str = 'outputs/demo', # output folder
          frames: int = 10, # frames per subject
          epochs: int = 8, # training epochs per fold
          seed: int = 0, # random seed of data and training
-         clip_pretrain_steps: int = 800, # contrastive pretraining of the tiny CLIP on captioned faces of other subjects (0: random init and a supervised warm-up instead)
+         clip_pretrain_steps: int = 800, # contrastive pretraining steps of the tiny CLIP (0: random init, then warm-up)
         ):
     "Render SynthAU, cross-validate the tiny FAUD-CLIP on the CPU, write metrics.json, report.md and charts."
     from faudclip.demo import run_demo
@@ -164,12 +164,12 @@ def demo(out: str = 'outputs/demo', # output folder
 
 @call_parse
 def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
-           inputs: Param("image files, folders of images and videos, video files", str, nargs='+'), # image files, folders of images and videos, video files
+           inputs: Param("images, videos and folders of them", str, nargs='+'), # images, videos and folders of them
            out: str = 'results.csv', # CSV with one row per face and frame, in OpenFace's columns
            batch_size: int = 32, # frames per batch for face detection and the model
            skip_frames: int = 1, # analyse every n-th frame of a video
            resume: bool = False, # continue --out from its last complete frame
-           plot: str = None, # also save a figure: AU probabilities over time for a video input, the faces and their AUs for an image
+           plot: str = None, # also save a figure: AU probabilities over time (video) or the faces and their AUs (image)
            device: str = None, # cuda, cpu, ... (default: the best available)
            compile: bool = False, # torch.compile the model's image side (on a GPU, for long inputs)
           ):
@@ -208,7 +208,8 @@ def _command(name: str):
 def usage() -> str:
     "The list of subcommands with their one-line descriptions."
     lines = [f"  {name:<10} {(_command(name).__doc__ or '').strip()}" for name in COMMANDS]
-    return "usage: faudclip COMMAND [options]   (faudclip COMMAND --help for its options)\n\ncommands:\n" + '\n'.join(lines)
+    header = "usage: faudclip COMMAND [options]   (faudclip COMMAND --help for its options)\n\ncommands:\n"
+    return header + '\n'.join(lines)
 
 def main(argv=None, # the arguments (default: the command line's)
         ) -> int: # the exit status

@@ -75,7 +75,8 @@ def caption(intensity, # AU intensities 0-5 in `ALL_AUS` order
     notes = [NUISANCES[rng.integers(len(NUISANCES))]] if rng.random() < 0.5 else []
     if roll is not None and abs(roll) > 6: notes.append(f"head tilted to the {'right' if roll > 0 else 'left'}")
     while True:
-        parts = [f"{au_wordings(a)[f]}{',' if f >= 2 and w else ''} {w}".strip() for (a, _), f, w in zip(kept, forms, words)]
+        parts = [f"{au_wordings(a)[f]}{',' if f >= 2 and w else ''} {w}".strip()
+                 for (a, _), f, w in zip(kept, forms, words)]
         text = template.format(_listing(parts)) if parts else neutral
         text = ', '.join([text.rstrip('.')] + notes) + '.' if notes else text
         if _fits(text) or (len(kept) <= 1 and forms.max(initial=0) < 2): return text
@@ -109,7 +110,7 @@ def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.cs
                                     frame_step=frame_step)
     intensities = pd.read_csv(out / 'intensities.csv')
     marks = pd.read_csv(out / 'landmarks.csv').set_index('path').loc[intensities.path]
-    roll = np.degrees(np.arctan2(marks.raw_y1 - marks.raw_y0, marks.raw_x1 - marks.raw_x0)).to_numpy()  # eye line of the raw face
+    roll = np.degrees(np.arctan2(marks.raw_y1 - marks.raw_y0, marks.raw_x1 - marks.raw_x0)).to_numpy()  # eye line
     rng = np.random.default_rng(seed)
     captions = [caption(row, rng, r) for row, r in zip(intensities[au_columns(ALL_AUS)].to_numpy(), roll)]
     table = pd.DataFrame({'path': intensities.path, 'subject': labels.subject, 'caption': captions})
@@ -135,8 +136,9 @@ def random_crops(images: torch.Tensor, # (n, 3, H, W)
     """A random `size` x `size` crop of each image of `(n, 3, H, W)`, as the fine-tuning's augmentation takes them (no
     flip: captions say left and right)."""
     n, _, h, w = images.shape
-    top = torch.randint(0, h - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, :, None]   # (n, size, 1) rows
-    left = torch.randint(0, w - size + 1, (n, 1, 1), generator=generator) + torch.arange(size)[None, None, :]  # (n, 1, size) columns
+    top = torch.randint(0, h - size + 1, (n, 1, 1), generator=generator)     # (n, 1, 1) first row
+    left = torch.randint(0, w - size + 1, (n, 1, 1), generator=generator)    # (n, 1, 1) first column
+    top, left = top + torch.arange(size)[None, :, None], left + torch.arange(size)[None, None, :]  # rows, columns
     return rearrange(images.permute(0, 2, 3, 1)[torch.arange(n)[:, None, None], top, left], 'n h w c -> n c h w')
 
 def centre_crops(images: torch.Tensor, # (n, 3, H, W)
@@ -163,9 +165,9 @@ def contrastive_pretrain(clip, # an open_clip CLIP, trained in place
     optimizer = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': rest, 'weight_decay': 0.0}],
                                   lr=lr)
     warmup = max(1, steps // 10)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda s: (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
+    def lr_factor(s):  # linear warm-up, then cosine to zero
+        return (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup)))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     generator, rows = torch.Generator().manual_seed(seed), []
     clip.train().requires_grad_(True)
     for step in tqdm(range(steps), desc='contrastive pretraining', disable=not progress):
@@ -187,7 +189,9 @@ def retrieval_accuracy(clip, # an open_clip CLIP
     clip.eval()
     captions = list(captions)
     images = centre_crops(images, clip.visual.image_size[0])
-    sims = clip.encode_image(images, normalize=True) @ clip.encode_text(open_clip.tokenize(captions), normalize=True).T  # (n, n)
+    image = clip.encode_image(images, normalize=True)
+    text = clip.encode_text(open_clip.tokenize(captions), normalize=True)
+    sims = image @ text.T  # (n, n)
     best = sims.argmax(1).tolist()
     return float(np.mean([captions[j] == c for j, c in zip(best, captions)]))
 
@@ -200,7 +204,8 @@ def zero_shot_prompts(au: int, # an AU of `ALL_AUS`
     return [AU_DESCRIPTIONS[au] + '.'] + [TEMPLATES[0].format(p) for p in AU_PHRASES[au]]
 
 def _mean_text(clip, texts) -> torch.Tensor:
-    e = clip.encode_text(open_clip.tokenize(list(texts)).to(next(clip.parameters()).device), normalize=True).mean(0)  # (d,)
+    tokens = open_clip.tokenize(list(texts)).to(next(clip.parameters()).device)
+    e = clip.encode_text(tokens, normalize=True).mean(0)  # (d,)
     return e / e.norm()
 
 @torch.no_grad()

@@ -140,10 +140,10 @@ def fake_disfa_tree(root, # folder to write into
 # %% ../nbs/02_data.ipynb 19
 FOLDS = {
     'BP4D': (
-        ('F001', 'F002', 'F008', 'F009', 'F010', 'F016', 'F018', 'F023', 'M001', 'M004', 'M007', 'M008', 'M012',
-         'M014'),
-        ('F003', 'F005', 'F011', 'F013', 'F020', 'F022', 'M002', 'M005', 'M010', 'M011', 'M013', 'M016', 'M017',
-         'M018'),
+        ('F001', 'F002', 'F008', 'F009', 'F010', 'F016', 'F018', 'F023',
+         'M001', 'M004', 'M007', 'M008', 'M012', 'M014'),
+        ('F003', 'F005', 'F011', 'F013', 'F020', 'F022',
+         'M002', 'M005', 'M010', 'M011', 'M013', 'M016', 'M017', 'M018'),
         ('F004', 'F006', 'F007', 'F012', 'F014', 'F015', 'F017', 'F019', 'F021', 'M003', 'M006', 'M009', 'M015'),
     ),
     'DISFA': (
@@ -217,7 +217,8 @@ def list_file(list_dir, # the list/ folder
               split: str | None = None, # 'train' or 'test' (not for weights)
              ) -> Path:
     "The path of one ME-GraphAU list file (`kind` is 'img_path', 'label' or 'weight')."
-    stem = f'{dataset.upper()}_weight_fold{fold}' if kind == 'weight' else f'{dataset.upper()}_{split}_{kind}_fold{fold}'
+    name = dataset.upper()
+    stem = f'{name}_weight_fold{fold}' if kind == 'weight' else f'{name}_{split}_{kind}_fold{fold}'
     return Path(list_dir) / f'{stem}.txt'
 
 def _replace_dir(new: Path, old: Path):
@@ -235,7 +236,8 @@ def fold_splits(df: pd.DataFrame, # labels with a `subject` column
     splits = {k: dict(zip(('train', 'test'), fold_split(df, dataset, k))) for k in folds}
     empty = [f'fold {k} {s}' for k, parts in splits.items() for s, part in parts.items() if part.empty]
     if empty:
-        raise DataError(f"{dataset}: no frames for {', '.join(empty)}: every fold needs subjects in each of the 3 parts")
+        raise DataError(f"{dataset}: no frames for {', '.join(empty)}: every fold needs subjects "
+                        "in each of the 3 parts")
     return splits
 
 def write_lists(df: pd.DataFrame, # labels of every frame
@@ -250,7 +252,8 @@ def write_lists(df: pd.DataFrame, # labels of every frame
     try:
         for k, parts in splits.items():
             for split, part in parts.items():
-                list_file(tmp, dataset, 'img_path', k, split).write_text(''.join(p + '\n' for p in image_paths(part, dataset)))
+                paths = ''.join(p + '\n' for p in image_paths(part, dataset))
+                list_file(tmp, dataset, 'img_path', k, split).write_text(paths)
                 rows = (' '.join(map(str, r)) + '\n' for r in label_matrix(part, dataset))
                 list_file(tmp, dataset, 'label', k, split).write_text(''.join(rows))
             train = label_matrix(parts['train'], dataset)
@@ -314,7 +317,8 @@ def au_transforms(train: bool, # the training augmentation, or the test transfor
                  ) -> T.Compose:
     "The paper's augmentation: train = random crop, flip, colour jitter; test = centre crop. CLIP normalisation."
     steps = [T.Resize(resize, interpolation=T.InterpolationMode.BICUBIC)]
-    steps += [T.RandomCrop(size), T.RandomHorizontalFlip(), T.ColorJitter(0.4, 0.4, 0.4)] if train else [T.CenterCrop(size)]
+    if train: steps += [T.RandomCrop(size), T.RandomHorizontalFlip(), T.ColorJitter(0.4, 0.4, 0.4)]
+    else: steps += [T.CenterCrop(size)]
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
 # %% ../nbs/02_data.ipynb 41

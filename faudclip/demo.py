@@ -120,7 +120,8 @@ def pointing_scores(checkpoint, # a fold's `last.pt`
     test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize)
     faces = np.unique(np.linspace(0, len(test) - 1, min(n_faces, len(test))).round().astype(int))
     marks = pd.read_csv(Path(data_dir) / 'landmarks.csv').set_index('path')
-    marks = marks.loc[[test.paths[i] for i in faces], [f'{a}{k}' for k in range(5) for a in 'xy']].to_numpy().reshape(-1, 5, 2)  # (n, 5, 2)
+    columns = [f'{a}{k}' for k in range(5) for a in 'xy']                                  # x0, y0, ..., x4, y4
+    marks = marks.loc[[test.paths[i] for i in faces], columns].to_numpy().reshape(-1, 5, 2)  # (n, 5, 2)
     with Image.open(test.root / test.paths[0]) as im: side = im.size[0]                    # the aligned faces' size
     marks = marks * cfg.resize / side - (cfg.resize - cfg.image_size) / 2                     # into the test crop
     images = torch.stack([test[int(i)][0] for i in faces])
@@ -164,10 +165,11 @@ def _pointing_section(metrics: dict) -> str:
     pg = pd.DataFrame(metrics['pointing_game']['per_au']).T * 100
     return f"""## Does Grad-CAM point at the right place?
 
-The pointing game (notebook 11) on {metrics['pointing_game']['faces']} held-out faces of fold 1: the share (%) of (face, active AU) pairs whose
-Grad-CAM peak lies inside the region where SynthAU draws the AU, for the demo's model and for Table III's baseline trained on the same fold
-from the same CLIP (its fold-1 F1: {metrics['pointing_game']['baseline_f1'] * 100:.1f} %). `chance` is the share of the image the regions cover,
-the hit rate of a peak thrown at random.
+The pointing game (notebook 11) on {metrics['pointing_game']['faces']} held-out faces of fold 1: the share (%) of
+(face, active AU) pairs whose Grad-CAM peak lies inside the region where SynthAU draws the AU, for the demo's model
+and for Table III's baseline trained on the same fold from the same CLIP (its fold-1 F1:
+{metrics['pointing_game']['baseline_f1'] * 100:.1f} %). `chance` is the share of the image the regions cover, the hit
+rate of a peak thrown at random.
 
 {pg.round(1).to_markdown()}
 """
@@ -186,8 +188,8 @@ def demo_report(table: pd.DataFrame, # F1 (%) per fold and AU, with the mean
     baselines = '\n'.join(f"| {BASELINE_NAMES[k]} | {v * 100:.1f} |" for k, v in b.items())
     return f"""# faudclip demo: FAUD-CLIP (tiny) on SynthAU
 
-**Mean F1 over 3 held-out folds: {metrics['mean_f1'] * 100:.1f} %** (best baseline {max(b.values()) * 100:.1f} %). {verdict}
-Total time {metrics['seconds'] / 60:.1f} min on this machine (CPU).
+**Mean F1 over 3 held-out folds: {metrics['mean_f1'] * 100:.1f} %** (best baseline {max(b.values()) * 100:.1f} %).
+{verdict} Total time {metrics['seconds'] / 60:.1f} min on this machine (CPU).
 
 ## F1 per AU (%), layout of the paper's Table I
 
@@ -203,8 +205,9 @@ Total time {metrics['seconds'] / 60:.1f} min on this machine (CPU).
 
 ## What the model looks at
 
-Grad-CAM of the fold-1 model for the AUs {', '.join(f'AU{a}' for a in explained['aus'])} on held-out faces ({', '.join(explained['faces'])}):
-each panel's title gives the predicted probability. Notebooks 11 and 12 explain the maps and explore them interactively.
+Grad-CAM of the fold-1 model for the AUs {', '.join(f'AU{a}' for a in explained['aus'])} on held-out faces
+({', '.join(explained['faces'])}): each panel's title gives the predicted probability. Notebooks 11 and 12 explain the
+maps and explore them interactively.
 
 ![Grad-CAM gallery](gradcam_gallery.png)
 
@@ -213,13 +216,15 @@ each panel's title gives the predicted probability. Notebooks 11 and 12 explain 
 {_pointing_section(metrics)}
 ## What was trained
 
-- Data: SynthAU, {data['subjects']} subjects x {data['frames']} frames {data['frame_step']} frames apart (seed {data['seed']}),
-  aligned 256-px faces in `synthau/`, 3 subject-exclusive folds; each fold trains on two thirds of the subjects and is tested on the rest.
-- Model: the `faudclip_tiny` preset (tiny CLIP with a conv stem at {cfg.image_size} px, one tree-attention layer with L = 3, K = 2,
-  behaviour prompts with M = 16 context tokens, feature interaction).
-- Training, per fold: {_first_stage(cfg, metrics)}; then FAUD-CLIP for {cfg.epochs} epochs of batch {cfg.batch_size}, AdamW with
-  learning rates {cfg.lr_image:g} (image encoder), {cfg.lr_prompt:g} (prompts) and {cfg.lr_other:g} (the rest), the text tower frozen,
-  one warm-up epoch then cosine; the loss of eq. (9). The last epoch is evaluated.
+- Data: SynthAU, {data['subjects']} subjects x {data['frames']} frames {data['frame_step']} frames apart
+  (seed {data['seed']}), aligned 256-px faces in `synthau/`, 3 subject-exclusive folds; each fold trains on two thirds
+  of the subjects and is tested on the rest.
+- Model: the `faudclip_tiny` preset (tiny CLIP with a conv stem at {cfg.image_size} px, one tree-attention layer with
+  L = 3, K = 2, behaviour prompts with M = 16 context tokens, feature interaction).
+- Training, per fold: {_first_stage(cfg, metrics)}; then FAUD-CLIP for {cfg.epochs} epochs of batch
+  {cfg.batch_size}, AdamW with learning rates {cfg.lr_image:g} (image encoder), {cfg.lr_prompt:g} (prompts) and
+  {cfg.lr_other:g} (the rest), the text tower frozen, one warm-up epoch then cosine; the loss of eq. (9). The last
+  epoch is evaluated.
 - Per-fold time: {', '.join(f"{f['fold']}: {f['seconds']:.0f} s" for f in metrics['folds'])}.
 - Full training configuration: `runs/fold1/last.pt` holds it with the weights.
 
@@ -259,7 +264,8 @@ def pretrained_clip(out: Path, # the demo's folder
     clip = load_clip(TINY_CLIP, image_size=settings['image_size'])
     # random crops of the training size, as in fine-tuning
     faces = load_faces(root / 'faces', table.path, resize_for(settings['image_size']))
-    contrastive_pretrain(clip, faces, table.caption, settings['steps'], progress=progress).to_csv(root / 'loss.csv', index=False)
+    losses = contrastive_pretrain(clip, faces, table.caption, settings['steps'], progress=progress)
+    losses.to_csv(root / 'loss.csv', index=False)
     torch.save(clip.state_dict(), weights); record.write_text(json.dumps(settings))
     return weights
 
@@ -270,7 +276,7 @@ def run_demo(out='outputs/demo', # output folder
              epochs: int = 8, # per fold
              image_size: int = 64, # the crop side
              frame_step: int = 8, # frames between two kept ones
-             clip_pretrain_steps: int = 800, # contrastive pretraining steps (0: a random CLIP and the supervised warm-up)
+             clip_pretrain_steps: int = 800, # contrastive pretraining steps (0: random CLIP weights, then a warm-up)
              probe_warmup_steps: int | None = None, # supervised warm-up (default: 0, or 300 without pretraining)
              pointing_faces: int = 240, # faces of the pointing game (0: not played)
              progress: bool = True, # show progress bars
@@ -289,9 +295,8 @@ def run_demo(out='outputs/demo', # output folder
     if clip_pretrain_steps:  # half as many other subjects, captioned
         pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
                                                'steps': clip_pretrain_steps}, progress))
-    _fresh_runs(out / 'runs',
-                {**data, 'epochs': epochs, 'image_size': image_size, 'probe_warmup_steps': probe_warmup_steps,
-                               'clip_pretrain_steps': clip_pretrain_steps})
+    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size,
+                               'probe_warmup_steps': probe_warmup_steps, 'clip_pretrain_steps': clip_pretrain_steps})
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
                      resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
@@ -304,10 +309,11 @@ def run_demo(out='outputs/demo', # output folder
         clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=image_size)
         pretraining = pretraining_check(out, clip, out / 'synthau', image_size, min(100, subjects * frames), seed)
         zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold'])) for r in runs]
-        baselines.update({k: float(np.mean([z[k].mean() for z in zero_shot])) for k in ('zero_shot', 'zero_shot_fitted')})
+        for k in ('zero_shot', 'zero_shot_fitted'): baselines[k] = float(np.mean([z[k].mean() for z in zero_shot]))
     metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
                'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
-                          'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(), 'seconds': round(r['seconds'], 1)} for r in runs],
+                          'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(),
+                          'seconds': round(r['seconds'], 1)} for r in runs],
                'baselines': {k: round(v, 4) for k, v in baselines.items()}, 'clip_pretrain_steps': clip_pretrain_steps,
                'probe_warmup_steps': probe_warmup_steps}
     if pretrained: metrics['clip_pretrain'] = pretraining

@@ -167,7 +167,8 @@ def resume_point(csv_path, # a CSV `detect` was writing
         raise DataError(f"{path}: cannot resume: its columns are not those of this checkpoint's output "
                         f"({len(header)} columns, {len(columns)} expected): write to another file")
     from io import StringIO
-    rows = typed_rows(pd.read_csv(StringIO(text), dtype={'input': str}, float_precision='round_trip'))  # rewritten digit for digit
+    # read back so that it is rewritten digit for digit
+    rows = typed_rows(pd.read_csv(StringIO(text), dtype={'input': str}, float_precision='round_trip'))
     if rows.empty:
         path.write_text(text)
         return set(), None, 0
@@ -259,7 +260,8 @@ class FaceAnalyser:
         return [r for k, blank in enumerate(rows) for r in faced.get(k, [blank])]
 
 # %% ../nbs/10a_detect.ipynb 22
-def _batches(inputs: list, skip_frames: int, batch_size: int, start: dict, errors: list, on_error) -> Iterator[list[Frame]]:
+def _batches(inputs: list, skip_frames: int, batch_size: int, start: dict, errors: list,
+             on_error) -> Iterator[list[Frame]]:
     """Frames of all inputs in batches of `batch_size`; an input that fails is reported through `on_error` and the next
     one goes on."""
     batch, arrays = [], 0
@@ -342,7 +344,8 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     = all absent."""
     from faudclip.evaluate import f1_scores, f1_table
     from faudclip.core import au_columns
-    faces = results[results.success == 1].sort_values('confidence', ascending=False, kind='stable').drop_duplicates('frame').set_index('frame')
+    faces = results[results.success == 1].sort_values('confidence', ascending=False, kind='stable')
+    faces = faces.drop_duplicates('frame').set_index('frame')  # the most confident face of each frame
     predicted = faces.reindex(labels.frame)[[f'AU{a:02d}_c' for a in aus]].fillna(0).to_numpy(float)  # (n, c)
     return f1_table(f1_scores(predicted, labels[au_columns(aus)].to_numpy()), aus)
 

@@ -49,7 +49,8 @@ def predict(model, # a FAUDCLIP (or any module whose output has `.logits`)
     `torch.compile`)."""
     device = next(model.parameters()).device
     model.eval()
-    logits_of = logits_fn(model, compile) if isinstance(model, FAUDCLIP) else lambda x: model(x).logits  # the text side once
+    # the text side once
+    logits_of = logits_fn(model, compile) if isinstance(model, FAUDCLIP) else lambda x: model(x).logits
     probs, labels = [], []
     for x, y in tqdm(DataLoader(data, batch_size), desc='predicting', disable=not progress, leave=False):
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
@@ -132,9 +133,10 @@ def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `ou
 # %% ../nbs/10_eval.ipynb 24
 def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     paths, labels = read_list(Path(cfg.data) / 'list', cfg.dataset, split, cfg.fold)
-    data = AUDataset(Path(cfg.data) / 'img', paths, labels, train=False, size=cfg.image_size, resize=cfg.resize)  # test transform
+    data = AUDataset(Path(cfg.data) / 'img', paths, labels, train=False, size=cfg.image_size, resize=cfg.resize)
     aus = dataset_aus(cfg.dataset)
-    return torch.cat([zero_shot_logits(clip, x, aus) for x, _ in DataLoader(data, batch_size)]).numpy(), np.asarray(labels)
+    logits = torch.cat([zero_shot_logits(clip, x, aus) for x, _ in DataLoader(data, batch_size)])
+    return logits.numpy(), np.asarray(labels)
 
 def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny CLIP
                  cfg: TrainConfig, # the data, fold and image sizes to test on

@@ -24,7 +24,8 @@ def plot_probabilities(ax, # a matplotlib axis
                        threshold: float = 0.5, # drawn dashed
                       ):
     "Bar chart of the AU probabilities with the decision threshold; the `selected` AU in red."
-    colours = ['tab:red' if au == selected else ('tab:blue' if p >= threshold else 'lightgrey') for au, p in zip(aus, probs)]
+    colours = ['tab:red' if au == selected else ('tab:blue' if p >= threshold else 'lightgrey')
+               for au, p in zip(aus, probs)]
     ax.bar([f'AU{a}' for a in aus], probs, color=colours)
     ax.axhline(threshold, ls='--', c='k', lw=1)
     ax.set_ylim(0, 1); ax.set_ylabel('probability'); ax.tick_params(axis='x', labelsize=7, rotation=90)

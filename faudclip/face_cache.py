@@ -108,7 +108,7 @@ class RankSlices(torch.utils.data.Sampler):
 
 def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
                      batch_size: int, # the global batch
-                     generator: torch.Generator | None = None, # the shuffle's generator (seed it for a reproducible order)
+                     generator: torch.Generator | None = None, # the shuffle's generator (seed it to repeat the order)
                      drop_last: bool = False, # drop a last, smaller batch
                      rank: int = 0, # this process under torchrun
                      world: int = 1, # all processes
@@ -168,7 +168,8 @@ def device_augment(faces: torch.Tensor, # (b, r, r, 3) uint8 faces, on any devic
     steps = torch.arange(size, device=faces.device)
     rows = p['top'][:, None] + steps                                               # (b, size)
     cols = p['left'][:, None] + torch.where(p['flip'][:, None], size - 1 - steps, steps)
-    crop = faces[torch.arange(b, device=faces.device)[:, None, None], rows[:, :, None], cols[:, None, :]]  # (b, size, size, 3)
+    face = torch.arange(b, device=faces.device)[:, None, None]
+    crop = faces[face, rows[:, :, None], cols[:, None, :]]                        # (b, size, size, 3)
     x = crop.permute(0, 3, 1, 2).float() / 255                                     # (b, 3, size, size) in [0, 1]
     if p['factors'] is not None:
         for step in range(3):

@@ -52,7 +52,8 @@ def denormalize(images: torch.Tensor, # (b, 3, H, W) CLIP-normalised
                ) -> np.ndarray: # (b, H, W, 3) uint8
     "CLIP-normalised `(b, 3, H, W)` -> uint8 `(b, H, W, 3)`."
     mean, std = torch.tensor(CLIP_MEAN).view(3, 1, 1), torch.tensor(CLIP_STD).view(3, 1, 1)
-    return (rearrange(images.detach().cpu() * std + mean, 'b c h w -> b h w c').clamp(0, 1) * 255).round().byte().numpy()
+    pixels = rearrange(images.detach().cpu() * std + mean, 'b c h w -> b h w c').clamp(0, 1)
+    return (pixels * 255).round().byte().numpy()
 
 def overlay(ax, # a matplotlib axis
             image, # (H, W, 3) uint8
@@ -154,7 +155,8 @@ def pointing_game(model, # a `FAUDCLIP`
     for c, au in enumerate(model.cfg.aus):
         active = np.flatnonzero(labels[:, c] == 1)
         if len(active) == 0: continue
-        maps = np.concatenate([au_gradcam(model, images[torch.as_tensor(b)], au) for b in np.array_split(active, -(-len(active) // batch_size))])
+        batches = np.array_split(active, -(-len(active) // batch_size))
+        maps = np.concatenate([au_gradcam(model, images[torch.as_tensor(b)], au) for b in batches])
         y, x = np.divmod(maps.reshape(len(maps), -1).argmax(1) + 0.0, w)                      # the peaks, (k,) each
         x, y = x + 0.5, y + 0.5                                                               # pixel centres
         box = np.stack([region_boxes(landmarks[i])[AU_CATALOGUE[au].region] for i in active])  # (k, 4)

@@ -23,7 +23,7 @@ __all__ = ['ATTENTIONS', 'FAUDCLIPConfig', 'CBAM', 'AcAtt', 'NoAttention', 'FAUD
 class FAUDCLIPConfig:
     "Everything that defines a FAUD-CLIP model; saved with `asdict` in every checkpoint."
     aus: tuple = BP4D_AUS              # AU numbers, in label-column order
-    clip_name: str = 'ViT-B-16-quickgelu'  # open_clip architecture of the weights (OpenAI's ViT-B/16 uses QuickGELU), or 'faudclip-tiny'
+    clip_name: str = 'ViT-B-16-quickgelu'  # open_clip architecture (OpenAI's ViT-B/16: QuickGELU) or 'faudclip-tiny'
     pretrained: str | None = None      # None (random init), a tag like 'openai', or a local weights file
     image_size: int = 224              # input side; the tiny CLIP is built for it
     ln_post: bool = True               # apply CLIP's final LayerNorm to the patch tokens
@@ -136,7 +136,8 @@ class FAUDCLIP(nn.Module):
             levels = cfg.tree_levels if cfg.attention == 'tree' else 1
             return TreeTransformer(d, depth=cfg.tree_depth, heads=heads, levels=levels, topk=cfg.tree_topk,
                                    mlp_ratio=cfg.mlp_ratio)
-        return {'cbam': CBAM, 'acatt': AcAtt, 'none': NoAttention}[cfg.attention](*([d] if cfg.attention == 'cbam' else []))
+        if cfg.attention == 'cbam': return CBAM(d)
+        return {'acatt': AcAtt, 'none': NoAttention}[cfg.attention]()
 
     def encode_text(self) -> torch.Tensor:
         "F^t: the projected behaviour-prompt embeddings of the c AUs, (c, d)."
@@ -171,7 +172,8 @@ class FAUDCLIP(nn.Module):
                ) -> FAUDCLIPOutput:
         "AU logits, the image tokens, and the tree attention's kept regions when kept."
         tokens = self.forward_features(images)
-        attention = self.spatial.traces if isinstance(self.spatial, TreeTransformer) and self.spatial.keeping_traces else None
+        keeps = isinstance(self.spatial, TreeTransformer) and self.spatial.keeping_traces
+        attention = self.spatial.traces if keeps else None
         return FAUDCLIPOutput(self.forward_head(tokens), tokens, attention)
 
     def keep_attention(self, keep: bool = True, # False: stop keeping them
@@ -185,7 +187,7 @@ class FAUDCLIP(nn.Module):
 def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
                  pretrained: str | None = None, # CLIP weights: None (random), a tag such as 'openai', or a local file
                  image_size: int = 224, # must be 224: ViT-B/16's input
-                 clip_name: str = 'ViT-B-16-quickgelu', # open_clip architecture of the weights ('ViT-B-16' for LAION/DataComp)
+                 clip_name: str = 'ViT-B-16-quickgelu', # open_clip architecture of the weights ('ViT-B-16' for LAION's)
                  **overrides, # other `FAUDCLIPConfig` fields (the ablations)
                 ) -> FAUDCLIP:
     """The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M =
@@ -228,8 +230,8 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
     size = model.cfg.image_size
     logits = model.eval()(torch.randn(n, 3, size, size, generator=g)).logits  # (n, c)
     p = logits.sigmoid()
-    return {'mean': logits.mean().item(), 'std': logits.std().item(), 'min': logits.min().item(),
-            'max': logits.max().item(),
+    return {'mean': logits.mean().item(), 'std': logits.std().item(),
+            'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
 # %% ../nbs/07_model.ipynb 37
@@ -249,7 +251,8 @@ def param_groups(model: FAUDCLIP, # the model to train
     groups = {}
     for name, p in model.named_parameters():
         if not p.requires_grad: continue
-        part = 'image' if name.startswith('clip.visual.') else 'prompt' if name.startswith('prompt_learner.') else 'other'
+        part = ('image' if name.startswith('clip.visual.') else 'prompt' if name.startswith('prompt_learner.')
+                else 'other')
         groups.setdefault((part, _decays(name, p)), []).append(p)
     lrs = {'image': lr_image, 'prompt': lr_prompt, 'other': lr_other}
     return [{'name': part, 'params': groups[part, decay], 'lr': lrs[part],

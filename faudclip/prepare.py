@@ -127,7 +127,8 @@ def align_frames(frames: list[Frame], # in sequence order
 # %% ../nbs/02b_prepare.ipynb 12
 def _claim(out: Path, settings: dict):
     "Record the crop settings in `out/prepare.json`; refuse a folder whose crops were made with other settings."
-    record, existing = out / 'prepare.json', next((out / 'img').rglob('*.[jp][pn]g'), None) if (out / 'img').is_dir() else None
+    record = out / 'prepare.json'
+    existing = next((out / 'img').rglob('*.[jp][pn]g'), None) if (out / 'img').is_dir() else None
     if record.is_file() and (old := json.loads(record.read_text())) != settings:
         changed = ', '.join(f'{k} {old.get(k)} -> {v}' for k, v in settings.items() if old.get(k) != v)
         raise DataError(f"{out} holds crops made with other settings ({changed}): delete {out / 'img'} to make new "

@@ -15,27 +15,27 @@ __all__ = ['AU_DESCRIPTIONS', 'CONTEXT_LENGTH', 'au_descriptions', 'prompt_texts
 
 # %% ../nbs/04_prompts.ipynb 6
 AU_DESCRIPTIONS = {
-    1: "The inner ends of the eyebrows are raised, bending the brows upward in the middle and wrinkling the centre of "
-       "the forehead",
-    2: "The outer ends of the eyebrows are pulled up, arching the brows and stretching the skin above the eyes, with "
-       "wrinkles at the sides of the forehead",
-    4: "The eyebrows are lowered and drawn together, producing vertical furrows between the brows and narrowing the "
-       "eyes",
-    6: "The cheeks are lifted towards the eyes, bunching the skin below the lower eyelids and making crow's feet "
-       "wrinkles at the outer eye corners",
+    1: "The inner ends of the eyebrows are raised, "
+       "bending the brows upward in the middle and wrinkling the centre of the forehead",
+    2: "The outer ends of the eyebrows are pulled up, arching the brows and stretching the skin above the eyes, "
+       "with wrinkles at the sides of the forehead",
+    4: "The eyebrows are lowered and drawn together, "
+       "producing vertical furrows between the brows and narrowing the eyes",
+    6: "The cheeks are lifted towards the eyes, "
+       "bunching the skin below the lower eyelids and making crow's feet wrinkles at the outer eye corners",
     7: "The eyelids are tightened, the lower lid is raised and straightened, and the eye opening becomes narrower",
-    9: "The nose is wrinkled upward, creasing the skin along the sides and bridge of the nose and lifting the nostril "
-       "wings",
+    9: "The nose is wrinkled upward, "
+       "creasing the skin along the sides and bridge of the nose and lifting the nostril wings",
     10: "The upper lip is raised straight up, deepening the furrow beside the nose and exposing the upper teeth",
-    12: "The lip corners are pulled up and back obliquely towards the cheekbones, deepening the furrow from nose to "
-        "mouth in a smile",
-    14: "The lip corners are tightened and pulled inward, forming dimples beside the corners and flattening the lips "
-        "against the teeth",
+    12: "The lip corners are pulled up and back obliquely towards the cheekbones, "
+        "deepening the furrow from nose to mouth in a smile",
+    14: "The lip corners are tightened and pulled inward, "
+        "forming dimples beside the corners and flattening the lips against the teeth",
     15: "The lip corners are pulled downward, angling the mouth down and wrinkling the skin below the corners",
     17: "The chin boss is pushed upward, wrinkling the skin of the chin and pushing the lower lip up",
     23: "The lips are tightened and narrowed, making the red parts of the lips thinner while the mouth stays closed",
-    24: "The lips are pressed firmly together, flattening and thinning them, with the skin above and below the lips "
-        "bulging",
+    24: "The lips are pressed firmly together, flattening and thinning them, "
+        "with the skin above and below the lips bulging",
     25: "The lips part, separating the upper and lower lip so that the teeth or the inside of the mouth can be seen",
     26: "The jaw drops and the mouth opens, lowering the chin and parting the lips while the jaw stays relaxed",
 }

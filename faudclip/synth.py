@@ -190,7 +190,8 @@ def draw_eyes(cv: Canvas, # the frame being drawn
         cv.polygon(np.vstack([upper, bezier(outer, cy - 2.2 * f.eye_h, inner)]), f.skin)
         cv.polygon(np.vstack([lower, bezier(inner, cy + 2 * f.eye_h, outer)]), f.skin)
         cv.line(upper, (40, 30, 30), 0.018)
-        cv.line(lower + [0, 0.015 * a[7]], shade(f.skin, 0.8 - 0.4 * a[7]), 0.008 + 0.05 * a[7])  # tensed, bulging lower lid
+        # tensed, bulging lower lid
+        cv.line(lower + [0, 0.015 * a[7]], shade(f.skin, 0.8 - 0.4 * a[7]), 0.008 + 0.05 * a[7])
         if a[6] > 0:  # crow's feet at the outer corner
             for dy in (-0.04, 0.0, 0.04):
                 cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)],
@@ -468,7 +469,8 @@ def make_synth_dataset(out_dir, # folder to write
     cols = au_columns(ALL_AUS)
     intensities = pd.DataFrame(rows, columns=['subject', 'frame', 'path', *cols])
     labels = intensities.assign(**{c: (intensities[c] >= 2).astype(int) for c in cols})
-    pd.DataFrame(lms, columns=['path', *_landmark_columns('raw_'), *_landmark_columns('')]).round(2).to_csv(out / 'landmarks.csv', index=False)
+    landmarks = pd.DataFrame(lms, columns=['path', *_landmark_columns('raw_'), *_landmark_columns('')])
+    landmarks.round(2).to_csv(out / 'landmarks.csv', index=False)
     intensities.to_csv(out / 'intensities.csv', index=False)
     write_lists(labels, 'SYNTH', out / 'list')  # warns about a fold whose training part lacks an AU
     labels.to_csv(out / 'labels.csv', index=False)
@@ -500,14 +502,14 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     if not writer.isOpened(): raise RuntimeError(f"OpenCV cannot write {partial} (no mp4v encoder?)")
     rows = []
     try:
-        for k, (img, lm, intensity) in enumerate(render_subject(n_frames, np.random.default_rng([seed, int(subject[1:]) - 1]), size)):
+        rng = np.random.default_rng([seed, int(subject[1:]) - 1])
+        for k, (img, lm, intensity) in enumerate(render_subject(n_frames, rng, size)):
             writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
             rows.append((k, *(np.asarray(intensity) >= 2).astype(int), *lm[:, 0].round(2), *lm[:, 1].round(2)))
     finally: writer.release()
     partial.replace(out)
-    labels = pd.DataFrame(rows,
-                          columns=['frame', *au_columns(ALL_AUS), *[f'x_{i}' for i in range(5)],
-                                   *[f'y_{i}' for i in range(5)]])
+    columns = ['frame', *au_columns(ALL_AUS), *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]]
+    labels = pd.DataFrame(rows, columns=columns)
     labels.to_csv(out.with_suffix('.csv'), index=False)
     return labels
 

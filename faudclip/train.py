@@ -94,15 +94,15 @@ def bp4d_fold(fold: int, # 1, 2 or 3
     return TrainConfig(**{'dataset': 'BP4D', 'fold': fold, 'data': 'data/BP4D', 'out': f'runs/bp4d_fold{fold}', **kw})
 
 def disfa_fold(fold: int, # 1, 2 or 3
-              **kw, # any other `TrainConfig` field
-             ) -> TrainConfig:
+               **kw, # any other `TrainConfig` field
+              ) -> TrainConfig:
     "The paper's DISFA run of `fold` (lr 1e-4 for the new modules)."
     return TrainConfig(**{'dataset': 'DISFA', 'fold': fold, 'data': 'data/DISFA', 'out': f'runs/disfa_fold{fold}',
                           'lr_other': 1e-4, **kw})
 
 def synth_fold(fold: int, # 1, 2 or 3
-              **kw, # any other `TrainConfig` field
-             ) -> TrainConfig:
+               **kw, # any other `TrainConfig` field
+              ) -> TrainConfig:
     """SynthAU on the CPU: the tiny model at 64 px; from random init its image tower is warmed up by a supervised probe
     first, from `pretrained` CLIP weights not."""
     return TrainConfig(**{'dataset': 'SYNTH', 'fold': fold, 'data': 'outputs/demo/synthau',

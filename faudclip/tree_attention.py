@@ -143,7 +143,8 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
             cand = parent_cand[:, :, ancestor_index(size, sizes[l - 1], 1, q.device)]  # (b, heads, n_l, 4K)
         else:
             cand, ok = _children(selected, valid, sizes[l - 1], size)
-            m, probs, scores = _attend_dense(ql, kl, vl, cand, ok) if path == 'dense' else _attend_gather(ql, kl, vl, cand, ok)
+            attend = _attend_dense if path == 'dense' else _attend_gather
+            m, probs, scores = attend(ql, kl, vl, cand, ok)
             if path == 'dense': cand = None  # the dense scores index the keys directly
         out = out + weights[l] * m[:, :, ancestor_index(hw, size, levels - 1 - l, q.device)]
         if not select: continue
@@ -227,7 +228,8 @@ class TreeTransformer(nn.Module):
                  dropout: float = 0.0, # dropout in the MLPs
                 ):
         super().__init__()
-        self.blocks = nn.ModuleList([TreeBlock(dim, heads, levels=levels, topk=topk, mlp_ratio=mlp_ratio, dropout=dropout) for _ in range(depth)])
+        block = dict(levels=levels, topk=topk, mlp_ratio=mlp_ratio, dropout=dropout)
+        self.blocks = nn.ModuleList([TreeBlock(dim, heads, **block) for _ in range(depth)])
 
     def forward(self,
                 x: torch.Tensor, # (b, n, d) tokens in raster order
