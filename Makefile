@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lab export clean-nbs check-clean check-readme readme outputs docs docs-check browser-check
+.PHONY: install demo test lab export clean-nbs check-clean check-readme check-style readme outputs docs docs-check browser-check
 
 install: $(STAMP)
 
@@ -43,7 +43,11 @@ readme: install
 check-readme: install
 	$(BIN)/python tools/readme.py --check
 
-test: check-clean check-readme
+# The library's line style (no line over 120 characters, no `if x: a; b`), as a reader of the site sees it.
+check-style: install
+	$(BIN)/python tools/style_check.py
+
+test: check-clean check-readme check-style
 	@n=$$(ls nbs/*.ipynb | wc -l); \
 	if $(BIN)/nbdev_test --n_workers 2 --timing 2>&1 | tee .nbdev_test.log; then \
 		echo "$$n passed, 0 failed"; \

@@ -65,7 +65,9 @@ def _online(host: str = 'huggingface.co', timeout: float = 1.0) -> bool:
             socket.create_connection((host, 443), timeout=timeout).close()
             result.append(True)
         except OSError: pass
-    thread = threading.Thread(target=probe, daemon=True); thread.start(); thread.join(timeout)
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
     return bool(result)
 
 def _is_tag(pretrained: str | None) -> bool:

@@ -110,7 +110,8 @@ def cv(dataset: str, # bp4d, disfa or synth
                         probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
     result = cross_validate(cfg, progress=_main_process())
     if not _main_process(): return
-    result['table'].to_csv(Path(out) / 'cv.csv'); (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
+    result['table'].to_csv(Path(out) / 'cv.csv')
+    (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
 
 def _folds(text: str) -> tuple[int, ...]:
@@ -139,7 +140,8 @@ def ablate(dataset: str, # bp4d, disfa or synth
     fold_list = _folds(folds)
     table = ablation_study(_train_config(dataset, fold_list[0], data, out, pretrained, image_size, clip, epochs=epochs,
                                          probe_warmup_steps=probe_warmup_steps), folds=fold_list)
-    table.to_csv(Path(out) / 'ablation.csv'); (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
+    table.to_csv(Path(out) / 'ablation.csv')
+    (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
     if table.index.name != 'row':
         print(f"partial run ({table.index.name}): the paper's Table III numbers are 3-fold means, so they are left out")
     plot_ablation(table, Path(out) / 'ablation.png')

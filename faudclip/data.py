@@ -225,7 +225,9 @@ def _replace_dir(new: Path, old: Path):
     "Put the folder `new` in the place of `old` (which may not exist), never leaving a mix of the two."
     if old.exists():
         aside = Path(tempfile.mkdtemp(prefix=f'.{old.name}-old-', dir=old.parent))
-        os.replace(old, aside / old.name); os.replace(new, old); shutil.rmtree(aside)
+        os.replace(old, aside / old.name)
+        os.replace(new, old)
+        shutil.rmtree(aside)
     else: os.replace(new, old)
 
 def fold_splits(df: pd.DataFrame, # labels with a `subject` column

@@ -284,7 +284,9 @@ def _batches(inputs: list, skip_frames: int, batch_size: int, start: dict, error
 def _frame_count(source, skip_frames: int) -> int:
     if isinstance(source, np.ndarray): return -(-(len(source) if source.ndim == 4 else 1) // skip_frames)
     if Path(source).suffix.lower() not in VIDEO_SUFFIXES: return 1
-    video = cv2.VideoCapture(str(source)); n = int(video.get(cv2.CAP_PROP_FRAME_COUNT) or 0); video.release()
+    video = cv2.VideoCapture(str(source))
+    n = int(video.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    video.release()
     return -(-n // skip_frames)
 
 def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3) / (t, h, w, 3); one or a list

@@ -78,7 +78,8 @@ def disfa_frames(labels: pd.DataFrame, # from `read_disfa_labels`
     for subject, rows in labels.groupby('subject', sort=True):
         video = videos_dir / f'LeftVideo{subject}_comp.avi'
         if not video.is_file():
-            missing += [(f'{video}#{f}', 'no video for this subject') for f in rows.frame]; continue
+            missing += [(f'{video}#{f}', 'no video for this subject') for f in rows.frame]
+            continue
         reader = VideoReader(video)
         frames += [Frame(subject, f'{subject}/{f}.png', f'{video}#{f}', lambda i=f, r=reader: r(i)) for f in rows.frame]
     return frames, missing
@@ -105,7 +106,10 @@ def align_frames(frames: list[Frame], # in sequence order
         if fr.sequence != sequence: sequence, previous, pending = fr.sequence, None, None
         target = out_img / fr.crop
         if target.is_file():
-            done.add(fr.crop); pending = fr; previous = None; continue
+            done.add(fr.crop)
+            pending = fr
+            previous = None
+            continue
         image = fr.load()
         if image is None:
             problems.append((fr.source, 'unreadable image or frame'))
@@ -114,7 +118,8 @@ def align_frames(frames: list[Frame], # in sequence order
         if found is not None: previous = similarity_transform(found[0], size, enlarge)
         else:
             if previous is None and pending is not None:  # resumed: recompute the last saved frame's transform
-                again = pending.load(); again = again is not None and detect_landmarks(again, detector)
+                again = pending.load()
+                again = again is not None and detect_landmarks(again, detector)
                 previous = similarity_transform(again[0], size, enlarge) if again else None
             if previous is None:
                 problems.append((fr.source, 'no face, and no earlier face in this sequence: skipped'))

@@ -340,7 +340,10 @@ def render_face(f: Identity, # the subject
     cv = Canvas(size, f.background, centre=size * (0.5 + np.array([pose.dx, pose.dy - 0.05])),
                 scale=size * 0.34 * pose.scale, angle=np.deg2rad(pose.angle))
     draw_head(cv, f, m.jaw)
-    draw_brows(cv, f, a); draw_eyes(cv, f, a, photo.gaze); draw_nose(cv, f, a); draw_mouth(cv, f, a, m)
+    draw_brows(cv, f, a)
+    draw_eyes(cv, f, a, photo.gaze)
+    draw_nose(cv, f, a)
+    draw_mouth(cv, f, a, m)
     pixels = np.asarray(cv.image)
     if photo.blur > 0: pixels = cv2.GaussianBlur(pixels, (0, 0), photo.blur)
     pixels = pixels.astype(np.float32)

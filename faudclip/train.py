@@ -151,7 +151,8 @@ def _rng_state() -> dict:
 
 def _set_rng_state(state: dict):
     name, keys, pos, has_gauss, gauss = state['numpy']
-    random.setstate(state['python']); np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    random.setstate(state['python'])
+    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
     torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
 
@@ -282,7 +283,8 @@ class GlobalBatchNorm(nn.BatchNorm2d):
         var = all_reduce(x.square().sum((0, 2, 3))) / n - mean.square()
         with torch.no_grad():
             self.num_batches_tracked.add_(1)
-            self.running_mean.lerp_(mean, self.momentum); self.running_var.lerp_(var * n / (n - 1), self.momentum)
+            self.running_mean.lerp_(mean, self.momentum)
+            self.running_var.lerp_(var * n / (n - 1), self.momentum)
         shape = (1, -1, 1, 1)
         normalised = (x - mean.view(shape)) * torch.rsqrt(var.view(shape) + self.eps)
         return normalised * self.weight.view(shape) + self.bias.view(shape)

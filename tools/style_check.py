@@ -1,0 +1,63 @@
+"""The library's line style, checked by `make test`: no line over 120 characters and no chain of one-line bodies.
+
+A reader of the site sees every export cell, so the code in `faudclip/` keeps to two rules:
+- no line is longer than 120 characters, except what nbdev writes itself (`__all__`, the module docstring taken from
+  the notebook's description, `_modidx.py`);
+- a compound statement whose body does several things is a block: `if x: a; b` becomes three lines (a one-line body
+  that does one thing, `if x: return y`, is fine).
+
+It names each offending line as `notebook-exported file:line`; fix the export cell in the notebook, then `make export`.
+
+    python tools/style_check.py
+"""
+from __future__ import annotations
+import io, sys, tokenize
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WIDTH = 120
+COMPOUND = {'if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'def', 'class'}
+
+def generated(line: str, number: int) -> bool:
+    "The module docstring that nbdev writes from the notebook's description."
+    return number == 1 and line.startswith('"""')
+
+def chained_bodies(source: str) -> list[int]:
+    "Lines where a compound statement's one-line body holds several statements (`if x: a; b`)."
+    depth, header, first, found = 0, None, True, []
+    for t in tokenize.generate_tokens(io.StringIO(source).readline):
+        if t.type in (tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT):
+            if t.type != tokenize.COMMENT: header, first = None, True
+            continue
+        if first and t.type == tokenize.NAME and t.string in COMPOUND: header = t.start[0]
+        first = False
+        if t.type == tokenize.OP and t.string in '([{': depth += 1
+        elif t.type == tokenize.OP and t.string in ')]}': depth -= 1
+        elif t.type == tokenize.OP and t.string == ';' and depth == 0 and header == t.start[0]: found.append(t.start[0])
+    return sorted(set(found))
+
+def problems(path: Path) -> list[str]:
+    "What breaks the two rules in one file, as 'file:line: what'."
+    source = path.read_text()
+    lines = source.splitlines()
+    in_all = False
+    out = []
+    for number, line in enumerate(lines, 1):
+        in_all = line.startswith('__all__') or (in_all and line.startswith(' '))
+        if len(line) > WIDTH and not in_all and not generated(line, number):
+            out.append(f"{path.relative_to(ROOT)}:{number}: {len(line)} characters (at most {WIDTH})")
+    out += [f"{path.relative_to(ROOT)}:{n}: several statements in a one-line body; make it a block"
+            for n in chained_bodies(source)]
+    return out
+
+def main() -> int:
+    files = [p for p in sorted((ROOT / 'faudclip').glob('*.py')) if p.name != '_modidx.py']
+    found = [problem for path in files for problem in problems(path)]
+    for problem in found: print(problem)
+    if found:
+        print(f"error: {len(found)} style problem(s) in faudclip/; edit the export cells in nbs/, then make export")
+        return 1
+    print(f"style: {len(files)} modules, no line over {WIDTH} characters, no chained one-line bodies")
+    return 0
+
+if __name__ == '__main__': sys.exit(main())
