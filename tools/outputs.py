@@ -37,6 +37,14 @@ def _flags(source: str) -> set[str]:
         flags.update(line[2:].split())
     return flags
 
+# TQDM_DISABLE only sets a default: a bar made with an explicit `disable=not progress` would still print
+QUIET_TQDM = """
+import tqdm.std
+_tqdm_init = tqdm.std.tqdm.__init__
+def _quiet_init(self, *args, **kwargs): _tqdm_init(self, *args, **{**kwargs, 'disable': True})
+tqdm.std.tqdm.__init__ = _quiet_init
+"""
+
 def run_one(path: Path) -> None:
     "Execute `path` in this process and write it back with its outputs (called in a subprocess per notebook)."
     from execnb.nbio import read_nb, write_nb
@@ -44,6 +52,7 @@ def run_one(path: Path) -> None:
     nb = read_nb(path)
     shell = CaptureShell(path, mpl_format='png')
     shell.run("import matplotlib; matplotlib.rcParams['figure.dpi'] = 100")
+    shell.run(QUIET_TQDM)
     def skip(cell):
         if cell.cell_type != 'code': return True
         if 'nbdev_export(' in cell.source or _flags(cell.source) & SKIP_FLAGS: cell.outputs = []; return True
