@@ -62,9 +62,10 @@ outputs: install
 	$(BIN)/nbdev_clean
 
 # The documentation site in _docs/: nbdev's Quarto site where quarto is installed, else the same processed notebooks
-# rendered to static HTML by nbconvert (tools/build_docs.py).
+# rendered to static HTML by nbconvert (tools/build_docs.py). nbdev_docs also rewrites README.md with Quarto: ours
+# is generated from index.ipynb again.
 docs: install
-	@if command -v quarto >/dev/null 2>&1; then $(BIN)/nbdev_docs; else $(BIN)/python tools/build_docs.py; fi
+	@if command -v quarto >/dev/null 2>&1; then $(BIN)/python tools/build_docs.py --quarto && $(BIN)/python tools/readme.py; else $(BIN)/python tools/build_docs.py; fi
 
 # Every page of _docs/ in headless Chromium (Debian's package): loads, console, links, images, API entries.
 docs-check: docs

@@ -8,10 +8,10 @@ the notebooks' order, `index.ipynb` as the home page, links between pages made r
 Every page loads without the network: the template's MathJax (a CDN script) is left out, and the equations of the
 markdown cells are converted to MathML by `latex2mathml` at build time, which the browser renders itself.
 
-    python tools/build_docs.py [--out _docs]
+    python tools/build_docs.py [--out _docs]   (or --quarto: nbdev_docs itself, with the same dataclass fix)
 """
 from __future__ import annotations
-import argparse, html, re, shutil
+import argparse, html, inspect, re, shutil
 from pathlib import Path
 import nbformat, warnings
 warnings.filterwarnings('ignore', category=nbformat.warnings.MissingIDFieldWarning)  # nbdev cleans cell ids away (clean_ids)
@@ -34,6 +34,31 @@ nav.faudclip-sidebar .site { font-weight: 700; font-size: 16px; margin-bottom: 0
 main.faudclip-page { margin-left: 17rem; max-width: 62rem; padding: 1rem 2rem 4rem; }
 main.faudclip-page .description { font-size: 1.15em; color: #555; margin-bottom: 1.5rem; }
 """
+
+def dataclass_sources_from_library():
+    """Give nbdev's `show_doc` the source of exported dataclasses, so that they get their parameter table.
+
+    nbdev renders `show_doc` in a kernel that ran the export cells, so an exported dataclass there is a class of
+    `__main__`, and fastcore's docments read no source for such a class: a config or a record showed its signature
+    but no table of its fields' comments. Its source is the library's, which `nbdev_export` wrote from the same cell;
+    the class is found through nbdev's index, by name and by its fields (two modules may export a `Frame`)."""
+    import dataclasses, importlib
+    import fastcore.docments as fastcore_docments
+    lib = get_config().lib_name
+    index = importlib.import_module(f'{lib}._modidx').d['syms']
+    modules = {}  # class name -> the library modules that export one
+    for module, symbols in index.items():
+        for symbol in symbols: modules.setdefault(symbol[len(module) + 1:], []).append(module)
+    library_source = fastcore_docments.get_dataclass_source
+    def source(cls):
+        if cls.__module__ != '__main__': return library_source(cls)
+        fields = [f.name for f in dataclasses.fields(cls)]
+        for module in modules.get(cls.__qualname__, []):
+            exported = getattr(importlib.import_module(module), cls.__qualname__, None)
+            if dataclasses.is_dataclass(exported) and [f.name for f in dataclasses.fields(exported)] == fields:
+                return inspect.getsource(exported)
+        return library_source(cls)
+    fastcore_docments.get_dataclass_source = source
 
 def notebook_order(nbs: Path) -> list[Path]:
     "The notebooks in sidebar order: `index.ipynb` first, then the numbered ones by name."
@@ -119,7 +144,7 @@ def build(out: Path) -> list[Path]:
     "Process the notebooks with nbdev and render them into `out`; returns the pages written."
     cfg = get_config()
     nbs, site = cfg.nbs_path, f"{cfg.doc_host}{cfg.doc_baseurl}/"
-    cache = proc_nbs(nbs, n_workers=0)
+    cache = proc_nbs(nbs, n_workers=0, force=True)  # here, where the dataclass fix applies; no stale cache
     notebooks = notebook_order(nbs)
     processed = {p: equations_as_mathml(apply_cell_options(nbformat.read(cache / p.name, as_version=4))) for p in notebooks}
     for nb in processed.values(): nb.metadata.pop('widgets', None)  # no live widgets in a static page (and no widget script)
@@ -145,7 +170,15 @@ def build(out: Path) -> list[Path]:
 if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default=None, help='output folder (default: doc_path of settings.ini, _docs)')
+    parser.add_argument('--quarto', action='store_true', help="run nbdev_docs (Quarto) instead, with the same fix")
     args = parser.parse_args()
+    dataclass_sources_from_library()
+    if args.quarto:
+        # nbdev_docs would otherwise try to install Quarto itself (with sudo) and reinstall this package
+        if not shutil.which('quarto'): raise SystemExit('error: quarto is not on PATH (make docs builds without it)')
+        from nbdev.quarto import nbdev_docs
+        nbdev_docs.__wrapped__(n_workers=0)  # in this process, so that nbdev's kernels see the fix
+        raise SystemExit(0)
     out = Path(args.out) if args.out else get_config().doc_path
     pages = build(out)
     print(f"{len(pages)} pages -> {out}")

@@ -3,9 +3,10 @@
 Serves `_docs/` on localhost and opens each page with Debian's /usr/bin/chromium driven by Playwright (no browser
 download). A page fails when it does not load, logs a console error or an uncaught exception, requests something
 that fails (a missing file, or anything off this machine), or shows an image that did not decode. Links between
-pages are checked too, fragments included, and every symbol a module exports (its `__all__`) must have its API
-entry on its page (functions and classes; nbdev gives constants none, they show in their export cells), where nbdev's index (`faudclip/_modidx.py`) says it is. Screenshots of the home page,
-`05_tree_attention` and `11_gradcam` go to `outputs/docs_check/`.
+pages are checked too, fragments included. Every function and class a module exports (its `__all__`; nbdev gives
+constants no entry, they show in their export cells) must have its API entry on the page where nbdev's index
+(`faudclip/_modidx.py`) puts it, and an entry whose parameters are documented (docments) must show their table.
+Screenshots of the home page, `05_tree_attention` and `11_gradcam` go to `outputs/docs_check/`.
 
     python tools/docs_check.py [--docs _docs] [--out outputs/docs_check]
 """
@@ -49,19 +50,38 @@ def link_problems(docs: Path) -> list[str]:
                 problems.append(f'{name}: link to missing anchor {href}')
     return problems
 
+def entry_sections(html: str, anchor: str) -> list[str]:
+    "What follows each heading with id `anchor`, up to the next heading (a page may hold a section and an entry)."
+    sections = []
+    for m in re.finditer(rf'id="{re.escape(anchor)}"', html):
+        start = html.index('</h', m.end())  # past the heading itself
+        following = re.search(r'<h[1-6][ >]', html[start:])
+        sections.append(html[start:start + following.start()] if following else html[start:])
+    return sections
+
+def has_documented_parameters(obj) -> bool:
+    "Whether any parameter of `obj` has a docment, so that nbdev's `show_doc` owes it a table."
+    from fastcore.docments import docments
+    try: return any(v for k, v in docments(obj).items() if k != 'return')
+    except (TypeError, ValueError, OSError): return False  # no signature, or no source to read comments from
+
 def api_problems(docs: Path) -> tuple[list[str], int]:
-    "Exported functions and classes (each module's `__all__`) without an API entry on their page; and how many were checked."
+    """Exported functions and classes (each module's `__all__`) without an API entry on their page, or without the
+    parameter table their docments call for; and how many were checked."""
     index = importlib.import_module('faudclip._modidx').d['syms']
-    problems, checked, ids = [], 0, {}
+    problems, checked, pages = [], 0, {}
     for module, symbols in index.items():
         mod = importlib.import_module(module)
-        exported = [n for n in getattr(mod, '__all__', []) if callable(getattr(mod, n))]  # constants are shown in their export cells
+        exported = [n for n in getattr(mod, '__all__', []) if callable(getattr(mod, n))]  # constants: in their cells
         for name in exported:
             page, _, anchor = symbols.get(f'{module}.{name}', ('', ''))[0].partition('#')
             checked += 1
             if not page: problems.append(f'{module}.{name}: not in nbdev\'s index'); continue
-            if page not in ids: ids[page] = parse(docs / page).ids if (docs / page).exists() else set()
-            if anchor not in ids[page]: problems.append(f'{module}.{name}: no API entry #{anchor} in {page}')
+            if page not in pages: pages[page] = (docs / page).read_text() if (docs / page).exists() else ''
+            sections = entry_sections(pages[page], anchor)
+            if not sections: problems.append(f'{module}.{name}: no API entry #{anchor} in {page}')
+            elif has_documented_parameters(getattr(mod, name)) and not any('<table' in s for s in sections):
+                problems.append(f'{module}.{name}: its API entry in {page} has no parameter table')
     return problems, checked
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
