@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .core import ALL_AUS, au_columns
 from .data import CLIP_MEAN, CLIP_STD
 from .prompts import AU_DESCRIPTIONS
-from .synth import make_synth_dataset, random_identity
+from .synth import make_synth_dataset, random_identity, COOCCURRENCE
 
 # %% auto 0
 __all__ = ['AU_PHRASES', 'INTENSITY_WORDS', 'TEMPLATES', 'NEUTRAL', 'NUISANCES', 'PRETRAIN_SEED_OFFSET', 'au_wordings', 'caption',
@@ -99,6 +99,7 @@ def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.cs
                            seed: int, # the demo's seed (the set uses `PRETRAIN_SEED_OFFSET + seed`)
                            size: int = 256, # rendered frame side
                            frame_step: int = 8, # frames between two kept ones
+                           cooccurrence: float = COOCCURRENCE, # SynthAU's coupling of an expression's AUs
                            progress: bool = True, # show a progress bar
                           ) -> pd.DataFrame: # path, subject and caption per face
     "Render SynthAU subjects of seed `PRETRAIN_SEED_OFFSET + seed` with one caption per face in `out/captions.csv`."
@@ -107,7 +108,7 @@ def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.cs
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         labels = make_synth_dataset(out, n_subjects, frames, seed, size, raw=False, progress=progress,
-                                    frame_step=frame_step)
+                                    frame_step=frame_step, cooccurrence=cooccurrence)
     intensities = pd.read_csv(out / 'intensities.csv')
     marks = pd.read_csv(out / 'landmarks.csv').set_index('path').loc[intensities.path]
     roll = np.degrees(np.arctan2(marks.raw_y1 - marks.raw_y0, marks.raw_x1 - marks.raw_x0)).to_numpy()  # eye line

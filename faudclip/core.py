@@ -19,7 +19,7 @@ class ActionUnit:
     "One FACS Action Unit: its number, FACS name and the face region where it appears."
     number: int  # FACS number, e.g. 12
     name: str    # FACS name, e.g. 'Lip Corner Puller'
-    region: str  # face region: 'brow', 'eye', 'cheek', 'nose', 'mouth' or 'chin'
+    region: str  # face region: 'brow', 'eye', 'cheek', 'nose', 'mouth', 'chin' or 'jaw'
 
     @property
     def label(self) -> str: return f"AU{self.number}"
@@ -40,7 +40,7 @@ AU_CATALOGUE = {au.number: au for au in [
     ActionUnit(23, 'Lip Tightener', 'mouth'),
     ActionUnit(24, 'Lip Pressor', 'mouth'),
     ActionUnit(25, 'Lips Part', 'mouth'),
-    ActionUnit(26, 'Jaw Drop', 'chin'),
+    ActionUnit(26, 'Jaw Drop', 'jaw'),  # the lower face: parted lips and the jaw's outline
 ]}
 ALL_AUS = tuple(AU_CATALOGUE)  # the 15 AUs of BP4D and DISFA together, in FACS order
 BP4D_AUS = (1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24)  # label-column order of the BP4D lists

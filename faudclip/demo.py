@@ -12,18 +12,19 @@ import pandas as pd
 import torch
 from PIL import Image
 from .core import ALL_AUS, au_columns, seed_everything
-from .synth import make_synth_dataset, contact_sheet
+from .synth import make_synth_dataset, contact_sheet, synth_batch, COOCCURRENCE
 from .data import AUDataset, resize_for
 from .backbone import load_clip, TINY_CLIP
 from .clip_pretrain import caption, render_pretraining_set, load_faces, contrastive_pretrain, retrieval_accuracy
-from .train import TrainConfig, synth_fold, load_model
+from .train import TrainConfig, synth_fold, load_model, build_model, datasets, fit
 from .evaluate import ABLATIONS, cross_validate, run_fold, zero_shot_f1
-from .gradcam import au_gradcam, gradcam_gallery, denormalize, pointing_game
+from .gradcam import (explain, explanation_gallery, compare_explanations, denormalize, pointing_game,
+                              counterfactuals, explanation_scores, DEFAULT_EXPLANATION)
 from .tree_attention import plot_tree_regions
 
 # %% auto 0
-__all__ = ['BASELINE_NAMES', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores', 'demo_report', 'pretrained_clip',
-           'run_demo', 'pretraining_check']
+__all__ = ['FIG5_AUS', 'BASELINE_NAMES', 'TUTORIAL_CACHE', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores',
+           'demo_report', 'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
 
 # %% ../nbs/13_demo.ipynb 6
 def plot_per_au(table: pd.DataFrame, # F1 (%) per fold (rows 'fold1'...) and AU (columns)
@@ -72,7 +73,7 @@ def explain_figures(checkpoint, # a fold's `last.pt`
                     n_faces: int = 4, # held-out faces shown
                     n_aus: int = 4, # AUs shown
                    ) -> dict:
-    """Write `gradcam_gallery.png` and `tree_attention.png` for a checkpoint on its held-out fold; returns what was
+    """Write `explanations.png` and `tree_attention.png` for a checkpoint on its held-out fold; returns what was
     shown."""
     import matplotlib.pyplot as plt
     model, cfg = load_model(checkpoint)
@@ -88,13 +89,13 @@ def explain_figures(checkpoint, # a fold's `last.pt`
     aus = aus or list(model.cfg.aus[:n_aus])
     x = torch.stack([test[int(i)][0] for i in faces])
     out = Path(out)
-    gradcam_gallery(model, x, aus, out / 'gradcam_gallery.png')
+    explanation_gallery(model, x, aus, out / 'explanations.png')
     shown = {'faces': [test.paths[int(i)] for i in faces], 'aus': aus}
     if model.cfg.attention == 'tree':
         h, w = model.grid
-        query, au = (h // 2) * w + w // 2, None  # the centre token, unless an AU's Grad-CAM has a peak
+        query, au = (h // 2) * w + w // 2, None  # the centre token, unless an AU's map has a peak
         for a in aus:
-            cam = au_gradcam(model, x[:1], a)[0]
+            cam = explain(model, x[:1], a)[0]
             if cam.max() > 0:
                 peak = np.unravel_index(cam.argmax(), cam.shape)
                 query, au = int(peak[0] * h // cam.shape[0]) * w + int(peak[1] * w // cam.shape[1]), a
@@ -103,7 +104,7 @@ def explain_figures(checkpoint, # a fold's `last.pt`
         with torch.no_grad(): trace = model(x[:1]).attention[-1]
         axs = plot_tree_regions(denormalize(x[:1])[0], trace, query, (h, w))
         fig = np.atleast_1d(axs)[0].figure
-        where = f'where the AU{au} Grad-CAM peaks' if au else 'at the centre (every Grad-CAM map is zero)'
+        where = f'where the AU{au} map peaks' if au else 'at the centre (every AU map is zero)'
         fig.suptitle(f'last tree layer: regions kept for the query token {where}', fontsize=8)
         fig.tight_layout(); fig.savefig(out / 'tree_attention.png', dpi=110); plt.close(fig)
         shown['query'] = query
@@ -113,6 +114,7 @@ def explain_figures(checkpoint, # a fold's `last.pt`
 def pointing_scores(checkpoint, # a fold's `last.pt`
                     data_dir, # the SynthAU tree, with landmarks.csv
                     n_faces: int = 240, # held-out faces to play on
+                    method: str = DEFAULT_EXPLANATION, # notebook 11's `EXPLANATIONS`
                    ) -> pd.DataFrame:
     """The pointing game (notebook 11) of a checkpoint on `n_faces` faces spread over its held-out fold, with SynthAU's
     landmarks."""
@@ -125,20 +127,28 @@ def pointing_scores(checkpoint, # a fold's `last.pt`
     with Image.open(test.root / test.paths[0]) as im: side = im.size[0]                    # the aligned faces' size
     marks = marks * cfg.resize / side - (cfg.resize - cfg.image_size) / 2                     # into the test crop
     images = torch.stack([test[int(i)][0] for i in faces])
-    return pointing_game(model.eval(), images, marks, test.labels[faces].numpy())
+    return pointing_game(model.eval(), images, marks, test.labels[faces].numpy(), method)
 
 # %% ../nbs/13_demo.ipynb 11
-def _pointing_games(out: Path, cfg: TrainConfig, n_faces: int, progress: bool) -> dict:
-    """The pointing game of the fold-1 model and of Table III's baseline, trained on fold 1 for it (in
-    `runs/baseline_fold1`)."""
+FIG5_AUS = (7, 10, 12)  # the AUs of the paper's Fig. 5
+
+def _explanations(out: Path, cfg: TrainConfig, n_faces: int, n_identities: int, progress: bool) -> dict:
+    """The explanation scores of the fold-1 model and of Table III's baseline (trained on fold 1 for it, in
+    `runs/baseline_fold1`): the counterfactual game with its two checks, the landmark-box game, and Fig. 5."""
     baseline = run_fold(replace(cfg, fold=1, out=str(out / 'runs' / 'baseline_fold1'),
                                 model_overrides={**cfg.model_overrides, **ABLATIONS['baseline']}), progress)
-    games = {name: pointing_scores(Path(path) / 'last.pt', cfg.data, n_faces)
-             for name, path in (('FAUD-CLIP', out / 'runs' / 'fold1'), ('baseline', out / 'runs' / 'baseline_fold1'))}
-    per_au = {au: {'FAUD-CLIP': round(float(games['FAUD-CLIP'].hit_rate[au]), 4),
-                   'baseline': round(float(games['baseline'].hit_rate[au]), 4),
-                   'chance': round(float(games['FAUD-CLIP'].chance[au]), 4)} for au in games['FAUD-CLIP'].index}
-    return {'faces': n_faces, 'pairs': int(games['FAUD-CLIP'].pairs['all']), 'per_au': per_au,
+    paths = {'FAUD-CLIP': out / 'runs' / 'fold1' / 'last.pt', 'baseline': out / 'runs' / 'baseline_fold1' / 'last.pt'}
+    models = {name: load_model(path)[0].eval() for name, path in paths.items()}
+    pairs = counterfactuals(size=cfg.image_size, n_identities=n_identities, seed=cfg.seed)
+    scores = {name: explanation_scores(model, pairs) for name, model in models.items()}
+    boxes = {name: pointing_scores(path, cfg.data, n_faces) for name, path in paths.items()}
+    box_per_au = {au: {**{name: round(float(game.hit_rate[au]), 4) for name, game in boxes.items()},
+                       'chance': round(float(boxes['FAUD-CLIP'].chance[au]), 4)} for au in boxes['FAUD-CLIP'].index}
+    for au in FIG5_AUS:  # four new identities showing only that AU
+        _, faces = synth_batch(4, size=cfg.image_size, seed=au, aus=(au,))
+        compare_explanations(models, faces, au, out / f'fig5_AU{au}.png')
+    return {'method': DEFAULT_EXPLANATION, 'counterfactual': scores,
+            'boxes': {'faces': n_faces, 'pairs': int(boxes['FAUD-CLIP'].pairs['all']), 'per_au': box_per_au},
             'baseline_f1': round(float(baseline['f1']['Avg']) / 100, 4)}
 
 # %% ../nbs/13_demo.ipynb 13
@@ -160,18 +170,55 @@ BASELINE_NAMES = {'all_positive': 'all AUs predicted present', 'prior': 'each AU
                   'zero_shot': 'CLIP zero-shot: AU text against neutral text (notebook 04a)',
                   'zero_shot_fitted': 'CLIP zero-shot, thresholds fitted on the training fold'}
 
-def _pointing_section(metrics: dict) -> str:
-    if 'pointing_game' not in metrics: return ''
-    pg = pd.DataFrame(metrics['pointing_game']['per_au']).T * 100
-    return f"""## Does Grad-CAM point at the right place?
+def _explanation_summary(scores: dict) -> pd.DataFrame:
+    "One column per model: the counterfactual game, the deletion test and the randomisation check, in words."
+    rows = {name: {'hit rate (%)': s['pointing']['hit_rate'] * 100, 'chance (%)': s['pointing']['chance'] * 100,
+                   'pairs': s['pairs'], 'logit rose (%)': s['pointing']['rose'] * 100,
+                   'detected alone (%)': s['pointing']['detected'] * 100,
+                   'deletion AUC (map order)': s['deletion_auc']['map'],
+                   'deletion AUC (random order)': s['deletion_auc']['random'],
+                   'faces deleted faster than random (%)': s['deletion_auc']['faster_than_random'] * 100,
+                   'rank correlation with a random model': s['randomised_rank_correlation']}
+            for name, s in scores.items()}
+    return pd.DataFrame(rows).round(3)
 
-The pointing game (notebook 11) on {metrics['pointing_game']['faces']} held-out faces of fold 1: the share (%) of
-(face, active AU) pairs whose Grad-CAM peak lies inside the region where SynthAU draws the AU, for the demo's model
-and for Table III's baseline trained on the same fold from the same CLIP (its fold-1 F1:
-{metrics['pointing_game']['baseline_f1'] * 100:.1f} %). `chance` is the share of the image the regions cover, the hit
-rate of a peak thrown at random.
+def _explanation_section(metrics: dict) -> str:
+    if 'explanations' not in metrics: return ''
+    e = metrics['explanations']
+    scores = e['counterfactual']
+    per_au = pd.DataFrame({f'{name}: {column}': {au: v[key] * 100 for au, v in s['per_au'].items()}
+                           for name, s in scores.items()
+                           for key, column in (('hit_rate', 'hit'), ('detected', 'detected'))})
+    per_au['chance'] = [v['chance'] * 100 for v in scores['FAUD-CLIP']['per_au'].values()]
+    boxes = pd.DataFrame(e['boxes']['per_au']).T * 100
+    figures = '\n'.join(f'![Fig. 5, AU{au}](fig5_AU{au}.png)' for au in FIG5_AUS)
+    return f"""## Where does the model find each AU?
 
-{pg.round(1).to_markdown()}
+Notebook 11's default explanation (`{e['method']}`) of the fold-1 model and of Table III's baseline, trained on the
+same fold from the same CLIP (its fold-1 F1: {e['baseline_f1'] * 100:.1f} %).
+
+**The counterfactual pointing game**: new identities, each rendered with one AU on (intensity 4) and off, all else
+equal; a hit when the map of the "on" face peaks where the pixels changed (`chance`: the share that changed). Beside
+it, the model's own sensitivity (the AU's logit rose when it was switched on), its detection of the AU alone
+(probability at least 0.5 on the single-AU face), the deletion test (the AU's probability as pixels are greyed in the
+map's order and in a random one: the area under the curve, lower falls faster) and the model-randomisation check (the
+rank correlation of the maps with those of a re-initialised model: well below 1 when the map explains the model).
+
+{_explanation_summary(scores).to_markdown()}
+
+Per AU (%):
+
+{per_au.round(1).to_markdown()}
+
+**The landmark-box game** on {e['boxes']['faces']} held-out faces of fold 1 ({e['boxes']['pairs']} pairs for
+FAUD-CLIP): the share (%) of (face, active AU) pairs whose map peaks in the AU's region box. The AUs co-occur here,
+so a model may read one from its companion's region.
+
+{boxes.round(1).to_markdown()}
+
+The paper's Fig. 5, each AU on four new identities that show only that AU:
+
+{figures}
 """
 
 def demo_report(table: pd.DataFrame, # F1 (%) per fold and AU, with the mean
@@ -205,15 +252,15 @@ def demo_report(table: pd.DataFrame, # F1 (%) per fold and AU, with the mean
 
 ## What the model looks at
 
-Grad-CAM of the fold-1 model for the AUs {', '.join(f'AU{a}' for a in explained['aus'])} on held-out faces
-({', '.join(explained['faces'])}): each panel's title gives the predicted probability. Notebooks 11 and 12 explain the
-maps and explore them interactively.
+Where the fold-1 model finds the AUs {', '.join(f'AU{a}' for a in explained['aus'])} on held-out faces
+({', '.join(explained['faces'])}), by notebook 11's default explanation: each panel's title gives the predicted
+probability. Notebooks 11 and 12 explain the maps and explore them interactively.
 
-![Grad-CAM gallery](gradcam_gallery.png)
+![explanations](explanations.png)
 
 {'![tree attention](tree_attention.png)' if 'query' in explained else ''}
 
-{_pointing_section(metrics)}
+{_explanation_section(metrics)}
 ## What was trained
 
 - Data: SynthAU, {data['subjects']} subjects x {data['frames']} frames {data['frame_step']} frames apart
@@ -238,7 +285,7 @@ def _render_once(root: Path, settings: dict, progress: bool):
     if (root / 'labels.csv').is_file() and record.is_file() and json.loads(record.read_text()) == settings: return
     if root.exists(): shutil.rmtree(root)  # other settings, or an interrupted render
     make_synth_dataset(root, settings['subjects'], settings['frames'], settings['seed'], progress=progress,
-                       frame_step=settings['frame_step'])
+                       frame_step=settings['frame_step'], cooccurrence=settings['cooccurrence'])
     record.write_text(json.dumps(settings))
 
 def _fresh_runs(runs: Path, settings: dict):
@@ -259,7 +306,8 @@ def pretrained_clip(out: Path, # the demo's folder
     if weights.is_file() and record.is_file() and json.loads(record.read_text()) == settings: return weights
     if root.exists(): shutil.rmtree(root)  # other settings, or an interrupted run (the record is written last)
     table = render_pretraining_set(root / 'faces', settings['subjects'], settings['frames'], settings['seed'],
-                                   frame_step=settings['frame_step'], progress=progress)
+                                   frame_step=settings['frame_step'], cooccurrence=settings['cooccurrence'],
+                                   progress=progress)
     seed_everything(settings['seed'])
     clip = load_clip(TINY_CLIP, image_size=settings['image_size'])
     # random crops of the training size, as in fine-tuning
@@ -273,21 +321,25 @@ def run_demo(out='outputs/demo', # output folder
              subjects: int = 240, # SynthAU subjects, dealt into 3 folds
              frames: int = 10, # frames per subject
              seed: int = 0, # of the data, the pretraining and the training
-             epochs: int = 8, # per fold
+             epochs: int = 12, # per fold
              image_size: int = 64, # the crop side
              frame_step: int = 8, # frames between two kept ones
-             clip_pretrain_steps: int = 800, # contrastive pretraining steps (0: random CLIP weights, then a warm-up)
+             clip_pretrain_steps: int = 500, # contrastive pretraining steps (0: random CLIP weights, then a warm-up)
              probe_warmup_steps: int | None = None, # supervised warm-up (default: 0, or 300 without pretraining)
-             pointing_faces: int = 240, # faces of the pointing game (0: not played)
+             pointing_faces: int = 240, # held-out faces of the landmark-box game (0: no explanation scores)
+             counterfactual_identities: int = 24, # new identities of the counterfactual game
+             cooccurrence: float = COOCCURRENCE, # SynthAU's coupling of an expression's AUs (notebook 02a)
              progress: bool = True, # show progress bars
             ) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
-    if clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0:
-        raise ValueError(f"frames must be at least 1 and step and face counts 0 or more, not {frames}, "
-                         f"{clip_pretrain_steps}, {probe_warmup_steps}, {pointing_faces}")
+    if (clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0
+            or counterfactual_identities < 1):
+        raise ValueError(f"frames and counterfactual_identities must be at least 1 and step and face counts 0 or more, "
+                         f"not {frames}, {counterfactual_identities}, {clip_pretrain_steps}, {probe_warmup_steps}, "
+                         f"{pointing_faces}")
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step}
+    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step, 'cooccurrence': cooccurrence}
     _render_once(out / 'synthau', data, progress)
     if probe_warmup_steps is None:
         probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
@@ -317,7 +369,8 @@ def run_demo(out='outputs/demo', # output folder
                'baselines': {k: round(v, 4) for k, v in baselines.items()}, 'clip_pretrain_steps': clip_pretrain_steps,
                'probe_warmup_steps': probe_warmup_steps}
     if pretrained: metrics['clip_pretrain'] = pretraining
-    if pointing_faces: metrics['pointing_game'] = _pointing_games(out, cfg, pointing_faces, progress)
+    if pointing_faces:
+        metrics['explanations'] = _explanations(out, cfg, pointing_faces, counterfactual_identities, progress)
     plot_per_au(table, baselines, out / 'per_au_f1.png')
     plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
     explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
@@ -354,3 +407,32 @@ def pretraining_check(out: Path, # the demo's folder
     return {'steps': int(loss.step.max()), 'loss_first_20': round(float(loss.loss[:20].mean()), 3),
             'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}
+
+# %% ../nbs/13_demo.ipynb 25
+TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
+
+def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
+                    subjects: int = 120, # SynthAU subjects, dealt into 3 folds; fold 1 trains both models
+                    frames: int = 10, # frames per subject, 8 apart
+                    epochs: int = 6, # per model
+                    clip_pretrain_steps: int = 400, # contrastive pretraining of the tiny CLIP they start from
+                    seed: int = 0, # of the data, the pretraining and the training
+                    progress: bool = True, # show progress bars
+                   ) -> dict: # 'FAUD-CLIP' and 'baseline' -> trained `FAUDCLIP` in eval mode
+    """The demo's recipe, smaller: FAUD-CLIP (tiny, 64 px) and Table III's baseline trained on fold 1 of a small SynthAU
+    set from one contrastively pretrained tiny CLIP. Trained once (minutes on a laptop CPU), then loaded from `out`,
+    for the chapters that show what a trained model does."""
+    out = Path(out or TUTORIAL_CACHE)
+    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': 8, 'cooccurrence': COOCCURRENCE}
+    _render_once(out / 'synthau', data, progress)
+    pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': 64,
+                                           'steps': clip_pretrain_steps}, progress))
+    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'clip_pretrain_steps': clip_pretrain_steps})
+    cfg = synth_fold(1, data=str(out / 'synthau'), epochs=epochs, seed=seed, pretrained=pretrained)
+    models = {}
+    for name, overrides in (('FAUD-CLIP', {}), ('baseline', ABLATIONS['baseline'])):
+        run = replace(cfg, out=str(out / 'runs' / name), model_overrides=overrides)
+        model = build_model(run)
+        fit(model, datasets(run)[0], run, resume=True, progress=progress)  # a finished run only loads its weights
+        models[name] = model.eval()
+    return models

@@ -15,15 +15,16 @@ import torch
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
 from .core import ALL_AUS, DataError, au_columns
-from .align import align_landmarks
+from .align import align_landmarks, transform_points
 from .data import au_transforms, resize_for, write_lists
 
 # %% auto 0
-__all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse', 'shade', 'Canvas',
-           'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape', 'draw_mouth', 'draw_head',
-           'landmarks_units', 'Pose', 'Photo', 'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses',
-           'random_photo', 'render_subject', 'make_synth_dataset', 'read_synth_labels', 'render_video', 'contact_sheet',
-           'synth_batch', 'fold_summary', 'data_demo']
+__all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'COOCCURRENCE', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse',
+           'shade', 'Canvas', 'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape',
+           'draw_mouth', 'draw_head', 'landmarks_units', 'Pose', 'Photo', 'pose_geometry', 'rest_landmarks',
+           'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses', 'random_photo', 'render_subject',
+           'make_synth_dataset', 'read_synth_labels', 'render_video', 'contact_sheet', 'synth_batch', 'fold_summary',
+           'data_demo']
 
 # %% ../nbs/02a_synth.ipynb 6
 @dataclass
@@ -156,14 +157,19 @@ def draw_brows(cv: Canvas, # the frame being drawn
     skin = f.skin
     for sgn in (-1, 1):
         base = f.eye_y - f.brow_gap
-        inner = (sgn * (f.eye_dx - f.eye_w * 0.9 - 0.1 * a[4]), base - 0.22 * a[1] + 0.12 * a[4])
-        outer = (sgn * (f.eye_dx + f.eye_w * 1.25), base + 0.02 - 0.22 * a[2] + 0.06 * a[4])
-        mid_y = base - 0.045 - 0.06 * a[1] - 0.12 * a[2] + 0.09 * a[4]
+        inner = (sgn * (f.eye_dx - f.eye_w * 0.9 - 0.1 * a[4]), base - 0.28 * a[1] + 0.12 * a[4])
+        outer = (sgn * (f.eye_dx + f.eye_w * 1.25), base + 0.02 - 0.28 * a[2] + 0.06 * a[4])
+        mid_y = base - 0.045 - 0.08 * a[1] - 0.15 * a[2] + 0.09 * a[4]
         cv.line(bezier(inner, mid_y, outer, 8), shade(f.hair, 0.9), f.brow_w)
         if a[1] > 0:  # horizontal wrinkles above the inner brow
             for k in (1, 2):
                 y = base - 0.1 * k - 0.17 * a[1]
                 cv.line(bezier((sgn * 0.04, y), y - 0.02, (sgn * 0.22, y + 0.01), 5), shade(skin, 1 - 0.5 * a[1]), 0.04)
+        if a[2] > 0:  # wrinkles above the outer brow
+            for k in (1, 2):
+                y = base - 0.08 * k - 0.22 * a[2]
+                x0, x1 = sgn * (f.eye_dx - 0.02), sgn * (f.eye_dx + f.eye_w * 1.3)
+                cv.line(bezier((x0, y + 0.02), y - 0.02, (x1, y + 0.04), 5), shade(skin, 1 - 0.5 * a[2]), 0.04)
     if a[4] > 0:  # vertical furrows between the brows
         for x in (-0.045, 0.045):
             y0 = f.eye_y - f.brow_gap - 0.06
@@ -191,7 +197,7 @@ def draw_eyes(cv: Canvas, # the frame being drawn
         cv.polygon(np.vstack([lower, bezier(inner, cy + 2 * f.eye_h, outer)]), f.skin)
         cv.line(upper, (40, 30, 30), 0.018)
         # tensed, bulging lower lid
-        cv.line(lower + [0, 0.015 * a[7]], shade(f.skin, 0.8 - 0.4 * a[7]), 0.008 + 0.05 * a[7])
+        cv.line(lower + [0, 0.015 * a[7]], shade(f.skin, 0.8 - 0.5 * a[7]), 0.008 + 0.06 * a[7])
         if a[6] > 0:  # crow's feet at the outer corner
             for dy in (-0.04, 0.0, 0.04):
                 cv.line([(outer[0] + sgn * 0.03, cy + dy * 0.5), (outer[0] + sgn * 0.11, cy + dy * 1.6)],
@@ -230,12 +236,12 @@ def mouth_shape(f: Identity, # the subject
                 a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
                ) -> MouthShape:
     "Place the lips and corners from the mouth AUs."
-    corner_x = f.mouth_w * (1 + 0.25 * a[12] - 0.1 * a[14] - 0.22 * a[23] - 0.05 * a[24] - 0.04 * a[15])
-    corner_y = f.mouth_y - 0.15 * a[12] + 0.16 * a[15] + 0.01 * a[14]
-    jaw = 0.3 * a[26]
-    gap = 0.12 * a[25] + 0.12 * a[26]
+    corner_x = f.mouth_w * (1 + 0.3 * a[12] - 0.1 * a[14] - 0.22 * a[23] - 0.05 * a[24] - 0.04 * a[15])
+    corner_y = f.mouth_y - 0.22 * a[12] + 0.22 * a[15] + 0.01 * a[14]
+    jaw = 0.35 * a[26]
+    gap = 0.18 * a[25] + 0.16 * a[26]
     thin = 1 - 0.55 * a[23] - 0.7 * a[24]
-    upper_inner = f.mouth_y - gap / 2 - 0.13 * a[10]
+    upper_inner = f.mouth_y - gap / 2 - 0.18 * a[10]
     upper_outer = upper_inner - f.lip_h * thin - 0.025 * a[10]
     lower_inner = max(f.mouth_y + gap / 2 - 0.07 * a[17], upper_inner)
     lower_outer = lower_inner + f.lip_h * 1.25 * thin + 0.015 * a[17]
@@ -256,16 +262,16 @@ def draw_mouth(cv: Canvas, # the frame being drawn
     if m.lower_inner - m.upper_inner > 0.004:
         cv.polygon(np.vstack([upper_in, lower_in]), (70, 25, 30))
         cv.polygon(np.vstack([upper_in, bezier(right, m.upper_inner + 0.035, left)]), (230, 228, 215))  # upper teeth
-    lips = shade(f.lips, 1 - 0.3 * a[23])  # tightened lips narrow and darken
+    lips = shade(f.lips, 1 - 0.45 * a[23])  # tightened lips narrow and darken
     cv.polygon(np.vstack([bezier(left, m.upper_outer, right), upper_in[::-1]]), lips)
     cv.polygon(np.vstack([bezier(right, m.lower_outer, left), lower_in[::-1]]), shade(lips, 1.05))
     cv.line(upper_in, shade(f.lips, 0.55), 0.01)
     for sgn in (-1, 1):
         corner = np.array([sgn * m.corner_x, m.corner_y])
         if a[14] > 0:  # dimple: a short crease just outside each corner
-            cv.line([corner + [sgn * 0.04, -0.05], corner + [sgn * 0.05, 0.05]], shade(f.skin, 1 - 0.6 * a[14]), 0.05)
+            cv.line([corner + [sgn * 0.04, -0.08], corner + [sgn * 0.06, 0.08]], shade(f.skin, 1 - 0.7 * a[14]), 0.06)
         if a[15] > 0:  # depressed corners pull a crease downwards
-            cv.line([corner + [sgn * 0.01, 0.01], corner + [sgn * 0.03, 0.1]], shade(f.skin, 1 - 0.55 * a[15]), 0.04)
+            cv.line([corner + [sgn * 0.01, 0.01], corner + [sgn * 0.04, 0.14]], shade(f.skin, 1 - 0.7 * a[15]), 0.05)
     if a[24] > 0:  # pressed lips bulge the skin above and below them
         for y in (m.upper_outer - 0.03, m.lower_outer + 0.03):
             cv.line(bezier((-m.corner_x * 0.8, y), y + 0.01 * np.sign(y - f.mouth_y), (m.corner_x * 0.8, y), 6),
@@ -327,6 +333,21 @@ def _light_gradient(size: int, light: float, direction: float) -> np.ndarray:
     ramp = np.linspace(-light, light, size, dtype=np.float32)
     return (1 + np.add.outer(np.sin(direction) * ramp, np.cos(direction) * ramp))[..., None]  # (size, size, 1)
 
+def pose_geometry(size: int, # side of the square frame
+                  pose: Pose, # where the face sits
+                 ) -> tuple[np.ndarray, float, float]:
+    "Where `render_face` puts the face: its centre (pixels), scale (pixels per face unit) and angle (radians)."
+    return size * (0.5 + np.array([pose.dx, pose.dy - 0.05])), size * 0.34 * pose.scale, np.deg2rad(pose.angle)
+
+def rest_landmarks(f: Identity, # the subject
+                   size: int = 256, # side of the square frame
+                   pose: Pose = Pose(), # where the face sits
+                  ) -> np.ndarray: # (5, 2) pixels
+    """The 5 landmarks of `f` with every AU off, in the pixels of a frame drawn with `pose`: rigid points that no AU
+    moves, which SynthAU aligns on."""
+    rest = mouth_shape(f, au_amounts(np.zeros(len(ALL_AUS))))
+    return Canvas(1, (0, 0, 0), *pose_geometry(size, pose)).to_pixels(landmarks_units(f, rest))
+
 def render_face(f: Identity, # the subject
                 intensity, # AU intensities 0-5 in `ALL_AUS` order
                 size: int = 256, # side of the square frame
@@ -337,8 +358,7 @@ def render_face(f: Identity, # the subject
     "Render one frame: a (size, size, 3) uint8 RGB image and its (5, 2) landmarks in pixels."
     a = au_amounts(intensity)
     m = mouth_shape(f, a)
-    cv = Canvas(size, f.background, centre=size * (0.5 + np.array([pose.dx, pose.dy - 0.05])),
-                scale=size * 0.34 * pose.scale, angle=np.deg2rad(pose.angle))
+    cv = Canvas(size, f.background, *pose_geometry(size, pose))
     draw_head(cv, f, m.jaw)
     draw_brows(cv, f, a)
     draw_eyes(cv, f, a, photo.gaze)
@@ -364,14 +384,16 @@ def au_strip(f: Identity, # the subject
     out = []
     for v in range(6):
         intensity = np.zeros(len(ALL_AUS)); intensity[AU_INDEX[au]] = v
-        img, lm = render_face(f, intensity, 256)
-        out.append(align_landmarks(img, lm, size).image)
+        img, _ = render_face(f, intensity, 256)
+        out.append(align_landmarks(img, rest_landmarks(f), size).image)
     return out
 
-# %% ../nbs/02a_synth.ipynb 27
+# %% ../nbs/02a_synth.ipynb 29
+COOCCURRENCE = 0.85  # the default coupling of an expression's AUs (the phi it gives is measured below)
+
 EXPRESSIONS = {  # core AUs, optional companions
     'smile': ((6, 12), (25, 14)),
-    'surprise': ((1, 2, 26), (25,)),
+    'surprise': ((1, 2), (26, 25)),
     'sadness': ((1, 4, 15), (17,)),
     'anger': ((4, 7, 23), (24,)),
     'disgust': ((9, 10), (17, 4)),
@@ -388,6 +410,7 @@ def envelope(length: int, # frames
 def au_trajectories(n_frames: int, # frames of the subject's video
                     rng: np.random.Generator, # the expressions' randomness
                     expression_p: float = 0.6, # chance of an expression (rather than single AUs) per episode
+                    cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression (1: all)
                    ) -> np.ndarray: # (n_frames, 15) intensities 0-5
     "Integer AU intensities (n_frames, 15) in `ALL_AUS` order, from overlapping expression events."
     out = np.zeros((n_frames, len(ALL_AUS)))
@@ -395,7 +418,9 @@ def au_trajectories(n_frames: int, # frames of the subject's video
     while t < n_frames:
         if rng.random() < expression_p:
             core, optional = list(EXPRESSIONS.values())[rng.integers(len(EXPRESSIONS))]
-            aus = list(core) + [a for a in optional if rng.random() < 0.5]
+            joins = rng.random(len(core)) < cooccurrence
+            joins[rng.integers(len(core))] = True  # an expression shows at least one of its core AUs
+            aus = [a for a, j in zip(core, joins) if j] + [a for a in optional if rng.random() < cooccurrence / 2]
         else: aus = [ALL_AUS[rng.integers(len(ALL_AUS))]]
         curve = envelope(int(rng.integers(5, 16)), rng)
         apex = rng.uniform(0.6, 5.49)
@@ -405,7 +430,7 @@ def au_trajectories(n_frames: int, # frames of the subject's video
         t += int(rng.integers(3, len(curve) + 4))
     return np.rint(out).astype(int)
 
-# %% ../nbs/02a_synth.ipynb 32
+# %% ../nbs/02a_synth.ipynb 34
 def frame_poses(n_frames: int, # frames
                 rng: np.random.Generator, # the head motion's randomness
                ) -> list[Pose]:
@@ -428,16 +453,18 @@ def render_subject(n_frames: int, # frames to yield
                    rng: np.random.Generator, # the subject's randomness
                    size: int = 256, # side of the raw frames
                    frame_step: int = 1, # video frames between two yielded ones
+                   cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression
                   ):
-    "Yield (raw image, landmarks, intensities) for `n_frames` frames, `frame_step` apart, of one new random subject."
+    """Yield (raw image, landmarks, intensities, rest landmarks) for `n_frames` frames, `frame_step` apart, of one new
+    random subject; the rest landmarks (`rest_landmarks`) are where the landmarks would be with every AU off."""
     f = random_identity(rng)
-    intensities = au_trajectories(n_frames * frame_step, rng)[::frame_step]
+    intensities = au_trajectories(n_frames * frame_step, rng, cooccurrence=cooccurrence)[::frame_step]
     light, light_dir = round(rng.uniform(0, 0.3), 2), round(rng.uniform(0, 2 * np.pi), 1)  # one lighting per session
     for pose, row in zip(frame_poses(n_frames * frame_step, rng)[::frame_step], intensities):
         img, lm = render_face(f, row, size, pose, random_photo(rng, light, light_dir), rng)
-        yield img, lm, row
+        yield img, lm, row, rest_landmarks(f, size, pose)
 
-# %% ../nbs/02a_synth.ipynb 33
+# %% ../nbs/02a_synth.ipynb 35
 def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
@@ -449,6 +476,7 @@ def make_synth_dataset(out_dir, # folder to write
                        raw: bool = False, # also keep the raw (unaligned) frames in raw/
                        progress: bool = True, # show a progress bar
                        frame_step: int = 1, # video frames between two kept ones
+                       cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression
                       ) -> pd.DataFrame:
     "Render SynthAU into `out_dir` (img/, labels.csv, intensities.csv, landmarks.csv, list/) and return its labels."
     if n_subjects < 3: raise ValueError(f"3 subject-exclusive folds need at least 3 subjects, got {n_subjects}")
@@ -459,14 +487,15 @@ def make_synth_dataset(out_dir, # folder to write
         subject, rng = f'S{s + 1:03d}', np.random.default_rng([seed, s])
         (out / 'img' / subject).mkdir(parents=True, exist_ok=True)
         if raw: (out / 'raw' / subject).mkdir(parents=True, exist_ok=True)
-        for k, (img, lm, intensity) in enumerate(render_subject(frames_per_subject, rng, size, frame_step)):
+        frames = render_subject(frames_per_subject, rng, size, frame_step, cooccurrence)
+        for k, (img, lm, intensity, rest) in enumerate(frames):
             t = k * frame_step  # the frame's number in the session
-            face = align_landmarks(img, lm, size)
+            face = align_landmarks(img, rest, size)  # the transform of the face at rest: no AU moves the crop
             path = f'{subject}/{t}.png'
             Image.fromarray(face.image).save(out / 'img' / path, compress_level=1)
             if raw: Image.fromarray(img).save(out / 'raw' / path, compress_level=1)
             rows.append((subject, t, path, *intensity))
-            lms.append((path, *lm.ravel(), *face.landmarks.ravel()))
+            lms.append((path, *lm.ravel(), *transform_points(lm, face.matrix).ravel()))
             bar.update()
     bar.close()
     cols = au_columns(ALL_AUS)
@@ -479,7 +508,7 @@ def make_synth_dataset(out_dir, # folder to write
     labels.to_csv(out / 'labels.csv', index=False)
     return labels
 
-# %% ../nbs/02a_synth.ipynb 34
+# %% ../nbs/02a_synth.ipynb 36
 def read_synth_labels(root, # a tree written by `make_synth_dataset`
                      ) -> pd.DataFrame:
     "The `labels.csv` of a SynthAU folder (`subject, frame, path, AU1 … AU26`)."
@@ -487,7 +516,7 @@ def read_synth_labels(root, # a tree written by `make_synth_dataset`
     if not f.is_file(): raise FileNotFoundError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
-# %% ../nbs/02a_synth.ipynb 36
+# %% ../nbs/02a_synth.ipynb 38
 def render_video(out, # the .mp4 to write; the labels go to the same name with .csv
                  subject: str = 'S001', # the SynthAU subject, as named in labels.csv
                  n_frames: int = 80, # frames in the video
@@ -506,7 +535,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     rows = []
     try:
         rng = np.random.default_rng([seed, int(subject[1:]) - 1])
-        for k, (img, lm, intensity) in enumerate(render_subject(n_frames, rng, size)):
+        for k, (img, lm, intensity, _) in enumerate(render_subject(n_frames, rng, size)):
             writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
             rows.append((k, *(np.asarray(intensity) >= 2).astype(int), *lm[:, 0].round(2), *lm[:, 1].round(2)))
     finally: writer.release()
@@ -516,7 +545,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     labels.to_csv(out.with_suffix('.csv'), index=False)
     return labels
 
-# %% ../nbs/02a_synth.ipynb 52
+# %% ../nbs/02a_synth.ipynb 54
 def contact_sheet(root, # a tree written by `make_synth_dataset`
                   n: int = 24, # faces shown
                   cols: int = 6, # per row
@@ -541,7 +570,7 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         plt.close(fig)
     return fig
 
-# %% ../nbs/02a_synth.ipynb 55
+# %% ../nbs/02a_synth.ipynb 57
 def synth_batch(n: int = 4, # faces, one identity each
                 size: int = 64, # the model's input side
                 seed: int = 0, # the identities
@@ -554,11 +583,12 @@ def synth_batch(n: int = 4, # faces, one identity each
     images = []
     for _ in range(n):
         levels = np.zeros(len(ALL_AUS)); levels[[ALL_AUS.index(a) for a in aus]] = intensity
-        img, lm = render_face(random_identity(rng), levels, 256)
-        images.append(align_landmarks(img, lm, 128).image)
+        f = random_identity(rng)
+        img, _ = render_face(f, levels, 256)
+        images.append(align_landmarks(img, rest_landmarks(f), 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/02a_synth.ipynb 58
+# %% ../nbs/02a_synth.ipynb 60
 def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                 ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."

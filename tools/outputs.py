@@ -1,9 +1,10 @@
 """`make outputs`: run the notebooks on the CPU, as `nbdev_test` does, and save their outputs in them.
 
 nbdev projects keep the outputs of their notebooks (`clear_all = False` in settings.ini), so that a notebook read on
-the web or in the docs shows its figures and tables. This runs every cell that `nbdev_test` runs (cells flagged
-`notest`, `slow` or `gpu` are skipped and keep no output), with progress bars off, figures as 100-dpi PNGs and the
-network off. A cell marked `#| output: false` runs but keeps no output: that is how the figures of real photos (the
+the web or in the docs shows its figures and tables. This runs every cell that `nbdev_test` runs, and the cells
+flagged `slow` too: those train or load the small trained models whose figures the chapters show (`make test` skips
+them; `nbdev_test --flags slow` runs them). Cells flagged `notest` or `gpu` are skipped and keep no output. Progress
+bars are off, figures are 100-dpi PNGs and the network is off. A cell marked `#| output: false` runs but keeps no output: that is how the figures of real photos (the
 ones that ship inside scikit-image and matplotlib) stay out of the repository, which holds no photos; Quarto and
 `make docs` hide such outputs too. Notebooks run one at a time, so that the timings some of them print are not
 slowed by a neighbour. Each is written back with its new outputs (a notebook that fails is left as it was), and the
@@ -17,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP_FLAGS = {'notest', 'slow', 'gpu'}
+SKIP_FLAGS = {'notest', 'gpu'}
 LARGE = 1_000_000  # bytes: a cell output above this is reported
 
 def _options(source: str) -> dict[str, str]:
