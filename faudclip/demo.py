@@ -339,7 +339,8 @@ def run_demo(out='outputs/demo', # output folder
                          f"{pointing_faces}")
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step, 'cooccurrence': cooccurrence}
+    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,
+            'cooccurrence': cooccurrence}
     _render_once(out / 'synthau', data, progress)
     if probe_warmup_steps is None:
         probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
