@@ -46,7 +46,7 @@ def bench_cpu() -> BenchConfig:
     return BenchConfig()
 
 def bench_gpu() -> BenchConfig:
-    "Issue 14's measurements: the paper's b16 at 224 px, batch 256 for inference and 128 for training, 12 heads of 64."
+    "The GPU measurements: the paper's b16 at 224 px, batch 256 for inference and 128 for training, 12 heads of 64."
     return BenchConfig(model='b16', image_size=224, batch=256, train_batch=128,
                        grids=((14, 14, 32), (56, 56, 8), (112, 112, 1)),
                        heads=12, head_dim=64, loader_images=2048, loader_resize=256,
