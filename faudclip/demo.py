@@ -333,10 +333,10 @@ def run_demo(out='outputs/demo', # output folder
             ) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     if (clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0
-            or counterfactual_identities < 1):
+            or counterfactual_identities < 1 or not 0 <= cooccurrence <= 1):
         raise ValueError(f"frames and counterfactual_identities must be at least 1 and step and face counts 0 or more, "
                          f"not {frames}, {counterfactual_identities}, {clip_pretrain_steps}, {probe_warmup_steps}, "
-                         f"{pointing_faces}")
+                         f"{pointing_faces}; cooccurrence must be in [0, 1], not {cooccurrence}")
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,

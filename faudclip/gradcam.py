@@ -246,6 +246,7 @@ def counterfactuals(aus=ALL_AUS, # the AUs to switch on, one pair each per ident
                    ) -> Counterfactuals:
     """For each identity and AU: the face with the AU at `intensity` and without it, aligned and cropped as test
     faces are; the region is where the pixels changed. Pairs whose AU changes no pixel at this size are left out."""
+    if n_identities < 1: raise ValueError(f"n_identities must be at least 1, not {n_identities}")
     tf = au_transforms(False, size, resize_for(size))
     on, off, pair_aus = [], [], []
     for k in range(n_identities):

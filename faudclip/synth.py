@@ -413,6 +413,7 @@ def au_trajectories(n_frames: int, # frames of the subject's video
                     cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression (1: all)
                    ) -> np.ndarray: # (n_frames, 15) intensities 0-5
     "Integer AU intensities (n_frames, 15) in `ALL_AUS` order, from overlapping expression events."
+    if not 0 <= cooccurrence <= 1: raise ValueError(f"cooccurrence is a probability in [0, 1], not {cooccurrence}")
     out = np.zeros((n_frames, len(ALL_AUS)))
     t = int(rng.integers(0, 4))
     while t < n_frames:
