@@ -8,10 +8,11 @@ import os, random
 from dataclasses import dataclass
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
 # %% auto 0
 __all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'ActionUnit', 'dataset_aus', 'au_columns',
-           'seed_everything', 'default_device', 'DataError']
+           'seed_everything', 'default_device', 'TorchCalls', 'DataError']
 
 # %% ../nbs/00_core.ipynb 6
 @dataclass(frozen=True)
@@ -82,5 +83,27 @@ def default_device() -> torch.device:
     return torch.device('cpu')
 
 # %% ../nbs/00_core.ipynb 22
+class TorchCalls(TorchFunctionMode):
+    "Inside `with TorchCalls() as calls:`, every torch function called, with the shapes of its tensor arguments."
+    def __init__(self):
+        super().__init__()
+        self.calls = []  # (function name, [shape of each positional tensor argument])
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        shapes = [tuple(a.shape) for a in args if isinstance(a, torch.Tensor)]
+        self.calls.append((getattr(func, '__name__', str(func)), shapes))
+        return func(*args, **(kwargs or {}))
+
+    @property
+    def host_built(self) -> list[str]:
+        "The calls that built a tensor from Python data (`torch.tensor`, `as_tensor` of a list or number)."
+        return [name for name, shapes in self.calls if name in ('tensor', 'as_tensor') and not shapes]
+
+    def shapes(self, name: str, # a torch function's name, such as 'scaled_dot_product_attention'
+              ) -> list[list[tuple]]:
+        "The tensor shapes passed to each call of `name`."
+        return [shapes for called, shapes in self.calls if called == name]
+
+# %% ../nbs/00_core.ipynb 25
 class DataError(ValueError):
     "A missing, malformed or inconsistent input file; the message names the file."

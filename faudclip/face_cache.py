@@ -176,5 +176,5 @@ def device_augment(faces: torch.Tensor, # (b, r, r, 3) uint8 faces, on any devic
             op = p['order'][:, step]  # (b,) which operation each face does now
             options = torch.stack([_jitter(x, o, p['factors'][:, o]) for o in range(3)])  # (3, b, 3, size, size)
             x = options.gather(0, op[None, :, None, None, None].expand(1, *x.shape))[0]
-    mean, std = (torch.tensor(v, device=x.device)[:, None, None] for v in (CLIP_MEAN, CLIP_STD))
-    return (x - mean) / std
+    # per channel with Python scalars: a tensor of CLIP_MEAN would be a host-to-device copy per batch
+    return torch.stack([(x[:, c] - m) / s for c, (m, s) in enumerate(zip(CLIP_MEAN, CLIP_STD))], 1)

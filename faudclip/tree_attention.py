@@ -49,8 +49,8 @@ def _parent_children(selected, valid, parent_hw, hw):
     """For each query of the parent grid: the 2 x 2 children at grid `hw` of its kept keys, `(b, heads, n_parent, 4K)`
     indices and validity."""
     pr, pc = selected // parent_hw[1], selected % parent_hw[1]            # (b, heads, n_parent, K)
-    dr = torch.tensor([0, 0, 1, 1], device=selected.device)
-    dc = torch.tensor([0, 1, 0, 1], device=selected.device)
+    child = torch.arange(4, device=selected.device)                      # made on the device: no host-to-device copy
+    dr, dc = child // 2, child % 2                                        # (0, 0, 1, 1), (0, 1, 0, 1)
     rows, cols = 2 * pr[..., None] + dr, 2 * pc[..., None] + dc           # (b, heads, n_parent, K, 4)
     ok = valid[..., None] & (rows < hw[0]) & (cols < hw[1])
     cand = torch.where(ok, rows * hw[1] + cols, 0)
@@ -98,13 +98,20 @@ def _unsiblings(x, hw):
     grid = rearrange(x, 'b heads (ph pw) (i j) ... -> b heads (ph i) (pw j) ...', pw=math.ceil(hw[1] / 2), i=2, j=2)
     return rearrange(grid[:, :, :hw[0], :hw[1]], 'b heads h w ... -> b heads (h w) ...')
 
+def _grouped_sdpa(q, k, v, mask):
+    """`scaled_dot_product_attention` of `(b, heads, p, m, dh)` groups, folded to 4-D `(b, heads * p, m, dh)`: PyTorch's
+    fused kernels (flash, memory-efficient) take 4-D inputs only, and send 5-D ones to the slow math kernel."""
+    fold = lambda t: rearrange(t, 'b heads p ... -> b (heads p) ...')
+    out = F.scaled_dot_product_attention(fold(q), fold(k), fold(v), attn_mask=fold(mask))  # (b, heads * p, 4, dh)
+    return rearrange(out, 'b (heads p) m dh -> b heads p m dh', heads=q.shape[1])
+
 def _attend_siblings(q, k, v, cand, ok, hw, scores: bool = True):
     """Each 2 x 2 group of sibling queries attends over its parent's candidates `(b, heads, n_parent, 4K)`. Returns
     (out, probs, scores), or (out, None, None) without `scores`."""
     qg = _siblings(q, hw)                                                  # (b, heads, p, 4, dh)
     kc, vc = _gather_keys(k, cand), _gather_keys(v, cand)                  # (b, heads, p, 4K, dh)
     mask = ok[..., None, :]                                                # (b, heads, p, 1, 4K)
-    if not scores: return _unsiblings(F.scaled_dot_product_attention(qg, kc, vc, attn_mask=mask), hw), None, None
+    if not scores: return _unsiblings(_grouped_sdpa(qg, kc, vc, mask), hw), None, None
     s = (qg @ kc.transpose(-1, -2)) * q.shape[-1] ** -0.5                  # (b, heads, p, 4, 4K)
     probs = s.masked_fill(~mask, float('-inf')).softmax(-1)
     return _unsiblings(probs @ vc, hw), _unsiblings(probs, hw), _unsiblings(s.masked_fill(~mask, float('-inf')), hw)
@@ -155,7 +162,7 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
             trace.append({'hw': size, 'selected': selected, 'valid': valid, 'weights': probs.gather(-1, top.indices)})
     return (out, trace) if return_trace else out
 
-# %% ../nbs/05_tree_attention.ipynb 24
+# %% ../nbs/05_tree_attention.ipynb 28
 class TreeAttention(nn.Module):
     "Multi-head tree attention over `(b, n, d)` tokens on an `hw` grid, with learnable level weights."
     def __init__(self,
@@ -188,7 +195,7 @@ class TreeAttention(nn.Module):
         if self.keep_trace: out, self.trace = out
         return self.proj(rearrange(out, 'b heads n dh -> b n (heads dh)'))
 
-# %% ../nbs/05_tree_attention.ipynb 27
+# %% ../nbs/05_tree_attention.ipynb 31
 class TreeBlock(nn.Module):
     "Pre-norm transformer layer: x + TreeAttention(LN x), then x + MLP(LN x)."
     def __init__(self,
@@ -250,7 +257,7 @@ class TreeTransformer(nn.Module):
     @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
-# %% ../nbs/05_tree_attention.ipynb 33
+# %% ../nbs/05_tree_attention.ipynb 37
 def region_boxes(trace: list, # one layer's trace from `tree_attention(..., return_trace=True)`
                  query: int, # the finest token, in raster order
                  fine_hw: tuple[int, int], # the finest grid
