@@ -6,6 +6,7 @@
 from __future__ import annotations
 import hashlib, math, os, pickle, random, zipfile
 from dataclasses import dataclass, field, asdict
+from datetime import timedelta
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -23,10 +24,10 @@ from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_
 from .losses import DICE_MODES, au_loss, weighted_asymmetric_loss, weighted_dice_loss
 
 # %% auto 0
-__all__ = ['PATCH_SIZES', 'RESUME_IGNORES', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets',
-           'lr_factor', 'data_fingerprint', 'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model',
-           'DistributedJob', 'distributed_job', 'GlobalBatchNorm', 'global_batchnorm', 'probe_warmup',
-           'TrainingInterrupted', 'fit']
+__all__ = ['PATCH_SIZES', 'RESUME_IGNORES', 'DIST_TIMEOUT', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model',
+           'datasets', 'lr_factor', 'data_fingerprint', 'save_checkpoint', 'read_checkpoint', 'config_differences',
+           'load_model', 'DistributedJob', 'job_device', 'distributed_job', 'GlobalBatchNorm', 'global_batchnorm',
+           'probe_warmup', 'TrainingInterrupted', 'fit']
 
 # %% ../nbs/09_train.ipynb 6
 @dataclass
@@ -146,7 +147,8 @@ def _rng_state() -> dict:
     state = {'python': random.getstate(),
              'numpy': (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
              'torch': torch.get_rng_state()}
-    if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state_all()
+    # this process's own GPU only: a run saved on 8 GPUs then resumes on fewer
+    if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state()
     return state
 
 def _set_rng_state(state: dict):
@@ -154,7 +156,7 @@ def _set_rng_state(state: dict):
     random.setstate(state['python'])
     np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
     torch.set_rng_state(state['torch'])
-    if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+    if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state(state['cuda'])
 
 def data_fingerprint(data: AUDataset, # a training set
                     ) -> str: # 'frames:hash'
@@ -239,7 +241,7 @@ def load_model(path, # a `last.pt` written by `fit`
     model.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()})
     return model.eval(), train_cfg
 
-# %% ../nbs/09_train.ipynb 22
+# %% ../nbs/09_train.ipynb 25
 @dataclass
 class DistributedJob:
     "This process's place in a `torchrun` job (one process: rank 0 of 1)."
@@ -250,14 +252,31 @@ class DistributedJob:
     @property
     def main(self) -> bool: return self.rank == 0
 
-def distributed_job() -> DistributedJob:
+# How long a process waits at a barrier: the first process may write a whole face cache meanwhile (NCCL's default: 10 min)
+DIST_TIMEOUT = timedelta(hours=2)
+
+def job_device(requested: str, # 'auto', 'cpu', 'cuda', ... (`TrainConfig.device`)
+               local_rank: int, # this process's rank on its machine (torchrun's LOCAL_RANK)
+               cuda: bool, # whether CUDA is available
+              ) -> torch.device:
+    "The device of one `torchrun` process: `requested` ('auto': CUDA when there is one), CUDA's index its local rank."
+    kind = ('cuda' if cuda else 'cpu') if requested == 'auto' else torch.device(requested).type
+    return torch.device('cuda', local_rank) if kind == 'cuda' else torch.device(kind)
+
+def distributed_job(device: str = 'auto', # the run's `TrainConfig.device`
+                   ) -> DistributedJob:
     "The job `torchrun` started this process in (its RANK, WORLD_SIZE and LOCAL_RANK), joining its process group once."
     world = int(os.environ.get('WORLD_SIZE', 1))
     if world == 1: return DistributedJob()
     local = int(os.environ.get('LOCAL_RANK', 0))
-    device = torch.device('cuda', local) if torch.cuda.is_available() else torch.device('cpu')
-    if device.type == 'cuda': torch.cuda.set_device(device)
-    if not dist.is_initialized(): dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    device = job_device(device, local, torch.cuda.is_available())
+    if device.type == 'cuda':
+        if local >= torch.cuda.device_count():
+            raise RuntimeError(f"torchrun process {local} has no GPU: {torch.cuda.device_count()} visible; start torchrun "
+                               f"with --nproc_per_node {torch.cuda.device_count()} or fewer")
+        torch.cuda.set_device(device)
+    if not dist.is_initialized():
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', timeout=DIST_TIMEOUT)
     return DistributedJob(dist.get_rank(), world, device)
 
 def _gather(x: torch.Tensor, differentiable: bool = True) -> torch.Tensor:
@@ -301,7 +320,7 @@ def _rank_slice(value, rank: int, n: int):
     "Rows `rank * n` to `(rank + 1) * n` of a tensor drawn for the global batch (None stays None)."
     return None if value is None else value[rank * n:(rank + 1) * n]
 
-# %% ../nbs/09_train.ipynb 24
+# %% ../nbs/09_train.ipynb 29
 def _loader(data, cfg: TrainConfig, epoch: int, device, rank: int = 0, world: int = 1) -> DataLoader:
     "The shuffled batches of one epoch (this process's slice of each under `torchrun`); the same order after a resume."
     generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # probe warm-up: epoch < 0
@@ -354,7 +373,7 @@ def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
                 bar.close()
                 return pd.DataFrame(rows)
 
-# %% ../nbs/09_train.ipynb 26
+# %% ../nbs/09_train.ipynb 31
 class TrainingInterrupted(KeyboardInterrupt):
     "Ctrl-C during `fit`, with where the last checkpoint is."
 
@@ -367,7 +386,7 @@ def fit(model: FAUDCLIP, # trained in place
        ) -> pd.DataFrame: # one row per iteration
     """Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`). Under
     `torchrun`, one process per GPU."""
-    out, job = Path(cfg.out), distributed_job()
+    out, job = Path(cfg.out), distributed_job(cfg.device)
     device = job.device if job.world > 1 else default_device() if cfg.device == 'auto' else torch.device(cfg.device)
     if job.world > 1 and cfg.batch_size % job.world:
         raise ValueError(f"batch_size {cfg.batch_size} (the global batch) does not split into {job.world} equal parts")
