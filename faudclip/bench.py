@@ -21,8 +21,8 @@ from .train import TrainConfig, _train_step
 from .tree_attention import PATHS, tree_attention
 
 # %% auto 0
-__all__ = ['PEAK_BF16', 'BenchConfig', 'bench_cpu', 'bench_gpu', 'timed', 'peak_flops', 'count_flops', 'bench_inference',
-           'bench_training', 'bench_tree_attention', 'bench_loader', 'run_bench', 'summary', 'bench']
+__all__ = ['PEAK_BF16', 'BenchConfig', 'bench_cpu', 'bench_gpu', 'timed', 'device_name', 'peak_flops', 'count_flops',
+           'bench_inference', 'bench_training', 'bench_tree_attention', 'bench_loader', 'run_bench', 'summary', 'bench']
 
 # %% ../nbs/14_bench.ipynb 6
 @dataclass
@@ -52,7 +52,20 @@ def bench_gpu() -> BenchConfig:
                        heads=12, head_dim=64, loader_images=2048, loader_resize=256,
                        loader_workers=min(16, os.cpu_count() or 1), reps=10, compile=True)
 
-PEAK_BF16 = {'H100': 989e12, 'H200': 989e12, 'A100': 312e12}  # dense bf16 FLOP/s of the SXM cards, by name
+# Dense bf16 tensor-core peaks (FLOP/s, no sparsity) from NVIDIA's data sheets, by the exact name CUDA reports
+PEAK_BF16 = {
+    'NVIDIA H100 80GB HBM3': 989e12,      # H100 SXM5
+    'NVIDIA H100 PCIe': 756e12,
+    'NVIDIA H100 NVL': 835e12,
+    'NVIDIA H200': 989e12,                # H200 SXM
+    'NVIDIA H200 NVL': 835e12,
+    'NVIDIA A100-SXM4-80GB': 312e12,
+    'NVIDIA A100-SXM4-40GB': 312e12,
+    'NVIDIA A100 80GB PCIe': 312e12,
+    'NVIDIA A100-PCIE-40GB': 312e12,
+    'NVIDIA L40S': 362e12,
+    'NVIDIA GeForce RTX 4090': 165e12,    # with fp32 accumulation, as PyTorch's bf16 matmuls use
+}
 
 # %% ../nbs/14_bench.ipynb 8
 def _sync(device: torch.device):
@@ -72,12 +85,16 @@ def timed(fn, # called with no arguments
     memory = torch.cuda.max_memory_allocated(device) / 2**30 if device.type == 'cuda' else None
     return {'seconds': seconds, 'memory_gib': memory}
 
-def peak_flops(device: torch.device, # the device to look up
+def device_name(device: torch.device, # where a benchmark runs
+               ) -> str:
+    "The card's name as CUDA reports it, or the CPU's with its threads."
+    if device.type == 'cuda': return torch.cuda.get_device_name(device)
+    return f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads'
+
+def peak_flops(name: str, # a `device_name`
               ) -> float | None:
-    "The card's dense bf16 peak, when it is one we know; None on the CPU."
-    if device.type != 'cuda': return None
-    name = torch.cuda.get_device_name(device)
-    return next((v for k, v in PEAK_BF16.items() if k in name), None)
+    "The card's dense bf16 peak from `PEAK_BF16`; None for a CPU or a card not in the table (no MFU rather than a wrong one)."
+    return PEAK_BF16.get(name)
 
 # %% ../nbs/14_bench.ipynb 11
 def _model(cfg: BenchConfig) -> FAUDCLIP:
@@ -126,7 +143,7 @@ def bench_training(model: FAUDCLIP, # the model to time (its weights change)
     train_cfg = TrainConfig(model=cfg.model, image_size=cfg.image_size, resize=resize_for(cfg.image_size),
                             batch_size=cfg.train_batch)  # the loss settings
     model.train()
-    out, peak = {}, peak_flops(device)
+    out, peak = {}, peak_flops(device_name(device))
     for mode in ('eager', 'compiled') if cfg.compile else ('eager',):
         step_model = torch.compile(model) if mode == 'compiled' else model
         optimizer = torch.optim.AdamW(param_groups(model, 1e-5, 1e-4, 1e-3), fused=device.type == 'cuda')
@@ -179,24 +196,31 @@ def bench_loader(cfg: BenchConfig, # faces, their size, workers, the model's inp
                  device: torch.device, # where the augmented batches go
                  batch: int = 64, # faces per batch
                 ) -> dict:
-    """Images/s of augmented batches on `device`: the PIL pipeline with workers, and the face cache with device
-    augmentation."""
+    """Images/s of augmented batches on `device` in steady state: the PIL pipeline with workers, and the face cache with
+    device augmentation."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         paths = _face_folder(tmp, cfg.loader_images, cfg.loader_resize)
         labels = np.zeros((len(paths), len(ALL_AUS)), dtype=int)
         data = AUDataset(tmp / 'img', paths, labels, train=True, size=cfg.image_size, resize=cfg.loader_resize)
         cache = FaceCache.of(data, tmp / 'cache', progress=False)
-        cuda = device.type == 'cuda'
-        def run(source, augment: bool) -> float:
-            start = time.perf_counter()
-            for x, _ in shuffled_batches(source, batch, torch.Generator().manual_seed(0), workers=cfg.loader_workers,
-                                         pin_memory=cuda):
-                x = x.to(device, non_blocking=True)
-                if augment: x = device_augment(x, cfg.image_size)
-            _sync(device)
-            return len(source) / (time.perf_counter() - start)
-        return {'loader_pil_img_s': run(data, False), 'loader_cache_img_s': run(cache, True)}
+        return {'loader_pil_img_s': _steady_rate(data, False, cfg, device, batch),
+                'loader_cache_img_s': _steady_rate(cache, True, cfg, device, batch)}
+
+def _steady_rate(source, augment: bool, cfg: BenchConfig, device: torch.device, batch: int, passes: int = 2) -> float:
+    """Images/s of `passes` timed passes over `source`, after an untimed one that starts the (persistent) workers and
+    fills the file cache: the rate of a long training run, not of its start."""
+    loader = shuffled_batches(source, batch, torch.Generator().manual_seed(0), workers=cfg.loader_workers,
+                              pin_memory=device.type == 'cuda', persistent=True)
+    def one_pass():
+        for x, _ in loader:
+            x = x.to(device, non_blocking=True)
+            if augment: x = device_augment(x, cfg.image_size)
+        _sync(device)
+    one_pass()                                                              # warm-up
+    start = time.perf_counter()
+    for _ in range(passes): one_pass()
+    return passes * len(source) / (time.perf_counter() - start)
 
 # %% ../nbs/14_bench.ipynb 17
 def run_bench(cfg: BenchConfig, # what to measure: `bench_cpu()` or `bench_gpu()`
@@ -207,9 +231,7 @@ def run_bench(cfg: BenchConfig, # what to measure: `bench_cpu()` or `bench_gpu()
     device = torch.device(device) if device else default_device()
     say = print if progress else (lambda *a, **k: None)
     model = _model(cfg).to(device)
-    cpu = f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads'
-    result = {'config': asdict(cfg), 'device': torch.cuda.get_device_name(device) if device.type == 'cuda' else cpu,
-              'torch': torch.__version__}
+    result = {'config': asdict(cfg), 'device': device_name(device), 'torch': torch.__version__}
     result['flops'] = count_flops(model, device); say(f"FLOPs: {result['flops']}")
     result['inference'] = bench_inference(model, cfg, device); say(f"inference: {result['inference']}")
     result['training'] = bench_training(model, cfg, device, result['flops']); say(f"training: {result['training']}")
@@ -231,7 +253,8 @@ def summary(result: dict, # from `run_bench`
                          f"{i[f'tower_{mode}_img_s']:,.0f} img/s: {100 * i[f'ratio_{mode}']:.0f} % |")
     for mode in ('eager', 'compiled'):
         if f'train_{mode}_img_s' in t:
-            mfu = f"{100 * t[f'mfu_{mode}']:.1f} % MFU" if t[f'mfu_{mode}'] else 'MFU: no known peak for this device'
+            mfu = (f"{100 * t[f'mfu_{mode}']:.1f} % MFU" if t[f'mfu_{mode}'] else
+                   f"no MFU: {result['device']} is not in PEAK_BF16")
             lines.append(f"| training step, {mode}, batch {result['config']['train_batch']} | "
                          f"{t[f'train_{mode}_img_s']:,.0f} img/s | {t[f'train_{mode}_tflop_s']:.2f} TFLOP/s, {mfu} |")
     for r in result['tree_attention']:

@@ -12,7 +12,7 @@ from torch.overrides import TorchFunctionMode
 
 # %% auto 0
 __all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'ActionUnit', 'dataset_aus', 'au_columns',
-           'seed_everything', 'default_device', 'TorchCalls', 'DataError']
+           'seed_everything', 'default_device', 'default_workers', 'TorchCalls', 'DataError']
 
 # %% ../nbs/00_core.ipynb 6
 @dataclass(frozen=True)
@@ -82,7 +82,15 @@ def default_device() -> torch.device:
         return torch.device('mps')
     return torch.device('cpu')
 
-# %% ../nbs/00_core.ipynb 22
+# %% ../nbs/00_core.ipynb 21
+def default_workers(device: torch.device, # where the batches go
+                   ) -> int:
+    """DataLoader workers for one process: none on the CPU (the model needs the cores), else the machine's cores shared
+    among its GPUs (one process each under torchrun), from 1 to 8."""
+    if device.type != 'cuda': return 0
+    return max(1, min(8, (os.cpu_count() or 1) // max(1, torch.cuda.device_count())))
+
+# %% ../nbs/00_core.ipynb 25
 class TorchCalls(TorchFunctionMode):
     "Inside `with TorchCalls() as calls:`, every torch function called, with the shapes of its tensor arguments."
     def __init__(self):
@@ -104,6 +112,6 @@ class TorchCalls(TorchFunctionMode):
         "The tensor shapes passed to each call of `name`."
         return [shapes for called, shapes in self.calls if called == name]
 
-# %% ../nbs/00_core.ipynb 25
+# %% ../nbs/00_core.ipynb 28
 class DataError(ValueError):
     "A missing, malformed or inconsistent input file; the message names the file."

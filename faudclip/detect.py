@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 from .core import DataError, default_device
@@ -21,9 +22,9 @@ from .model import logits_fn
 from .train import load_model
 
 # %% auto 0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'Frame', 'expand_inputs', 'read_frames', 'box_iou',
-           'FaceTracker', 'au_output_columns', 'detect_columns', 'typed_rows', 'resume_point', 'FaceAnalyser', 'detect',
-           'video_f1', 'plot_au_timeline', 'plot_faces']
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'FACE_BATCH', 'Frame', 'expand_inputs', 'read_frames',
+           'box_iou', 'FaceTracker', 'au_output_columns', 'detect_columns', 'typed_rows', 'resume_point',
+           'FaceAnalyser', 'detect', 'video_f1', 'plot_au_timeline', 'plot_faces']
 
 # %% ../nbs/10a_detect.ipynb 6
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -180,6 +181,7 @@ def resume_point(csv_path, # a CSV `detect` was writing
 
 # %% ../nbs/10a_detect.ipynb 19
 STAGES = ('decode', 'detect', 'align', 'model')
+FACE_BATCH = 32  # a compiled model always gets this many faces (zero-padded): each new batch size would recompile it
 
 class FaceAnalyser:
     "A checkpoint, its test transform and MTCNN: frames in, OpenFace-style rows out."
@@ -197,6 +199,7 @@ class FaceAnalyser:
         self.model.to(self.device).eval()
         with torch.no_grad():
             self.logits = logits_fn(self.model, compile)  # the text side once; the image side compiled if asked
+        self.face_batch = FACE_BATCH if compile else None  # eager: all of a batch's faces at once
         self.aus, self.columns = self.model.cfg.aus, detect_columns(self.model.cfg.aus)
         self.transform = au_transforms(False, cfg.image_size, cfg.resize)
         self.detector = detector or mtcnn(str(self.device) if self.device.type == 'cuda' else 'cpu')
@@ -221,9 +224,12 @@ class FaceAnalyser:
     @torch.no_grad()
     def _probabilities(self, faces: list[np.ndarray]) -> np.ndarray:
         if not faces: return np.zeros((0, len(self.aus)))
-        x = torch.stack([self.transform(Image.fromarray(f)) for f in faces]).to(self.device)  # (n, 3, size, size)
+        x = torch.stack([self.transform(Image.fromarray(f)) for f in faces])             # (n, 3, size, size)
+        per = self.face_batch or len(x)
+        x = F.pad(x, (0, 0, 0, 0, 0, 0, 0, -len(x) % per)).to(self.device)           # (k * per, 3, size, size)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == 'cuda'):
-            return torch.sigmoid(self.logits(x).float()).cpu().numpy()
+            logits = torch.cat([self.logits(chunk) for chunk in x.split(per)])[:len(faces)]  # (n, c)
+        return torch.sigmoid(logits.float()).cpu().numpy()
 
     def rows(self,
              frames: list[Frame], # one batch of frames
@@ -337,7 +343,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
-# %% ../nbs/10a_detect.ipynb 36
+# %% ../nbs/10a_detect.ipynb 38
 def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
              labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
              aus, # AU numbers to score
@@ -351,7 +357,7 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     predicted = faces.reindex(labels.frame)[[f'AU{a:02d}_c' for a in aus]].fillna(0).to_numpy(float)  # (n, c)
     return f1_table(f1_scores(predicted, labels[au_columns(aus)].to_numpy()), aus)
 
-# %% ../nbs/10a_detect.ipynb 43
+# %% ../nbs/10a_detect.ipynb 45
 def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows
                      input: str | None = None, # which video (default: the first input)
                      face_id: int = 0, # which face

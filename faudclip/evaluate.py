@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import au_columns, dataset_aus
+from .core import au_columns, dataset_aus, default_workers
 from .data import AUDataset, read_list
 from .clip_pretrain import zero_shot_logits, fit_thresholds
 from .model import FAUDCLIP, logits_fn
@@ -52,9 +52,10 @@ def predict(model, # a FAUDCLIP (or any module whose output has `.logits`)
     # the text side once
     logits_of = logits_fn(model, compile) if isinstance(model, FAUDCLIP) else lambda x: model(x).logits
     probs, labels = [], []
-    for x, y in tqdm(DataLoader(data, batch_size), desc='predicting', disable=not progress, leave=False):
+    batches = DataLoader(data, batch_size, num_workers=default_workers(device), pin_memory=device.type == 'cuda')
+    for x, y in tqdm(batches, desc='predicting', disable=not progress, leave=False):
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-            probs.append(torch.sigmoid(logits_of(x.to(device)).float()).cpu())
+            probs.append(torch.sigmoid(logits_of(x.to(device, non_blocking=True)).float()).cpu())
         labels.append(y)
     return torch.cat(probs).numpy(), torch.cat(labels).numpy().astype(int)
 

@@ -114,6 +114,7 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
                      world: int = 1, # all processes
                      workers: int = 0, # DataLoader workers
                      pin_memory: bool = False, # pinned host memory (CUDA)
+                     persistent: bool = False, # keep the workers between passes over the loader
                     ) -> torch.utils.data.DataLoader:
     """A DataLoader over `data` (an `AUDataset`, or a `FaceCache` read a batch at a time) in the order of
     `DataLoader(shuffle=True, generator=...)`; with `world` processes, each loads its slice of every batch."""
@@ -123,7 +124,7 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
     whole = dict(sampler=batches, batch_size=None) if isinstance(data, FaceCache) else dict(batch_sampler=batches)
     # which also draws the workers' base seed first, as DataLoader(shuffle=True)
     return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
-                                       generator=generator)
+                                       persistent_workers=persistent and workers > 0, generator=generator)
 
 # %% ../nbs/02c_face_cache.ipynb 13
 JITTER = 0.4  # ColorJitter(0.4, 0.4, 0.4): brightness, contrast and saturation factors uniform in [0.6, 1.4]

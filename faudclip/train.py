@@ -16,7 +16,7 @@ import torch.nn as nn
 from einops import rearrange
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import DataError, dataset_aus, default_device, seed_everything
+from .core import DataError, dataset_aus, default_device, default_workers, seed_everything
 from .data import AUDataset, au_class_weights, resize_for
 from .face_cache import FaceCache, augment_params, device_augment, shuffled_batches
 from .backbone import patch_tokens
@@ -54,7 +54,7 @@ class TrainConfig:
     lambda_wa: float = 1.0           # weight of the weighted asymmetric loss
     lambda_dice: float = 1.0         # weight of the weighted dice loss
     dice_mode: str = 'batch'         # 'batch' (soft dice over the batch) or 'element' (eq. 8 as written; notebook 08)
-    num_workers: int = 4             # DataLoader workers on CUDA (0 on the CPU)
+    num_workers: int | None = None   # DataLoader workers per process; None: `default_workers` (0 on the CPU)
     cache_images: bool = False       # keep resized images in memory (small images, CPU)
     probe_warmup_steps: int = 0      # steps of supervised warm-up of a random image tower (a linear AU probe)
     probe_warmup_lr: float = 1e-3    # its learning rate (warm-up, then cosine)
@@ -324,9 +324,9 @@ def _rank_slice(value, rank: int, n: int):
 def _loader(data, cfg: TrainConfig, epoch: int, device, rank: int = 0, world: int = 1) -> DataLoader:
     "The shuffled batches of one epoch (this process's slice of each under `torchrun`); the same order after a resume."
     generator = torch.Generator().manual_seed(cfg.seed * 1000 + epoch)  # probe warm-up: epoch < 0
-    cuda = device.type == 'cuda'
+    workers = default_workers(device) if cfg.num_workers is None else cfg.num_workers
     return shuffled_batches(data, cfg.batch_size, generator, drop_last=world > 1 or len(data) > cfg.batch_size,
-                            rank=rank, world=world, workers=cfg.num_workers if cuda else 0, pin_memory=cuda)
+                            rank=rank, world=world, workers=workers, pin_memory=device.type == 'cuda')
 
 def _train_step(model, x, y, weights, cfg, device, world: int = 1) -> dict:
     "The losses of one batch; under `torchrun` of the whole global batch, gathered from every process."
