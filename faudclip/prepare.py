@@ -17,7 +17,8 @@ from .align import detect_landmarks, mtcnn, similarity_transform, warp_face
 from .data import fold_splits, read_bp4d_labels, read_disfa_labels, write_lists
 
 # %% auto 0
-__all__ = ['Frame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'prepare_dataset', 'prepare']
+__all__ = ['REUSED', 'Frame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'prepare_summary', 'prepare_dataset',
+           'prepare']
 
 # %% ../nbs/02b_prepare.ipynb 6
 @dataclass
@@ -124,7 +125,7 @@ def align_frames(frames: list[Frame], # in sequence order
             if previous is None:
                 problems.append((fr.source, 'no face, and no earlier face in this sequence: skipped'))
                 continue
-            problems.append((fr.source, "no face: reused the previous frame's transform"))
+            problems.append((fr.source, REUSED))
         _save(target, warp_face(image, previous, size))
         done.add(fr.crop); pending = None
     return done, problems
@@ -142,6 +143,27 @@ def _claim(out: Path, settings: dict):
         raise DataError(f"{out / 'img'} holds crops of another size ({existing}): delete it, or choose another output "
                         "folder")
     out.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
+
+REUSED = "no face: reused the previous frame's transform"  # a failures.csv reason for a frame that is kept
+
+def _reasons(failures: pd.DataFrame) -> str:
+    "'40 no face, ...; 3 no image ...': the dropped frames of `failures` counted by reason, most frequent first."
+    counts = failures.reason[failures.reason != REUSED].value_counts()
+    return '; '.join(f'{n} {reason}' for reason, n in counts.items())
+
+def prepare_summary(prepared: pd.DataFrame, # the frames `prepare_dataset` returned
+                    out, # its output folder, with failures.csv
+                   ) -> str:
+    "What `prepare` made of the labelled frames: how many were prepared, dropped (and why) and kept with a neighbour's transform."
+    failures = pd.read_csv(Path(out) / 'failures.csv')
+    reused = int((failures.reason == REUSED).sum())
+    dropped = len(failures) - reused
+    labelled = len(prepared) + dropped
+    lines = [f"{len(prepared)} of {labelled} labelled frames prepared in {out}"]
+    if dropped: lines.append(f"{dropped} dropped ({100 * dropped / labelled:.1f} %): {_reasons(failures)}")
+    if reused: lines.append(f"{reused} with no face found kept with the previous frame's transform")
+    if len(failures): lines.append(f"each is listed in {Path(out) / 'failures.csv'}")
+    return '\n'.join(lines)
 
 def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
                     labels, # BP4D's AUCoding/AU_OCC or DISFA's ActionUnit_Labels
@@ -172,13 +194,17 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
     fold_splits(table, key)
     _claim(out, {'dataset': key, 'size': size, 'enlarge': enlarge})
     done, problems = align_frames(frames, out / 'img', size, enlarge, detector, progress)
-    pd.DataFrame(missing + problems, columns=['file', 'reason']).to_csv(out / 'failures.csv', index=False)
+    failures = pd.DataFrame(missing + problems, columns=['file', 'reason'])
+    failures.to_csv(out / 'failures.csv', index=False)
     prepared = table[[c in done for c in crop]].reset_index(drop=True)
+    if prepared.empty:
+        raise DataError(f"none of the {len(table)} labelled frames gave an aligned face ({_reasons(failures)}): each "
+                        f"is listed in {out / 'failures.csv'}")
     prepared.to_csv(out / 'labels.csv', index=False)
     write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/02b_prepare.ipynb 28
+# %% ../nbs/02b_prepare.ipynb 30
 @call_parse
 def prepare(dataset: str, # BP4D or DISFA
             labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels
@@ -191,4 +217,4 @@ def prepare(dataset: str, # BP4D or DISFA
            ):
     "Align a raw BP4D or DISFA download into 256-px crops and ME-GraphAU list files (resumable)."
     prepared = prepare_dataset(dataset, labels, out, images, videos, size, enlarge, mtcnn(device))
-    print(f"{len(prepared)} frames prepared in {out}; problems in {Path(out) / 'failures.csv'}")
+    print(prepare_summary(prepared, out))

@@ -167,8 +167,8 @@ def data_fingerprint(data: AUDataset, # a training set
 
 def save_checkpoint(path, # where to write (atomically: a temporary file, then a rename)
                     model, # a FAUDCLIP
-                    optimizer, # its optimiser
-                    scheduler, # its learning-rate scheduler
+                    optimizer, # its optimiser; None for a finished run (its weights only: a third of the size)
+                    scheduler, # its learning-rate scheduler (left out with the optimiser)
                     epoch: int, # the epoch just finished, from 0
                     cfg: TrainConfig, # the run
                     data: str | None = None, # the training set's `data_fingerprint`
@@ -177,9 +177,9 @@ def save_checkpoint(path, # where to write (atomically: a temporary file, then a
     """Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`; `rng_ranks`:
     every process's random states)."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    state = {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict(),
-             'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg), 'model_config': asdict(model.cfg),
-             'data': data}
+    state = {'model': model.state_dict(), 'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg),
+             'model_config': asdict(model.cfg), 'data': data}
+    if optimizer is not None: state |= {'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict()}
     if rng_ranks: state['rng_ranks'] = rng_ranks
     tmp = path.with_name(path.name + '.tmp')
     torch.save(state, tmp); os.replace(tmp, path)
@@ -448,24 +448,28 @@ def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprin
         raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
                         f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
     model.load_state_dict(state['model'])
+    rows = pd.read_csv(out / 'metrics.csv').to_dict('records') if (out / 'metrics.csv').is_file() else []
+    if 'optimizer' not in state: return state['epoch'] + 1, rows  # finished (its epochs match cfg's): nothing to train
     optimizer.load_state_dict(state['optimizer'])
     scheduler.load_state_dict(state['scheduler'])
     ranks = state.get('rng_ranks') or [state['rng']]
     if rank >= len(ranks):
         raise DataError(f"{out / 'last.pt'} was written by {len(ranks)} processes: resume it with as many")
     _set_rng_state(ranks[rank])
-    rows = pd.read_csv(out / 'metrics.csv').to_dict('records') if (out / 'metrics.csv').is_file() else []
     return state['epoch'] + 1, rows
 
 def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, fingerprint: str, rows: list,
                 job):
-    "The end of an epoch: the first process writes the checkpoint (with every process's random state) and the metrics."
+    """The end of an epoch: the first process writes the checkpoint (with every process's random state) and the metrics;
+    after the last epoch, the weights without the optimiser state, which only a resume needs."""
     rng_ranks = None
     if job.world > 1:
         rng_ranks = [None] * job.world
         dist.all_gather_object(rng_ranks, _rng_state())
     if job.main:
-        save_checkpoint(out / 'last.pt', model, optimizer, scheduler, epoch, cfg, fingerprint, rng_ranks=rng_ranks)
+        finished = epoch == cfg.epochs - 1
+        save_checkpoint(out / 'last.pt', model, None if finished else optimizer, scheduler, epoch, cfg, fingerprint,
+                        rng_ranks=rng_ranks)
         pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
     if job.world > 1: dist.barrier()  # nobody reads last.pt before it is complete
 
