@@ -12,7 +12,7 @@ import open_clip
 from .core import DataError
 
 # %% auto 0
-__all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'tag_uses_quick_gelu', 'load_clip', 'patch_tokens']
+__all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'tag_uses_quick_gelu', 'load_clip', 'quiet_random_init', 'patch_tokens']
 
 # %% ../nbs/03_backbone.ipynb 6
 TINY_CLIP = 'faudclip-tiny'
@@ -98,16 +98,16 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # open_clip architecture (defaul
     if _is_tag(pretrained):
         quick_gelu = tag_uses_quick_gelu(name, pretrained)
         if not _online():
-            raise RuntimeError(f"pretrained={pretrained!r} must be downloaded, but there is no network (or "
-                               f"HF_HUB_OFFLINE=1). Download the {name} weights elsewhere and pass the local .pt or "
-                               f".safetensors file: load_clip({name!r}, "
-                               "pretrained='path/to/open_clip_model.safetensors')")
+            raise RuntimeError(f"the {pretrained!r} weights must be downloaded, but there is no network (or "
+                               f"HF_HUB_OFFLINE=1): download the {name} weights elsewhere and pass the local .pt or "
+                               ".safetensors file instead (--pretrained FILE on the command line, "
+                               "pretrained='path/to/weights.safetensors' in Python)")
     with _weights_errors(pretrained, name):
         if not name.startswith(TINY_CLIP):
             model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained),
                                            force_quick_gelu=quick_gelu)
             return model.float()  # fp16 checkpoints -> fp32
-        with _quiet_random_init(): model = open_clip.create_model(name)  # random init is the tiny CLIP's intended start
+        with quiet_random_init(): model = open_clip.create_model(name)  # random init is the tiny CLIP's intended start
         vision = tiny_clip_config(image_size)['vision_cfg']
         model.visual.conv1 = ConvStem(vision['width'], vision['patch_size'])
         if pretrained is not None: open_clip.load_checkpoint(model, str(pretrained))
@@ -119,8 +119,8 @@ class _NoRandomInitWarning(logging.Filter):
         return 'No pretrained weights loaded' not in record.getMessage()
 
 @contextlib.contextmanager
-def _quiet_random_init():
-    "Without open_clip's random-init warning (it logs to the root logger)."
+def quiet_random_init():
+    "Without open_clip's random-init warning (it logs to the root logger): for models whose weights are loaded next."
     quiet = _NoRandomInitWarning()
     logging.getLogger().addFilter(quiet)
     try: yield

@@ -7,11 +7,13 @@ from __future__ import annotations
 import importlib, os, sys
 from dataclasses import replace
 from pathlib import Path
+from fastcore.meta import delegates
 from fastcore.script import Param, anno_parser, call_parse
 from .core import DataError
 
 # %% auto 0
-__all__ = ['COMMANDS', 'USER_ERRORS', 'train', 'evaluate', 'cv', 'ablate', 'demo', 'detect', 'usage', 'main']
+__all__ = ['MODEL_SIZES', 'COMMANDS', 'USER_ERRORS', 'run_options', 'describe_run', 'train', 'evaluate', 'cv', 'ablate', 'demo',
+           'detect', 'usage', 'main']
 
 # %% ../nbs/90_cli.ipynb 6
 def _warn_random_init(cfg):
@@ -25,40 +27,62 @@ def _main_process() -> bool:
     "Whether this is the process that prints and writes: the only one, or rank 0 under torchrun."
     return os.environ.get('RANK', '0') == '0'
 
-def _train_config(dataset: str, fold: int, data: str, out: str, pretrained=None, image_size=None, clip=None, **kw):
+MODEL_SIZES = {'b16': 224, 'tiny': 64}  # --model -> its default --image_size
+
+def run_options(model: str = None, # b16 (the paper's ViT-B/16, 224 px) or tiny (64 px: a CPU rehearsal); default: synth tiny
+                pretrained: str = None, # CLIP weights: a tag such as openai (online) or a local .pt/.safetensors file
+                clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16
+                epochs: int = None, # epochs per run (default: the preset's, 12 for BP4D/DISFA)
+                batch_size: int = None, # the global batch (default: the preset's, 64 for BP4D/DISFA)
+                image_size: int = None, # training crop in pixels: 224 only for b16; a multiple of 8 for tiny (default 64)
+                probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
+                readout: str = None, # eq. (6)'s readout: cosine (default; notebook 06) or dot (the paper as written)
+                dice_mode: str = None, # eq. (8)'s dice: batch (default; notebook 08) or element (the paper as written)
+                face_cache: str = None, # folder for a uint8 cache of the faces, augmented on the device (notebook 02c)
+                compile: bool = False, # torch.compile the model (on a GPU)
+               ):
+    "The options of one training run, shared by `train`, `cv` and `ablate` (their --help lists them)."
+
+def _train_config(dataset: str, fold: int, data: str, out: str, model=None, image_size=None, readout=None, **kw):
+    "The dataset's preset for `fold`, changed by the options that were given."
     from faudclip.train import bp4d_fold, disfa_fold, synth_fold
     from faudclip.data import resize_for
-    if image_size is not None: kw.update(image_size=image_size, resize=resize_for(image_size))
+    if model is not None and model not in MODEL_SIZES:
+        raise ValueError(f"--model must be one of {', '.join(MODEL_SIZES)}, not {model!r}")
+    image_size = image_size or MODEL_SIZES.get(model)
+    if image_size is not None: kw.update(model=model, image_size=image_size, resize=resize_for(image_size))
+    if readout is not None: kw.update(model_overrides={'readout': readout})
     presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold}
     if dataset.lower() not in presets: raise ValueError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
     if not (Path(data) / 'list').is_dir():
         raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo "
                                 "for SynthAU)")
-    cfg = presets[dataset.lower()](fold, data=data, out=out, pretrained=pretrained, clip=clip,
-                                   **{k: v for k, v in kw.items() if v is not None})
+    cfg = presets[dataset.lower()](fold, data=data, out=out, **{k: v for k, v in kw.items() if v is not None})
+    if _main_process(): print(f"faudclip: {describe_run(cfg)}", file=sys.stderr)
     _warn_random_init(cfg)
     return cfg
 
+def describe_run(cfg) -> str:
+    "One line with what a run trains: the data, the model and its input size, the paper's choices, epochs and batch."
+    from faudclip.model import FAUDCLIPConfig
+    readout = cfg.model_overrides.get('readout', FAUDCLIPConfig.readout)
+    weights = cfg.pretrained or 'random init'
+    return (f"{cfg.dataset} fold {cfg.fold}, model {cfg.model} at {cfg.image_size} px from {weights}, readout {readout}, "
+            f"dice {cfg.dice_mode}, {cfg.epochs} epochs of batch {cfg.batch_size}")
+
 @call_parse
+@delegates(run_options)
 def train(dataset: str, # bp4d, disfa or synth
           data: str, # prepared data folder with img/ and list/
           out: str, # run folder: last.pt (checkpoint) and metrics.csv
           fold: int = 1, # fold 1, 2 or 3
-          pretrained: str = None, # CLIP weights: a tag such as openai (online) or a local .pt/.safetensors file
-          clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16 (LAION)
-          epochs: int = None, # epochs (default: the preset's, 12 for BP4D/DISFA)
-          batch_size: int = None, # batch size (default: the preset's)
-          image_size: int = None, # training crop in pixels (default: the preset's, 224 for BP4D/DISFA)
-          probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
-          face_cache: str = None, # folder for a uint8 cache of the faces, augmented on the device (notebook 02c)
-          compile: bool = False, # torch.compile the model (on a GPU)
           resume: bool = False, # continue from out/last.pt
+          **kwargs, # the `run_options`
          ):
     """Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch; under torchrun, on
     every GPU."""
     from faudclip.evaluate import run_fold
-    cfg = _train_config(dataset, fold, data, out, pretrained, image_size, clip, epochs=epochs, batch_size=batch_size,
-                        probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
+    cfg = _train_config(dataset, fold, data, out, **kwargs)
     if not resume and (Path(out) / 'last.pt').is_file():
         raise FileExistsError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
     result = run_fold(cfg, progress=_main_process())
@@ -92,22 +116,16 @@ def evaluate(checkpoint: str, # a last.pt written by faudclip train
     print(f1.to_frame(f'fold{cfg.fold} F1 (%)').T.to_string())
 
 @call_parse
+@delegates(run_options)
 def cv(dataset: str, # bp4d, disfa or synth
        data: str, # prepared data folder with img/ and list/
        out: str, # runs go to out/fold{k}; the table to out/cv.csv and out/cv.md
-       pretrained: str = None, # CLIP weights (tag or local file)
-       clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16 (LAION)
-       epochs: int = None, # epochs per fold (default: the preset's)
-       image_size: int = None, # training crop in pixels (default: the preset's)
-       probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
-       face_cache: str = None, # folder for a uint8 cache of the faces, augmented on the device (notebook 02c)
-       compile: bool = False, # torch.compile the model (on a GPU)
+       **kwargs, # the `run_options`
       ):
     """The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row; under
     torchrun, on every GPU."""
     from faudclip.evaluate import cross_validate
-    cfg = _train_config(dataset, 1, data, out, pretrained, image_size, clip, epochs=epochs,
-                        probe_warmup_steps=probe_warmup_steps, face_cache=face_cache, compile=compile)
+    cfg = _train_config(dataset, 1, data, out, **kwargs)
     result = cross_validate(cfg, progress=_main_process())
     if not _main_process(): return
     result['table'].to_csv(Path(out) / 'cv.csv')
@@ -124,22 +142,18 @@ def _folds(text: str) -> tuple[int, ...]:
     return folds
 
 @call_parse
+@delegates(run_options)
 def ablate(dataset: str, # bp4d, disfa or synth
            data: str, # prepared data folder with img/ and list/
            out: str, # runs per row, and ablation.csv, ablation.md, ablation.png
            folds: str = '1,2,3', # folds to average (1,2,3 as in the paper; fewer give a table without the paper's row)
-           pretrained: str = None, # CLIP weights (tag or local file)
-           clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16 (LAION)
-           epochs: int = None, # epochs per run (default: the preset's)
-           image_size: int = None, # training crop in pixels (default: the preset's)
-           probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
+           **kwargs, # the `run_options`
           ):
     """The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree
     attention)."""
     from faudclip.evaluate import ablation_study, plot_ablation
     fold_list = _folds(folds)
-    table = ablation_study(_train_config(dataset, fold_list[0], data, out, pretrained, image_size, clip, epochs=epochs,
-                                         probe_warmup_steps=probe_warmup_steps), folds=fold_list)
+    table = ablation_study(_train_config(dataset, fold_list[0], data, out, **kwargs), folds=fold_list)
     table.to_csv(Path(out) / 'ablation.csv')
     (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
     if table.index.name != 'row':

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from .core import DataError, dataset_aus, default_device, default_workers, seed_everything
 from .data import AUDataset, au_class_weights, resize_for
 from .face_cache import FaceCache, augment_params, device_augment, shuffled_batches
-from .backbone import patch_tokens
+from .backbone import patch_tokens, quiet_random_init
 from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny, param_groups
 from .losses import DICE_MODES, au_loss, weighted_asymmetric_loss, weighted_dice_loss
 
@@ -237,7 +237,7 @@ def load_model(path, # a `last.pt` written by `fit`
         train_cfg = TrainConfig(**state['train_config'])
     except (TypeError, ValueError) as e:  # fields this version does not have, or values it refuses
         raise DataError(f"{path}: its configuration does not fit this version of faudclip ({e})") from None
-    model = FAUDCLIP(model_cfg)
+    with quiet_random_init(): model = FAUDCLIP(model_cfg)  # no 'initialized randomly' warning: the weights follow
     model.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()})
     return model.eval(), train_cfg
 
