@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lab export clean-nbs check-clean check-readme check-style readme outputs docs docs-check browser-check
+.PHONY: install demo test lab export clean-nbs check-clean check-readme check-style readme outputs docs docs-check browser-check \
+	gpu-check gpu-wheels
 
 install: $(STAMP)
 
@@ -79,3 +80,14 @@ browser-check: install
 	@test -x "$${CHROMIUM:-/usr/bin/chromium}" || { echo "error: $${CHROMIUM:-/usr/bin/chromium} not found; run: sudo apt-get install -y chromium (or set CHROMIUM)"; exit 1; }
 	$(BIN)/python -m pip install -q "playwright>=1.40"
 	$(BIN)/python tools/browser_check.py
+
+# On a CUDA machine: only the `#| gpu` cells of the notebooks (and `faudclip bench --preset gpu` through 14_bench), each
+# asserting what it measures, into outputs/gpu_check.json, in a few minutes. It uses that machine's python3 and torch,
+# with what its image lacks installed from .whl/ (fill it here with `make gpu-wheels`, then carry .whl/ along).
+# `make gpu-check DRY_RUN=1` runs the same cells here, on the CPU at small sizes.
+gpu-check:
+	@if [ -n "$(DRY_RUN)" ]; then $(MAKE) -s install && $(BIN)/python tools/gpu_check.py --dry-run; \
+	else python3 tools/gpu_check.py; fi
+
+gpu-wheels: install
+	$(BIN)/python tools/gpu_check.py --wheels

@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_bench.ipynb 3
 from __future__ import annotations
-import json, math, os, platform, tempfile, time
+import json, math, os, tempfile, time
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 import numpy as np
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
 from PIL import Image
-from .core import ALL_AUS, default_device
+from .core import ALL_AUS, default_device, device_name
 from .data import AUDataset, resize_for
 from .face_cache import FaceCache, device_augment, shuffled_batches
 from .model import FAUDCLIP, faudclip_b16, faudclip_tiny, logits_fn, param_groups
@@ -21,8 +21,8 @@ from .train import TrainConfig, _train_step
 from .tree_attention import PATHS, tree_attention
 
 # %% auto 0
-__all__ = ['PEAK_BF16', 'BenchConfig', 'bench_cpu', 'bench_gpu', 'timed', 'device_name', 'peak_flops', 'count_flops',
-           'bench_inference', 'bench_training', 'bench_tree_attention', 'bench_loader', 'run_bench', 'summary', 'bench']
+__all__ = ['PEAK_BF16', 'BenchConfig', 'bench_cpu', 'bench_gpu', 'timed', 'peak_flops', 'count_flops', 'bench_inference',
+           'bench_training', 'bench_tree_attention', 'bench_loader', 'run_bench', 'summary', 'bench']
 
 # %% ../nbs/14_bench.ipynb 6
 @dataclass
@@ -84,12 +84,6 @@ def timed(fn, # called with no arguments
     seconds = (time.perf_counter() - start) / reps
     memory = torch.cuda.max_memory_allocated(device) / 2**30 if device.type == 'cuda' else None
     return {'seconds': seconds, 'memory_gib': memory}
-
-def device_name(device: torch.device, # where a benchmark runs
-               ) -> str:
-    "The card's name as CUDA reports it, or the CPU's with its threads."
-    if device.type == 'cuda': return torch.cuda.get_device_name(device)
-    return f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads'
 
 def peak_flops(name: str, # a `device_name`
               ) -> float | None:
@@ -275,6 +269,9 @@ def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu'
     (notebook 14)."""
     presets = {'cpu': bench_cpu, 'gpu': bench_gpu}
     if preset not in presets: raise ValueError(f"--preset must be cpu or gpu, not {preset!r}")
+    if preset == 'gpu' and device is None and not torch.cuda.is_available():
+        raise ValueError("--preset gpu needs a CUDA GPU and none was found: use --preset cpu, or add --device cpu to run "
+                         "the GPU sizes on the CPU anyway (for a long time)")
     cfg = presets[preset]() if compile is None else replace(presets[preset](), compile=compile)
     result = run_bench(cfg, device)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

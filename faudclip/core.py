@@ -4,15 +4,16 @@
 
 # %% ../nbs/00_core.ipynb 3
 from __future__ import annotations
-import os, random
+import contextlib, os, platform, random
 from dataclasses import dataclass
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
 # %% auto 0
-__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'ActionUnit', 'dataset_aus', 'au_columns',
-           'seed_everything', 'default_device', 'default_workers', 'TorchCalls', 'DataError']
+__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'GPU_DRY_RUN', 'ActionUnit', 'dataset_aus',
+           'au_columns', 'seed_everything', 'default_device', 'default_workers', 'TorchCalls', 'check_device',
+           'device_name', 'no_host_sync', 'DataError']
 
 # %% ../nbs/00_core.ipynb 6
 @dataclass(frozen=True)
@@ -113,5 +114,31 @@ class TorchCalls(TorchFunctionMode):
         return [shapes for called, shapes in self.calls if called == name]
 
 # %% ../nbs/00_core.ipynb 28
+GPU_DRY_RUN = 'FAUDCLIP_GPU_DRY_RUN'  # set to 1: the `#| gpu` cells run on the CPU, at small sizes
+
+def check_device() -> torch.device:
+    "Where the `#| gpu` cells run: CUDA, or the CPU in a dry run (`GPU_DRY_RUN` set to 1)."
+    return torch.device('cpu' if os.environ.get(GPU_DRY_RUN) == '1' else 'cuda')
+
+def device_name(device: torch.device, # where something runs
+               ) -> str:
+    "The card's name as CUDA reports it, or the CPU's with its threads: to print beside every measured number."
+    if device.type == 'cuda': return torch.cuda.get_device_name(device)
+    return f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads'
+
+@contextlib.contextmanager
+def no_host_sync(device: torch.device, # where the code inside runs
+                ):
+    """Fail on a host sync inside: on CUDA any sync raises (`set_sync_debug_mode('error')`); on the CPU, a tensor built
+    from Python data (each would be a blocking copy on a GPU)."""
+    if device.type == 'cuda':
+        torch.cuda.set_sync_debug_mode('error')
+        try: yield
+        finally: torch.cuda.set_sync_debug_mode('default')
+        return
+    with TorchCalls() as calls: yield
+    if calls.host_built: raise AssertionError(f"tensors built from Python data: {calls.host_built}")
+
+# %% ../nbs/00_core.ipynb 31
 class DataError(ValueError):
     "A missing, malformed or inconsistent input file; the message names the file."
