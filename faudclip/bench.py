@@ -87,7 +87,7 @@ def timed(fn, # called with no arguments
 
 def peak_flops(name: str, # a `device_name`
               ) -> float | None:
-    "The card's dense bf16 peak from `PEAK_BF16`; None for a CPU or a card not in the table (no MFU rather than a wrong one)."
+    "The card's dense bf16 peak from `PEAK_BF16`; None for a CPU or a card not in it (no MFU rather than a wrong one)."
     return PEAK_BF16.get(name)
 
 # %% ../nbs/14_bench.ipynb 11
@@ -270,8 +270,8 @@ def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu'
     presets = {'cpu': bench_cpu, 'gpu': bench_gpu}
     if preset not in presets: raise ValueError(f"--preset must be cpu or gpu, not {preset!r}")
     if preset == 'gpu' and device is None and not torch.cuda.is_available():
-        raise ValueError("--preset gpu needs a CUDA GPU and none was found: use --preset cpu, or add --device cpu to run "
-                         "the GPU sizes on the CPU anyway (for a long time)")
+        raise ValueError("--preset gpu needs a CUDA GPU and none was found: use --preset cpu, or add --device cpu "
+                         "to run the GPU sizes on the CPU anyway (for a long time)")
     cfg = presets[preset]() if compile is None else replace(presets[preset](), compile=compile)
     result = run_bench(cfg, device)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -29,13 +29,13 @@ def _main_process() -> bool:
 
 MODEL_SIZES = {'b16': 224, 'tiny': 64}  # --model -> its default --image_size
 
-def run_options(model: str = None, # b16 (the paper's ViT-B/16, 224 px) or tiny (64 px: a CPU rehearsal); default: synth tiny
+def run_options(model: str = None, # b16 (the paper's ViT-B/16, 224 px) or tiny (64 px: a CPU rehearsal)
                 pretrained: str = None, # CLIP weights: a tag such as openai (online) or a local .pt/.safetensors file
                 clip: str = None, # architecture of --pretrained: ViT-B-16-quickgelu (default, OpenAI's) or ViT-B-16
                 epochs: int = None, # epochs per run (default: the preset's, 12 for BP4D/DISFA)
                 batch_size: int = None, # the global batch (default: the preset's, 64 for BP4D/DISFA)
-                image_size: int = None, # training crop in pixels: 224 only for b16; a multiple of 8 for tiny (default 64)
-                probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 if synth from random init, else 0)
+                image_size: int = None, # training crop in pixels: 224 for b16; a multiple of 8 for tiny (default 64)
+                probe_warmup_steps: int = None, # image-tower warm-up steps (default: 300 for synth from random init)
                 readout: str = None, # eq. (6)'s readout: cosine (default; notebook 06) or dot (the paper as written)
                 dice_mode: str = None, # eq. (8)'s dice: batch (default; notebook 08) or element (the paper as written)
                 face_cache: str = None, # folder for a uint8 cache of the faces, augmented on the device (notebook 02c)
@@ -67,8 +67,8 @@ def describe_run(cfg) -> str:
     from faudclip.model import FAUDCLIPConfig
     readout = cfg.model_overrides.get('readout', FAUDCLIPConfig.readout)
     weights = cfg.pretrained or 'random init'
-    return (f"{cfg.dataset} fold {cfg.fold}, model {cfg.model} at {cfg.image_size} px from {weights}, readout {readout}, "
-            f"dice {cfg.dice_mode}, {cfg.epochs} epochs of batch {cfg.batch_size}")
+    return (f"{cfg.dataset} fold {cfg.fold}, model {cfg.model} at {cfg.image_size} px from {weights}, "
+            f"readout {readout}, dice {cfg.dice_mode}, {cfg.epochs} epochs of batch {cfg.batch_size}")
 
 @call_parse
 @delegates(run_options)

@@ -154,7 +154,7 @@ def _reasons(failures: pd.DataFrame) -> str:
 def prepare_summary(prepared: pd.DataFrame, # the frames `prepare_dataset` returned
                     out, # its output folder, with failures.csv
                    ) -> str:
-    "What `prepare` made of the labelled frames: how many were prepared, dropped (and why) and kept with a neighbour's transform."
+    "What `prepare` made of the labelled frames: how many it prepared, dropped (and why), and aligned like a neighbour."
     failures = pd.read_csv(Path(out) / 'failures.csv')
     reused = int((failures.reason == REUSED).sum())
     dropped = len(failures) - reused

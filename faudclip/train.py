@@ -252,7 +252,7 @@ class DistributedJob:
     @property
     def main(self) -> bool: return self.rank == 0
 
-# How long a process waits at a barrier: the first process may write a whole face cache meanwhile (NCCL's default: 10 min)
+# How long a process waits at a barrier: the first one may write a whole face cache meanwhile (NCCL's default: 10 min)
 DIST_TIMEOUT = timedelta(hours=2)
 
 def job_device(requested: str, # 'auto', 'cpu', 'cuda', ... (`TrainConfig.device`)
@@ -272,8 +272,9 @@ def distributed_job(device: str = 'auto', # the run's `TrainConfig.device`
     device = job_device(device, local, torch.cuda.is_available())
     if device.type == 'cuda':
         if local >= torch.cuda.device_count():
-            raise RuntimeError(f"torchrun process {local} has no GPU: {torch.cuda.device_count()} visible; start torchrun "
-                               f"with --nproc_per_node {torch.cuda.device_count()} or fewer")
+            visible = torch.cuda.device_count()
+            raise RuntimeError(f"torchrun process {local} has no GPU: {visible} visible; start torchrun with "
+                               f"--nproc_per_node {visible} or fewer")
         torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', timeout=DIST_TIMEOUT)
