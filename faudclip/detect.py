@@ -4,7 +4,7 @@
 
 # %% ../nbs/10a_detect.ipynb 3
 from __future__ import annotations
-import sys, time
+import contextlib, fcntl, io, json, sys, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -22,9 +22,10 @@ from .model import logits_fn
 from .train import load_model
 
 # %% auto 0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'FACE_BATCH', 'Frame', 'expand_inputs', 'read_frames',
-           'box_iou', 'FaceTracker', 'au_output_columns', 'detect_columns', 'typed_rows', 'resume_point',
-           'FaceAnalyser', 'detect', 'video_f1', 'plot_au_timeline', 'plot_faces']
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'MAX_SIDE', 'FACE_BATCH', 'Frame', 'expand_inputs',
+           'read_frames', 'box_iou', 'FaceTracker', 'au_output_columns', 'detect_columns', 'typed_rows',
+           'progress_path', 'resume_point', 'FaceAnalyser', 'DetectionInterrupted', 'detect', 'video_f1',
+           'plot_au_timeline', 'plot_faces']
 
 # %% ../nbs/10a_detect.ipynb 6
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -40,7 +41,8 @@ class Frame:
 
 def expand_inputs(inputs, # a path, a folder, an array, or a list of them
                  ) -> list:
-    "Paths and arrays in processing order: a folder becomes its image and video files in name order."
+    """Paths and arrays in processing order: a folder becomes its image and video files in name order, and a file named
+    twice is kept once (with a note on stderr)."""
     if isinstance(inputs, (str, Path, np.ndarray)): inputs = [inputs]
     expanded = []
     for item in inputs:
@@ -51,7 +53,18 @@ def expand_inputs(inputs, # a path, a folder, an array, or a list of them
         if path.is_dir():
             expanded += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
         else: expanded.append(path)
-    return expanded
+    return _unique(expanded)
+
+def _unique(inputs: list) -> list:
+    "`inputs` without a second mention of a file (the same file by any path); arrays are all kept."
+    seen, unique = set(), []
+    for item in inputs:
+        key = item.resolve() if isinstance(item, Path) else id(item)
+        if key in seen:
+            print(f"faudclip detect: note: {item} is named twice: analysed once", file=sys.stderr)
+            continue
+        seen.add(key); unique.append(item)
+    return unique
 
 def _video_frames(path: Path, skip_frames: int, start: int) -> Iterator[Frame]:
     video = cv2.VideoCapture(str(path))
@@ -99,6 +112,9 @@ def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (
     if start > 0: return
     try:
         with Image.open(path) as im: image = np.asarray(im.convert('RGB'))
+    except Image.DecompressionBombError:  # PIL's guard against images that decode to gigabytes
+        raise DataError(f"{path}: more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, too large to open safely: "
+                        "downscale it first") from None
     except (OSError, ValueError) as e: raise DataError(f"{path}: cannot read this image ({e})") from None
     yield Frame(str(path), 0, 0.0, image)
 
@@ -155,32 +171,55 @@ def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
     return table.astype({c: 'Int64' for c in table.columns if c in ('frame', 'face_id', 'success') or c.endswith('_c')})
 
 # %% ../nbs/10a_detect.ipynb 17
+def progress_path(csv_path, # a CSV `detect` writes
+                 ) -> Path:
+    "The progress file beside a CSV: `OUT.progress.json` with the `skip_frames` it was written with and its complete inputs."
+    return Path(str(csv_path) + '.progress.json')
+
+def _save_progress(csv_path, skip_frames: int, done: set[str]):
+    path, tmp = progress_path(csv_path), Path(str(csv_path) + '.progress.tmp')
+    tmp.write_text(json.dumps({'skip_frames': skip_frames, 'done': sorted(done)}))
+    tmp.replace(path)                                                 # never a half-written progress file
+
 def resume_point(csv_path, # a CSV `detect` was writing
                  columns: list[str], # the columns it must have
-                ) -> tuple[set[str], str | None, int]:
-    """Rewrite `csv_path` without its last, possibly partial frame; return (inputs done, the input to continue, its
-    first frame to do)."""
-    path = Path(csv_path)
+                 skip_frames: int, # the new call's
+                 names: list[str], # the inputs the new call names
+                ) -> tuple[set[str], dict[str, int]]: # (complete inputs, {input to continue: its first frame to do})
+    """Read back a CSV of `detect` and its progress file: the inputs it holds completely, and the frame to continue from
+    for each input of `names` it started; the rows of those frames are removed from the file."""
+    path, progress = Path(csv_path), progress_path(csv_path)
+    if not progress.is_file():
+        raise DataError(f"{path}: cannot resume: {progress.name} is missing beside it (written by an older faudclip, "
+                        "or removed), so its last input may be incomplete: write to another file")
+    state = json.loads(progress.read_text())
+    if state['skip_frames'] != skip_frames:
+        raise DataError(f"{path}: cannot resume with --skip_frames {skip_frames}: it was written with "
+                        f"--skip_frames {state['skip_frames']}; use that, or write to another file")
     text = path.read_text()
-    text = text[:text.rfind('\n') + 1]                                # a half-written last line goes
+    text = text[:text.rfind('\n') + 1]                               # a half-written last line goes
     header = text.split('\n', 1)[0].split(',') if text else []
     if header != columns:
         raise DataError(f"{path}: cannot resume: its columns are not those of this checkpoint's output "
                         f"({len(header)} columns, {len(columns)} expected): write to another file")
-    from io import StringIO
     # read back so that it is rewritten digit for digit
-    rows = typed_rows(pd.read_csv(StringIO(text), dtype={'input': str}, float_precision='round_trip'))
-    if rows.empty:
-        path.write_text(text)
-        return set(), None, 0
-    last, frame = rows.input.iloc[-1], int(rows.frame.iloc[-1])
-    keep = ~((rows.input == last) & (rows.frame == frame))
+    rows = typed_rows(pd.read_csv(io.StringIO(text), dtype={'input': str}, float_precision='round_trip'))
+    done = set(state['done'])
+    last = rows[~rows.input.isin(done) & rows.input.isin(names)].groupby('input').frame.max()  # the frames to redo
+    redo = pd.Series(list(zip(rows.input, rows.frame))).isin(list(last.items())).to_numpy()
     tmp = path.with_suffix(path.suffix + '.tmp')
-    rows[keep].to_csv(tmp, index=False); tmp.replace(path)            # never a half-rewritten file
-    return set(rows.input) - {last}, last, frame
+    rows[~redo].to_csv(tmp, index=False); tmp.replace(path)           # never a half-rewritten file
+    return done, {name: int(frame) for name, frame in last.items()}
 
 # %% ../nbs/10a_detect.ipynb 19
 STAGES = ('decode', 'detect', 'align', 'model')
+MAX_SIDE = 2048  # a larger frame is downscaled to this before detection: MTCNN's memory grows with the frame's area
+
+def _capped(image: np.ndarray) -> tuple[np.ndarray, float]:
+    "`image` with its longer side at most `MAX_SIDE`, and the scale applied (1: unchanged)."
+    scale = MAX_SIDE / max(image.shape[:2])
+    if scale >= 1: return image, 1.0
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
 FACE_BATCH = 32  # a compiled model always gets this many faces (zero-padded): each new batch size would recompile it
 
 class FaceAnalyser:
@@ -237,15 +276,17 @@ class FaceAnalyser:
             ) -> list[dict]:
         """The output rows of `frames` (faces numbered by `trackers[input]`), one per face, or one with `success = 0`
         per frame without."""
+        if not frames: return []
         clock = time.perf_counter()
-        found = self._detect([f.image for f in frames])
+        images, scales = zip(*(_capped(f.image) for f in frames))
+        found = self._detect(list(images))
         self.seconds['detect'] += time.perf_counter() - clock; clock = time.perf_counter()
         faces, where = [], []
         for k, (frame, (boxes, scores, points)) in enumerate(zip(frames, found)):
-            ids = trackers.setdefault(frame.input, FaceTracker())(boxes)
+            ids = trackers.setdefault(frame.input, FaceTracker())(boxes / scales[k])
             for j in np.argsort(ids, kind='stable'):
                 matrix = similarity_transform(points[j], self.align_size, self.enlarge)
-                faces.append(warp_face(frame.image, matrix, self.align_size)); where.append((k, j, ids[j]))
+                faces.append(warp_face(images[k], matrix, self.align_size)); where.append((k, j, ids[j]))
         self.seconds['align'] += time.perf_counter() - clock; clock = time.perf_counter()
         probs = self._probabilities(faces)
         self.seconds['model'] += time.perf_counter() - clock
@@ -254,6 +295,7 @@ class FaceAnalyser:
         faced = {}
         for (k, j, face_id), p in zip(where, probs):
             boxes, scores, points = found[k]
+            boxes, points = boxes / scales[k], points / scales[k]              # in the frame's own pixels
             x0, y0, x1, y1 = boxes[j]
             row = {'input': frames[k].input, 'frame': frames[k].frame, 'face_id': face_id,
                    'timestamp': frames[k].timestamp,
@@ -266,26 +308,49 @@ class FaceAnalyser:
         return [r for k, blank in enumerate(rows) for r in faced.get(k, [blank])]
 
 # %% ../nbs/10a_detect.ipynb 22
-def _batches(inputs: list, skip_frames: int, batch_size: int, start: dict, errors: list,
-             on_error) -> Iterator[list[Frame]]:
-    """Frames of all inputs in batches of `batch_size`; an input that fails is reported through `on_error` and the next
-    one goes on."""
-    batch, arrays = [], 0
-    for source in inputs:
-        name = f'array{arrays}' if isinstance(source, np.ndarray) else str(source)
-        arrays += isinstance(source, np.ndarray)
-        if name in start.get('done', ()): continue
-        first = start['frame'] if name == start.get('input') else 0
+def _name(source, arrays: int) -> str:
+    "An input's name in the rows: its path, or 'array<k>' for the k-th array."
+    return f'array{arrays}' if isinstance(source, np.ndarray) else str(source)
+
+def _names(inputs: list) -> list[str]:
+    arrays = np.cumsum([isinstance(s, np.ndarray) for s in inputs]) - 1
+    return [_name(s, k) for s, k in zip(inputs, arrays)]
+
+def _batches(inputs: list, skip_frames: int, batch_size: int, done: set, start: dict, errors: list,
+             on_error) -> Iterator[tuple[list[Frame], list[str]]]:
+    """Batches of the frames of all inputs, each with the inputs complete once it is written; an input that fails is
+    reported through `on_error` and the next one goes on."""
+    batch, finished = [], []
+    for source, name in zip(inputs, _names(inputs)):
+        if name in done: continue
         try:
-            for frame in read_frames(source, name, skip_frames, first):
+            for frame in read_frames(source, name, skip_frames, start.get(name, 0)):
                 batch.append(frame)
                 if len(batch) == batch_size:
-                    yield batch
-                    batch = []
+                    yield batch, finished
+                    batch, finished = [], []
+            finished.append(name)                                     # its last frames are in `batch`
         except DataError as e:
             errors.append(str(e))
             on_error(str(e))
-    if batch: yield batch
+    if batch or finished: yield batch, finished
+
+class DetectionInterrupted(KeyboardInterrupt):
+    "Ctrl-C during `detect`, with what was written and how to continue."
+
+@contextlib.contextmanager
+def _exclusive(out: Path):
+    "Hold `OUT.lock` while writing `out`: a second `detect` on the same file is refused, not interleaved with this one."
+    lock = Path(str(out) + '.lock')
+    handle = lock.open('w')
+    try: fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)           # released by the system if this process dies
+    except BlockingIOError:
+        handle.close()
+        raise DataError(f"{out} is being written by another faudclip detect: wait for it to finish, or write to "
+                        "another file") from None
+    try: yield
+    finally:
+        lock.unlink(missing_ok=True); handle.close()
 
 def _frame_count(source, skip_frames: int) -> int:
     if isinstance(source, np.ndarray): return -(-(len(source) if source.ndim == 4 else 1) // skip_frames)
@@ -310,40 +375,46 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     if batch_size < 1 or skip_frames < 1:
         raise ValueError(f"batch_size and skip_frames must be at least 1, not {batch_size} and {skip_frames}")
     analyser = FaceAnalyser(checkpoint, device, detector, compile=compile)
-    inputs, errors, start, sink = expand_inputs(inputs), [], {}, None
-    if out is not None:
-        out = Path(out)
-        if out.exists() and not resume:
-            raise FileExistsError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
-        if out.exists():
-            done, last, frame = resume_point(out, analyser.columns)
-            start = {'done': done, 'input': last, 'frame': frame}
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            pd.DataFrame(columns=analyser.columns).to_csv(out, index=False)
-        sink = out.open('a')
-    bar = tqdm(total=sum(_frame_count(s, skip_frames) for s in inputs if isinstance(s, np.ndarray) or Path(s).exists()),
-               desc='detect', unit='frame', disable=not progress)
-    tables, trackers, frames = [], {}, 0
-    try:
-        clock = time.perf_counter()
-        for batch in _batches(inputs, skip_frames, batch_size, start, errors,
-                              lambda e: tqdm.write(f"faudclip detect: error: {e}", file=sys.stderr)):
-            analyser.seconds['decode'] += time.perf_counter() - clock
-            table = typed_rows(pd.DataFrame(analyser.rows(batch, trackers), columns=analyser.columns))
-            if sink is not None:
-                table.to_csv(sink, header=False, index=False)
-                sink.flush()
-            tables.append(table); frames += len(batch); bar.update(len(batch))
+    inputs = expand_inputs(inputs)
+    with contextlib.ExitStack() as stack:
+        done, start = set(), {}
+        if out is not None:
+            out = Path(out)
+            if out.exists() and not resume:
+                raise FileExistsError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
+            stack.enter_context(_exclusive(out))
+            if out.exists(): done, start = resume_point(out, analyser.columns, skip_frames, _names(inputs))
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                pd.DataFrame(columns=analyser.columns).to_csv(out, index=False)
+                _save_progress(out, skip_frames, done)
+            sink = stack.enter_context(out.open('a'))
+        todo = [s for s, name in zip(inputs, _names(inputs)) if name not in done]
+        bar = stack.enter_context(tqdm(total=sum(_frame_count(s, skip_frames) for s in todo
+                                                 if isinstance(s, np.ndarray) or Path(s).exists()),
+                                       desc='detect', unit='frame', disable=not progress))
+        tables, trackers, frames, errors = [], {}, 0, []
+        batches = _batches(inputs, skip_frames, batch_size, done, start, errors,
+                           lambda e: tqdm.write(f"faudclip detect: error: {e}", file=sys.stderr))
+        try:
             clock = time.perf_counter()
-    finally:
-        bar.close()
-        if sink is not None: sink.close()
+            for batch, finished in batches:
+                analyser.seconds['decode'] += time.perf_counter() - clock
+                table = typed_rows(pd.DataFrame(analyser.rows(batch, trackers), columns=analyser.columns))
+                if out is not None:
+                    table.to_csv(sink, header=False, index=False); sink.flush()
+                    done |= set(finished); _save_progress(out, skip_frames, done)
+                tables.append(table); frames += len(batch); bar.update(len(batch))
+                clock = time.perf_counter()
+        except KeyboardInterrupt:
+            saved = (f"{out} holds every frame done so far ({frames} in this run); continue with --resume (resume=True)"
+                     if out is not None else "nothing was saved (no --out)")
+            raise DetectionInterrupted(f"interrupted: {saved}") from None
     result = typed_rows(pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=analyser.columns))
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
-# %% ../nbs/10a_detect.ipynb 38
+# %% ../nbs/10a_detect.ipynb 40
 def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
              labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
              aus, # AU numbers to score
@@ -357,7 +428,7 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     predicted = faces.reindex(labels.frame)[[f'AU{a:02d}_c' for a in aus]].fillna(0).to_numpy(float)  # (n, c)
     return f1_table(f1_scores(predicted, labels[au_columns(aus)].to_numpy()), aus)
 
-# %% ../nbs/10a_detect.ipynb 45
+# %% ../nbs/10a_detect.ipynb 49
 def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows
                      input: str | None = None, # which video (default: the first input)
                      face_id: int = 0, # which face
