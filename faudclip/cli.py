@@ -9,11 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 from fastcore.meta import delegates
 from fastcore.script import Param, anno_parser, call_parse
-from .core import DataError
+from .core import DataError, check_output
 
 # %% auto 0
-__all__ = ['MODEL_SIZES', 'COMMANDS', 'USER_ERRORS', 'run_options', 'describe_run', 'train', 'evaluate', 'cv', 'ablate', 'demo',
-           'detect', 'usage', 'main']
+__all__ = ['MODEL_SIZES', 'COMMANDS', 'USER_ERRORS', 'OUTPUTS', 'run_options', 'describe_run', 'train', 'evaluate', 'cv',
+           'ablate', 'demo', 'detect', 'usage', 'main']
 
 # %% ../nbs/90_cli.ipynb 6
 def _warn_random_init(cfg):
@@ -218,6 +218,11 @@ COMMANDS = {  # subcommand -> 'module:function' (imported only when used)
     'bench': 'faudclip.bench:bench',
 }
 USER_ERRORS = (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, ValueError, ImportError, RuntimeError)
+OUTPUTS = {  # subcommand -> {option: 'file' or 'folder'}: checked by `check_output` before the command starts
+    'prepare': {'out': 'folder'}, 'train': {'out': 'folder', 'face_cache': 'folder'},
+    'cv': {'out': 'folder', 'face_cache': 'folder'}, 'ablate': {'out': 'folder', 'face_cache': 'folder'},
+    'demo': {'out': 'folder'}, 'detect': {'out': 'file', 'plot': 'file'}, 'bench': {'out': 'file'},
+}
 
 def _command(name: str):
     module, func = COMMANDS[name].split(':')
@@ -239,9 +244,14 @@ def main(argv=None, # the arguments (default: the command line's)
     if name not in COMMANDS:
         print(f"faudclip: unknown command {name!r}\n\n{usage()}", file=sys.stderr); return 2
     func = getattr(_command(name), '__wrapped__', _command(name))  # the plain function behind call_parse
-    args = vars(anno_parser(func, prog=f'faudclip {name}').parse_args(argv[1:]))
+    parser = anno_parser(func, prog=f'faudclip {name}')
+    labels = {a.dest: a.option_strings[0] if a.option_strings else a.dest for a in parser._actions}  # '--out', 'out'
+    args = vars(parser.parse_args(argv[1:]))
     for hidden in ('pdb', 'xtra'): args.pop(hidden, None)  # call_parse's own debugging options
-    try: func(**args)
+    try:
+        for option, kind in OUTPUTS.get(name, {}).items():
+            if args.get(option) is not None: check_output(args[option], kind, labels[option])
+        func(**args)
     except USER_ERRORS as e:
         if os.environ.get('FAUDCLIP_DEBUG'): raise
         print(f"faudclip {name}: error: {e}", file=sys.stderr); return 1

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import contextlib, os, platform, random
 from dataclasses import dataclass
+from pathlib import Path
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
@@ -13,7 +14,7 @@ from torch.overrides import TorchFunctionMode
 # %% auto 0
 __all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'GPU_DRY_RUN', 'ActionUnit', 'dataset_aus',
            'au_columns', 'seed_everything', 'default_device', 'default_workers', 'TorchCalls', 'check_device',
-           'device_name', 'no_host_sync', 'DataError']
+           'device_name', 'no_host_sync', 'DataError', 'check_output']
 
 # %% ../nbs/00_core.ipynb 6
 @dataclass(frozen=True)
@@ -142,3 +143,19 @@ def no_host_sync(device: torch.device, # where the code inside runs
 # %% ../nbs/00_core.ipynb 31
 class DataError(ValueError):
     "A missing, malformed or inconsistent input file; the message names the file."
+
+# %% ../nbs/00_core.ipynb 33
+def check_output(path, # an output path the user named
+                 kind: str, # 'file' or 'folder': what the command writes there
+                 option: str, # how the user named it, for the message ('--out')
+                ) -> Path:
+    "`path`, after checking that the command can write a `kind` there; a one-line `DataError` naming `option` if not."
+    path = Path(path)
+    if kind == 'file' and path.is_dir(): raise DataError(f"{option} {path} is a folder: name a file")
+    if kind == 'folder' and path.exists() and not path.is_dir():
+        raise DataError(f"{option} {path} is a file, not a folder")
+    existing = path.parent if kind == 'file' else path
+    while not existing.exists(): existing = existing.parent           # the folder that would hold the new ones
+    if not existing.is_dir(): raise DataError(f"{option} {path}: {existing} is a file, so no folder can be made in it")
+    if not os.access(existing, os.W_OK | os.X_OK): raise DataError(f"{option} {path}: cannot write in {existing}")
+    return path

@@ -173,7 +173,7 @@ def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
 # %% ../nbs/10a_detect.ipynb 17
 def progress_path(csv_path, # a CSV `detect` writes
                  ) -> Path:
-    "The progress file beside a CSV: `OUT.progress.json` with the `skip_frames` it was written with and its complete inputs."
+    "`OUT.progress.json`, beside a CSV: the `skip_frames` it was written with, and its complete inputs."
     return Path(str(csv_path) + '.progress.json')
 
 def _save_progress(csv_path, skip_frames: int, done: set[str]):
