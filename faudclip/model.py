@@ -94,7 +94,7 @@ class NoAttention(nn.Module):
         "The tokens, unchanged."
         return x
 
-# %% ../nbs/07_model.ipynb 14
+# %% ../nbs/07_model.ipynb 17
 @dataclass
 class FAUDCLIPOutput:
     "What `FAUDCLIP.forward` returns."
@@ -105,7 +105,7 @@ class FAUDCLIPOutput:
 def _clip_heads(clip) -> int:
     return clip.visual.transformer.resblocks[0].attn.num_heads
 
-# %% ../nbs/07_model.ipynb 15
+# %% ../nbs/07_model.ipynb 18
 class FAUDCLIP(nn.Module):
     "FAUD-CLIP: CLIP patch tokens, tree attention, behaviour prompts and feature interaction."
     def __init__(self, cfg: FAUDCLIPConfig, # everything that defines the model
@@ -183,7 +183,7 @@ class FAUDCLIP(nn.Module):
             raise ValueError(f"attention={self.cfg.attention!r} has no regions to keep")
         self.spatial.keep_traces(keep)
 
-# %% ../nbs/07_model.ipynb 23
+# %% ../nbs/07_model.ipynb 26
 def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
                  pretrained: str | None = None, # CLIP weights: None (random), a tag such as 'openai', or a local file
                  image_size: int = 224, # must be 224: ViT-B/16's input
@@ -208,7 +208,7 @@ def faudclip_tiny(aus=ALL_AUS, # AU numbers, in label-column order
                dropout=0.0)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
-# %% ../nbs/07_model.ipynb 26
+# %% ../nbs/07_model.ipynb 29
 def logits_fn(model: FAUDCLIP, # in eval mode
               compile: bool = False, # run the image side under `torch.compile`
              ):
@@ -218,7 +218,7 @@ def logits_fn(model: FAUDCLIP, # in eval mode
     features = torch.compile(model.forward_features) if compile else model.forward_features
     return lambda images: model.forward_head(features(images), text)
 
-# %% ../nbs/07_model.ipynb 29
+# %% ../nbs/07_model.ipynb 32
 @torch.no_grad()
 def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
                      n: int = 8, # random images
@@ -234,7 +234,7 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
             'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
-# %% ../nbs/07_model.ipynb 37
+# %% ../nbs/07_model.ipynb 40
 def _decays(name: str, p: nn.Parameter) -> bool:
     """Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt
     context."""
@@ -259,7 +259,7 @@ def param_groups(model: FAUDCLIP, # the model to train
              'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 42
+# %% ../nbs/07_model.ipynb 45
 def parameter_table(model: FAUDCLIP, # the model to count
                    ):
     "Parameters per part (millions) and whether they train."
