@@ -18,7 +18,8 @@ from .core import DataError, au_columns, dataset_aus
 __all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO', 'read_bp4d_file', 'read_bp4d_labels',
            'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree', 'subject_parts',
            'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'fold_splits', 'write_lists',
-           'read_list', 'read_weights', 'resize_for', 'au_transforms', 'AUDataset']
+           'read_list', 'read_weights', 'resize_for', 'centre_crop_corner', 'to_test_crop', 'au_transforms',
+           'AUDataset']
 
 # %% ../nbs/02_data.ipynb 6
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -312,6 +313,20 @@ def resize_for(size: int, # the crop side
               ) -> int:
     "The side the aligned face is resized to before a `size` crop, in the paper's ratio (224 -> 256, 64 -> 73)."
     return round(size * RESIZE_RATIO)
+
+def centre_crop_corner(resize: int, # the side of the resized face
+                       size: int, # the crop side
+                      ) -> int:
+    "Where torchvision's `CenterCrop(size)` starts on a `resize`-px image: `round((resize - size) / 2)` (73 -> 64: 4)."
+    return int(round((resize - size) / 2))
+
+def to_test_crop(points, # (..., 2) positions (x, y) on the aligned face, in its pixels
+                 side: int, # the aligned face's side
+                 size: int, # the crop side
+                 resize: int, # the side it is resized to first
+                ) -> np.ndarray: # (..., 2) in the test crop's pixels
+    "Positions on an aligned face mapped into the test transform's crop (`au_transforms(False, size, resize)`)."
+    return np.asarray(points, float) * resize / side - centre_crop_corner(resize, size)
 
 def au_transforms(train: bool, # the training augmentation, or the test transform
                   size: int = 224, # the crop side

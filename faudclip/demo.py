@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from .core import ALL_AUS, au_columns, seed_everything
 from .synth import make_synth_dataset, contact_sheet, synth_batch, COOCCURRENCE
-from .data import AUDataset, resize_for
+from .data import AUDataset, resize_for, to_test_crop
 from .backbone import load_clip, TINY_CLIP
 from .clip_pretrain import caption, render_pretraining_set, load_faces, contrastive_pretrain, retrieval_accuracy
 from .train import TrainConfig, synth_fold, load_model, build_model, datasets, fit
@@ -125,7 +125,7 @@ def pointing_scores(checkpoint, # a fold's `last.pt`
     columns = [f'{a}{k}' for k in range(5) for a in 'xy']                                  # x0, y0, ..., x4, y4
     marks = marks.loc[[test.paths[i] for i in faces], columns].to_numpy().reshape(-1, 5, 2)  # (n, 5, 2)
     with Image.open(test.root / test.paths[0]) as im: side = im.size[0]                    # the aligned faces' size
-    marks = marks * cfg.resize / side - (cfg.resize - cfg.image_size) / 2                     # into the test crop
+    marks = to_test_crop(marks, side, cfg.image_size, cfg.resize)                               # into the test crop
     images = torch.stack([test[int(i)][0] for i in faces])
     return pointing_game(model.eval(), images, marks, test.labels[faces].numpy(), method)
 

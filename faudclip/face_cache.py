@@ -12,7 +12,7 @@ import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 from .core import DataError
-from .data import AUDataset, CLIP_MEAN, CLIP_STD
+from .data import AUDataset, CLIP_MEAN, CLIP_STD, centre_crop_corner
 
 # %% auto 0
 __all__ = ['JITTER', 'cache_key', 'write_face_cache', 'FaceCache', 'RankSlices', 'shuffled_batches', 'augment_params',
@@ -138,7 +138,7 @@ def augment_params(n: int, # augmentations to draw
                   ) -> dict:
     "The random choices of `n` augmentations: crop corners, flips, jitter factors `(n, 3)` and jitter orders `(n, 3)`."
     if not train:
-        corner = torch.full((n,), int(round((resize - size) / 2)), device=device)  # torchvision's CenterCrop
+        corner = torch.full((n,), centre_crop_corner(resize, size), device=device)  # torchvision's CenterCrop
         return {'top': corner, 'left': corner, 'flip': torch.zeros(n, dtype=torch.bool, device=device), 'factors': None,
                 'order': None}
     draw = lambda *shape: torch.rand(*shape, generator=generator, device=device)

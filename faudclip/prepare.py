@@ -204,7 +204,7 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
     write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/02b_prepare.ipynb 30
+# %% ../nbs/02b_prepare.ipynb 31
 @call_parse
 def prepare(dataset: str, # BP4D or DISFA
             labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels
