@@ -128,6 +128,7 @@ def cv(dataset: str, # bp4d, disfa or synth
     cfg = _train_config(dataset, 1, data, out, **kwargs)
     result = cross_validate(cfg, progress=_main_process())
     if not _main_process(): return
+    Path(out).mkdir(parents=True, exist_ok=True)
     result['table'].to_csv(Path(out) / 'cv.csv')
     (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
@@ -154,6 +155,7 @@ def ablate(dataset: str, # bp4d, disfa or synth
     from faudclip.evaluate import ablation_study, plot_ablation
     fold_list = _folds(folds)
     table = ablation_study(_train_config(dataset, fold_list[0], data, out, **kwargs), folds=fold_list)
+    Path(out).mkdir(parents=True, exist_ok=True)
     table.to_csv(Path(out) / 'ablation.csv')
     (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
     if table.index.name != 'row':
