@@ -388,7 +388,7 @@ def au_strip(f: Identity, # the subject
         out.append(align_landmarks(img, rest_landmarks(f), size).image)
     return out
 
-# %% ../nbs/02a_synth.ipynb 29
+# %% ../nbs/02a_synth.ipynb 31
 COOCCURRENCE = 0.85  # the default coupling of an expression's AUs (the phi it gives is measured below)
 
 EXPRESSIONS = {  # core AUs, optional companions
@@ -431,7 +431,7 @@ def au_trajectories(n_frames: int, # frames of the subject's video
         t += int(rng.integers(3, len(curve) + 4))
     return np.rint(out).astype(int)
 
-# %% ../nbs/02a_synth.ipynb 34
+# %% ../nbs/02a_synth.ipynb 36
 def frame_poses(n_frames: int, # frames
                 rng: np.random.Generator, # the head motion's randomness
                ) -> list[Pose]:
@@ -465,7 +465,7 @@ def render_subject(n_frames: int, # frames to yield
         img, lm = render_face(f, row, size, pose, random_photo(rng, light, light_dir), rng)
         yield img, lm, row, rest_landmarks(f, size, pose)
 
-# %% ../nbs/02a_synth.ipynb 35
+# %% ../nbs/02a_synth.ipynb 37
 def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
@@ -509,7 +509,7 @@ def make_synth_dataset(out_dir, # folder to write
     labels.to_csv(out / 'labels.csv', index=False)
     return labels
 
-# %% ../nbs/02a_synth.ipynb 36
+# %% ../nbs/02a_synth.ipynb 38
 def read_synth_labels(root, # a tree written by `make_synth_dataset`
                      ) -> pd.DataFrame:
     "The `labels.csv` of a SynthAU folder (`subject, frame, path, AU1 … AU26`)."
@@ -517,7 +517,7 @@ def read_synth_labels(root, # a tree written by `make_synth_dataset`
     if not f.is_file(): raise FileNotFoundError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
-# %% ../nbs/02a_synth.ipynb 38
+# %% ../nbs/02a_synth.ipynb 40
 def render_video(out, # the .mp4 to write; the labels go to the same name with .csv
                  subject: str = 'S001', # the SynthAU subject, as named in labels.csv
                  n_frames: int = 80, # frames in the video
@@ -546,7 +546,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     labels.to_csv(out.with_suffix('.csv'), index=False)
     return labels
 
-# %% ../nbs/02a_synth.ipynb 54
+# %% ../nbs/02a_synth.ipynb 56
 def contact_sheet(root, # a tree written by `make_synth_dataset`
                   n: int = 24, # faces shown
                   cols: int = 6, # per row
@@ -571,7 +571,7 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         plt.close(fig)
     return fig
 
-# %% ../nbs/02a_synth.ipynb 57
+# %% ../nbs/02a_synth.ipynb 59
 def synth_batch(n: int = 4, # faces, one identity each
                 size: int = 64, # the model's input side
                 seed: int = 0, # the identities
@@ -589,7 +589,7 @@ def synth_batch(n: int = 4, # faces, one identity each
         images.append(align_landmarks(img, rest_landmarks(f), 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/02a_synth.ipynb 60
+# %% ../nbs/02a_synth.ipynb 62
 def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                 ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
