@@ -3,13 +3,13 @@
 The home page of the documentation and the README are one text: edit `nbs/index.ipynb`, then run `make readme`.
 Markdown cells are copied as they are; code cells become Python blocks, without their outputs (a README cannot hold
 the figures a notebook makes); hidden cells (`#| hide`) and directive lines are left out; and the notebook's paths
-to `images/` become the README's `nbs/images/`. `--check` (run by `make test`) fails when README.md differs from
+to `images/` and to other notebooks gain `nbs/`. `--check` (run by `make test`) fails when README.md differs from
 what index.ipynb gives.
 
     python tools/readme.py [--check]
 """
 from __future__ import annotations
-import argparse, difflib, sys
+import argparse, difflib, re, sys
 from pathlib import Path
 import nbformat, warnings
 warnings.filterwarnings('ignore', category=nbformat.warnings.MissingIDFieldWarning)  # nbdev cleans cell ids away (clean_ids)
@@ -23,7 +23,9 @@ def render(notebook: Path) -> str:
     parts = []
     for cell in nb.cells:
         lines = cell.source.splitlines()
-        if cell.cell_type == 'markdown': parts.append(cell.source.strip().replace('](images/', '](nbs/images/'))
+        if cell.cell_type == 'markdown':
+            text = cell.source.strip().replace('](images/', '](nbs/images/')
+            parts.append(re.sub(r'\]\((\w+\.ipynb)\)', r'](nbs/\1)', text))  # links to other notebooks
         elif cell.cell_type == 'code' and not any(l.strip() in ('#| hide', '#|hide') for l in lines):
             code = '\n'.join(l for l in lines if not l.startswith('#|')).strip()
             if code: parts.append(f'```python\n{code}\n```')
