@@ -17,12 +17,12 @@ from .align import detect_landmarks, mtcnn, similarity_transform, warp_face
 from .data import fold_splits, read_bp4d_labels, read_disfa_labels, write_lists
 
 # %% auto 0
-__all__ = ['REUSED', 'Frame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'prepare_summary', 'prepare_dataset',
-           'prepare']
+__all__ = ['REUSED', 'LabelledFrame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'prepare_summary',
+           'prepare_dataset', 'prepare']
 
 # %% ../nbs/02b_prepare.ipynb 6
 @dataclass
-class Frame:
+class LabelledFrame:
     "One labelled frame to align."
     sequence: str          # e.g. 'F001/T1' or 'SN001'
     crop: str              # crop path relative to out/img
@@ -35,7 +35,7 @@ def _read_rgb(path: Path):
 
 def bp4d_frames(labels: pd.DataFrame, # from `read_bp4d_labels`
                 images_dir, # BP4D's frame folders, {subject}/{task}/{frame}.jpg
-               ) -> tuple[list[Frame], list[tuple[str, str]]]:
+               ) -> tuple[list[LabelledFrame], list[tuple[str, str]]]:
     "The frames of BP4D label rows whose JPEG exists, and (file, reason) for those whose image is missing."
     images_dir = Path(images_dir)
     if not images_dir.is_dir():
@@ -46,7 +46,7 @@ def bp4d_frames(labels: pd.DataFrame, # from `read_bp4d_labels`
         files = {int(p.stem): p for p in folder.glob('*.jpg') if p.stem.isdigit()} if folder.is_dir() else {}
         for f in rows.frame:
             if f in files:
-                frames.append(Frame(f'{subject}/{task}', f'{subject}/{task}/{f}.jpg', str(files[f]),
+                frames.append(LabelledFrame(f'{subject}/{task}', f'{subject}/{task}/{f}.jpg', str(files[f]),
                                     lambda p=files[f]: _read_rgb(p)))
             else: missing.append((str(folder / f'{f}.jpg'), 'no image for this labelled frame'))
     return frames, missing
@@ -71,7 +71,7 @@ class VideoReader:
 
 def disfa_frames(labels: pd.DataFrame, # from `read_disfa_labels`
                  videos_dir, # DISFA's left-camera videos
-                ) -> tuple[list[Frame], list[tuple[str, str]]]:
+                ) -> tuple[list[LabelledFrame], list[tuple[str, str]]]:
     "The frames of DISFA label rows, read from `LeftVideoSNxxx_comp.avi`; subjects without a video are reported."
     videos_dir = Path(videos_dir)
     if not videos_dir.is_dir(): raise DataError(f"{videos_dir}: no such directory (expected DISFA's Videos_LeftCamera)")
@@ -82,7 +82,7 @@ def disfa_frames(labels: pd.DataFrame, # from `read_disfa_labels`
             missing += [(f'{video}#{f}', 'no video for this subject') for f in rows.frame]
             continue
         reader = VideoReader(video)
-        frames += [Frame(subject, f'{subject}/{f}.png', f'{video}#{f}', lambda i=f, r=reader: r(i)) for f in rows.frame]
+        frames += [LabelledFrame(subject, f'{subject}/{f}.png', f'{video}#{f}', lambda i=f, r=reader: r(i)) for f in rows.frame]
     return frames, missing
 
 # %% ../nbs/02b_prepare.ipynb 10
@@ -92,7 +92,7 @@ def _save(path: Path, image: np.ndarray):
     if not cv2.imwrite(str(tmp), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)): raise OSError(f"{path}: could not write")
     os.replace(tmp, path)
 
-def align_frames(frames: list[Frame], # in sequence order
+def align_frames(frames: list[LabelledFrame], # in sequence order
                  out_img, # the img/ folder of the prepared tree
                  size: int = 256, # side of the aligned crops
                  enlarge: float = 2.9, # alignment box enlargement

@@ -23,8 +23,7 @@ __all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'COOCCURRENCE', 'EXPRESSIONS', 'Iden
            'shade', 'Canvas', 'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape',
            'draw_mouth', 'draw_head', 'landmarks_units', 'Pose', 'Photo', 'pose_geometry', 'rest_landmarks',
            'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses', 'random_photo', 'render_subject',
-           'make_synth_dataset', 'read_synth_labels', 'render_video', 'contact_sheet', 'synth_batch', 'fold_summary',
-           'data_demo']
+           'make_synth_dataset', 'read_synth_labels', 'render_video', 'contact_sheet', 'synth_batch', 'fold_summary']
 
 # %% ../nbs/02a_synth.ipynb 6
 @dataclass
@@ -602,18 +601,3 @@ def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                             'test': len(test), **rates}
     return pd.DataFrame(rows)
 
-def data_demo(out, # output folder
-              n_subjects: int = 30, # subjects to render
-              frames_per_subject: int = 60, # frames each
-              seed: int = 0, # the set's seed
-             ) -> dict:
-    "Render and align SynthAU into `out/synthau`, save `out/contact_sheet.png` and `out/data_summary.md`."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    labels = make_synth_dataset(out / 'synthau', n_subjects, frames_per_subject, seed)
-    seconds = time.perf_counter() - start
-    contact_sheet(out / 'synthau', n=24, out=out / 'contact_sheet.png', seed=seed)
-    summary = fold_summary(labels)
-    (out / 'data_summary.md').write_text(f"# SynthAU data demo\n\n{len(labels)} aligned faces of {n_subjects} subjects "
-                                         f"(seed {seed}) in {seconds:.1f} s.\n\n{summary.to_markdown()}\n")
-    return {'images': len(labels), 'seconds': seconds, 'summary': summary, 'root': out / 'synthau'}

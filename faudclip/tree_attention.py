@@ -14,7 +14,7 @@ from einops import rearrange
 
 # %% auto 0
 __all__ = ['PATHS', 'pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_attention', 'TreeAttention', 'TreeBlock',
-           'TreeTransformer', 'region_boxes', 'plot_tree_regions']
+           'TreeTransformer', 'kept_regions', 'plot_tree_regions']
 
 # %% ../nbs/05_tree_attention.ipynb 6
 def pyramid_sizes(hw: tuple[int, int], # the finest grid (h, w)
@@ -258,7 +258,7 @@ class TreeTransformer(nn.Module):
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
 # %% ../nbs/05_tree_attention.ipynb 37
-def region_boxes(trace: list, # one layer's trace from `tree_attention(..., return_trace=True)`
+def kept_regions(trace: list, # one layer's trace from `tree_attention(..., return_trace=True)`
                  query: int, # the finest token, in raster order
                  fine_hw: tuple[int, int], # the finest grid
                  image_size: tuple[int, int], # (height, width) of the image the grid covers, in pixels
@@ -297,7 +297,7 @@ def plot_tree_regions(image, # (h, w, 3) image the grid covers
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
     image = np.asarray(image)
-    boxes = region_boxes(trace, query, fine_hw, image.shape[:2], batch, head)
+    boxes = kept_regions(trace, query, fine_hw, image.shape[:2], batch, head)
     levels = range(len(boxes)) if levels is None else levels
     if axs is None: _, axs = plt.subplots(1, len(levels), figsize=(2.4 * len(levels), 2.5))
     ph, pw = image.shape[0] / fine_hw[0], image.shape[1] / fine_hw[1]
