@@ -4,7 +4,7 @@ nbdev projects keep the outputs of their notebooks (`clear_all = False` in setti
 the web or in the docs shows its figures and tables. This runs every cell that `nbdev_test` runs, and the cells
 flagged `slow` too: those train or load the small trained models whose figures the chapters show (`make test` skips
 them; `nbdev_test --flags slow` runs them). Cells flagged `notest` or `gpu` are skipped and keep no output. Progress
-bars are off, figures are 100-dpi PNGs and the network is off. A cell marked `#| output: false` runs but keeps no output: that is how the figures of real photos (the
+bars are off, figures are 100-dpi PNGs, the network is off, and warnings and this machine's paths are left out. A cell marked `#| output: false` runs but keeps no output: that is how the figures of real photos (the
 ones that ship inside scikit-image and matplotlib) stay out of the repository, which holds no photos; Quarto and
 `make docs` hide such outputs too. Notebooks run one at a time, so that the timings some of them print are not
 slowed by a neighbour. Each is written back with its new outputs (a notebook that fails is left as it was), and the
@@ -13,7 +13,7 @@ notebooks' sizes are reported. Run `make export` (nbdev_clean) afterwards; `make
     python tools/outputs.py [NOTEBOOK ...]   (default: every notebook in nbs/)
 """
 from __future__ import annotations
-import os, subprocess, sys, time
+import os, re, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -63,8 +63,19 @@ def run_one(path: Path) -> None:
     for cell in nb.cells:
         if cell.cell_type == 'code' and _options(cell.source).get('output') == 'false': cell.outputs = []  # real photos
     for cell in nb.cells:  # execution counts make diffs noisy and mean nothing here
-        if cell.cell_type == 'code': cell.execution_count = None
+        if cell.cell_type == 'code': cell.execution_count = None; _clean(cell)
     write_nb(nb, path)
+
+def _clean(cell):
+    "No warnings (library deprecations) and no paths of this machine in what a cell keeps."
+    kept = []
+    for out in cell.outputs:
+        if out.get('output_type') == 'stream':
+            text = ''.join(out.get('text', ''))
+            if out.get('name') == 'stderr' and 'Warning' in text: continue
+            out['text'] = re.sub(r'/tmp/tmp\w+', '<tmp>', text.replace(str(ROOT), '.'))
+        kept.append(out)
+    cell.outputs = kept
 
 def run(path: Path) -> tuple[Path, bool, float, str]:
     "Run one notebook in a fresh Python (as nbdev_test does), returning (path, ok, seconds, error tail)."
