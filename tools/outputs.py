@@ -68,12 +68,14 @@ def run_one(path: Path) -> None:
 
 def _clean(cell):
     "No warnings (library deprecations) and no paths of this machine in what a cell keeps."
+    local = lambda text: re.sub(r'/tmp/tmp\w+', '…', ''.join(text).replace(str(ROOT), '.'))
     kept = []
     for out in cell.outputs:
         if out.get('output_type') == 'stream':
-            text = ''.join(out.get('text', ''))
-            if out.get('name') == 'stderr' and 'Warning' in text: continue
-            out['text'] = re.sub(r'/tmp/tmp\w+', '<tmp>', text.replace(str(ROOT), '.'))
+            if out.get('name') == 'stderr' and 'Warning' in ''.join(out.get('text', '')): continue
+            out['text'] = local(out.get('text', ''))
+        for kind in ('text/plain', 'text/html', 'text/markdown'):  # tables and values shown as a cell's result
+            if kind in out.get('data', {}): out['data'][kind] = local(out['data'][kind])
         kept.append(out)
     cell.outputs = kept
 
