@@ -82,7 +82,8 @@ def disfa_frames(labels: pd.DataFrame, # from `read_disfa_labels`
             missing += [(f'{video}#{f}', 'no video for this subject') for f in rows.frame]
             continue
         reader = VideoReader(video)
-        frames += [LabelledFrame(subject, f'{subject}/{f}.png', f'{video}#{f}', lambda i=f, r=reader: r(i)) for f in rows.frame]
+        frames += [LabelledFrame(subject, f'{subject}/{f}.png', f'{video}#{f}', lambda i=f, r=reader: r(i))
+                   for f in rows.frame]
     return frames, missing
 
 # %% ../nbs/02b_prepare.ipynb 10

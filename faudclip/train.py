@@ -156,7 +156,10 @@ def _set_rng_state(state: dict):
     random.setstate(state['python'])
     np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
     torch.set_rng_state(state['torch'])
-    if 'cuda' in state and torch.cuda.is_available(): torch.cuda.set_rng_state(state['cuda'])
+    cuda = state.get('cuda')
+    if cuda is None or not torch.cuda.is_available(): return
+    if isinstance(cuda, list): cuda = cuda[min(torch.cuda.current_device(), len(cuda) - 1)]  # an older checkpoint's
+    torch.cuda.set_rng_state(cuda)
 
 def data_fingerprint(data: AUDataset, # a training set
                     ) -> str: # 'frames:hash'
