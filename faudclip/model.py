@@ -234,7 +234,7 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
             'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
-# %% ../nbs/07_model.ipynb 44
+# %% ../nbs/07_model.ipynb 47
 def _decays(name: str, p: nn.Parameter) -> bool:
     """Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt
     context."""
@@ -259,7 +259,7 @@ def param_groups(model: FAUDCLIP, # the model to train
              'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 49
+# %% ../nbs/07_model.ipynb 52
 def parameter_table(model: FAUDCLIP, # the model to count
                    ):
     "Parameters per part (millions) and whether they train."
