@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import cv2
 from PIL import Image
+from .core import DataError, OptionError, UserError
+
 
 # %% auto 0
 __all__ = ['similarity_transform', 'transform_points', 'to_rgb_array', 'warp_face', 'mtcnn', 'detect_landmarks', 'AlignedFace',
@@ -45,12 +47,12 @@ def to_rgb_array(image, # a path, a PIL image or an array (grey, RGB or RGBA)
     "An RGB `uint8` (h, w, 3) array from a path, a PIL image or an array (grey or RGBA accepted)."
     if isinstance(image, (str, Path)):
         try: image = Image.open(image)
-        except (OSError, ValueError) as e: raise FileNotFoundError(f"cannot read image {image}: {e}") from e
+        except (OSError, ValueError) as e: raise DataError(f"cannot read image {image}: {e}") from e
     if isinstance(image, Image.Image): image = np.asarray(image.convert('RGB'))
     image = np.asarray(image)
     if image.ndim == 2: image = np.repeat(image[..., None], 3, axis=2)
     if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise ValueError(f"expected an RGB image, got shape {image.shape}")
+        raise OptionError(f"expected an RGB image, got shape {image.shape}")
     if image.dtype != np.uint8: image = np.clip(image * (255 if image.max() <= 1 else 1), 0, 255).astype(np.uint8)
     return np.ascontiguousarray(image[..., :3])
 
@@ -69,8 +71,8 @@ def mtcnn(device: str = 'cpu', # where MTCNN runs: 'cpu' or a CUDA device
     "The facenet-pytorch MTCNN detector (built once per device)."
     try: from facenet_pytorch import MTCNN
     except ImportError as e:
-        raise ImportError("face detection needs facenet-pytorch: `pip install --no-deps facenet-pytorch requests` "
-                          "(its metadata pins old torch/numpy, which it does not need)") from e
+        raise UserError("face detection needs facenet-pytorch: `pip install --no-deps facenet-pytorch requests` "
+                        "(its metadata pins old torch/numpy, which it does not need)") from e
     return MTCNN(keep_all=True, device=device)
 
 def detect_landmarks(image, # anything `to_rgb_array` reads

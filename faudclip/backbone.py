@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import open_clip
-from .core import DataError
+from .core import DataError, OptionError
 
 # %% auto 0
 __all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'tag_uses_quick_gelu', 'load_clip', 'quiet_random_init', 'patch_tokens']
@@ -34,7 +34,7 @@ class ConvStem(nn.Module):
                 ):
         super().__init__()
         n = int(math.log2(patch_size))
-        if 2 ** n != patch_size: raise ValueError(f"the conv stem needs a power-of-two patch size, not {patch_size}")
+        if 2 ** n != patch_size: raise OptionError(f"the conv stem needs a power-of-two patch size, not {patch_size}")
         layers, c = [], in_chans
         for i in range(n):  # channels double up to the width: 32, 64, 128 for width 128 and patch 8
             out = max(8, width // 2 ** (n - 1 - i))
@@ -74,7 +74,7 @@ def _is_tag(pretrained: str | None) -> bool:
     "Whether `pretrained` names a download tag rather than a local file (an error for a file that does not exist)."
     if pretrained is None or Path(pretrained).exists(): return False
     if os.sep in str(pretrained) or str(pretrained).endswith(('.pt', '.pth', '.bin', '.safetensors')):
-        raise FileNotFoundError(f"{pretrained}: no such weights file")
+        raise DataError(f"{pretrained}: no such weights file")
     return True
 
 def tag_uses_quick_gelu(name: str, # an open_clip architecture, such as 'ViT-B-16'
@@ -83,7 +83,8 @@ def tag_uses_quick_gelu(name: str, # an open_clip architecture, such as 'ViT-B-1
     "Whether open_clip's registry says the weights of `tag` for architecture `name` were trained with QuickGELU."
     tags = open_clip.list_pretrained_tags_by_model(name)
     if tag.lower() not in tags:
-        raise ValueError(f"open_clip has no pretrained tag {tag!r} for {name!r}; its tags: {', '.join(tags) or 'none'}")
+        known = ', '.join(tags) or 'none'
+        raise OptionError(f"open_clip has no pretrained tag {tag!r} for {name!r}; its tags: {known}")
     return bool(open_clip.get_pretrained_cfg(name, tag).get('quick_gelu', False))
 
 def load_clip(name: str = 'ViT-B-16-quickgelu', # open_clip architecture (default: OpenAI's ViT-B/16) or 'faudclip-tiny'
@@ -93,15 +94,15 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # open_clip architecture (defaul
     "Build a CLIP model with open_clip: random init, a pretrained tag (needs the network) or a local weights file."
     if name == TINY_CLIP: name = _register_tiny(image_size)
     if name not in open_clip.list_models():
-        raise ValueError(f"unknown CLIP architecture {name!r}; see open_clip.list_models()")
+        raise OptionError(f"unknown CLIP architecture {name!r}; see open_clip.list_models()")
     quick_gelu = False  # a tag's own activation; a local file is taken to match `name`
     if _is_tag(pretrained):
         quick_gelu = tag_uses_quick_gelu(name, pretrained)
         if not _online():
-            raise RuntimeError(f"the {pretrained!r} weights must be downloaded, but there is no network (or "
-                               f"HF_HUB_OFFLINE=1): download the {name} weights elsewhere and pass the local .pt or "
-                               ".safetensors file instead (--pretrained FILE on the command line, "
-                               "pretrained='path/to/weights.safetensors' in Python)")
+            raise OptionError(f"the {pretrained!r} weights must be downloaded, but there is no network (or "
+                              f"HF_HUB_OFFLINE=1): download the {name} weights elsewhere and pass the local .pt or "
+                              ".safetensors file instead (--pretrained FILE on the command line, "
+                              "pretrained='path/to/weights.safetensors' in Python)")
     with _weights_errors(pretrained, name):
         if not name.startswith(TINY_CLIP):
             model = open_clip.create_model(name, pretrained=None if pretrained is None else str(pretrained),

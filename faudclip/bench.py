@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
 from PIL import Image
-from .core import ALL_AUS, default_device, device_name
+from .core import ALL_AUS, default_device, device_name, OptionError
 from .data import AUDataset, resize_for
 from .face_cache import FaceCache, device_augment, shuffled_batches
 from .model import FAUDCLIP, faudclip_b16, faudclip_tiny, logits_fn, param_groups
@@ -268,10 +268,10 @@ def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu'
     """Throughput, FLOP utilisation, tree attention against SDPA and both input pipelines, each beside its reference
     (notebook 14)."""
     presets = {'cpu': bench_cpu, 'gpu': bench_gpu}
-    if preset not in presets: raise ValueError(f"--preset must be cpu or gpu, not {preset!r}")
+    if preset not in presets: raise OptionError(f"--preset must be cpu or gpu, not {preset!r}")
     if preset == 'gpu' and device is None and not torch.cuda.is_available():
-        raise ValueError("--preset gpu needs a CUDA GPU and none was found: use --preset cpu, or add --device cpu "
-                         "to run the GPU sizes on the CPU anyway (for a long time)")
+        raise OptionError("--preset gpu needs a CUDA GPU and none was found: use --preset cpu, or add --device cpu "
+                          "to run the GPU sizes on the CPU anyway (for a long time)")
     cfg = presets[preset]() if compile is None else replace(presets[preset](), compile=compile)
     result = run_bench(cfg, device)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from fastcore.meta import delegates
 from fastcore.script import Param, anno_parser, call_parse
-from .core import DataError, check_output
+from .core import check_output, DataError, OptionError, UserError
 
 # %% auto 0
 __all__ = ['MODEL_SIZES', 'COMMANDS', 'USER_ERRORS', 'OUTPUTS', 'run_options', 'describe_run', 'train', 'evaluate', 'cv',
@@ -48,15 +48,15 @@ def _train_config(dataset: str, fold: int, data: str, out: str, model=None, imag
     from faudclip.train import bp4d_fold, disfa_fold, synth_fold
     from faudclip.data import resize_for
     if model is not None and model not in MODEL_SIZES:
-        raise ValueError(f"--model must be one of {', '.join(MODEL_SIZES)}, not {model!r}")
+        raise OptionError(f"--model must be one of {', '.join(MODEL_SIZES)}, not {model!r}")
     image_size = image_size or MODEL_SIZES.get(model)
     if image_size is not None: kw.update(model=model, image_size=image_size, resize=resize_for(image_size))
     if readout is not None: kw.update(model_overrides={'readout': readout})
     presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold}
-    if dataset.lower() not in presets: raise ValueError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
+    if dataset.lower() not in presets: raise OptionError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
     if not (Path(data) / 'list').is_dir():
-        raise FileNotFoundError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo "
-                                "for SynthAU)")
+        raise DataError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo "
+                        "for SynthAU)")
     cfg = presets[dataset.lower()](fold, data=data, out=out, **{k: v for k, v in kw.items() if v is not None})
     if _main_process(): print(f"faudclip: {describe_run(cfg)}", file=sys.stderr)
     _warn_random_init(cfg)
@@ -84,7 +84,7 @@ def train(dataset: str, # bp4d, disfa or synth
     from faudclip.evaluate import run_fold
     cfg = _train_config(dataset, fold, data, out, **kwargs)
     if not resume and (Path(out) / 'last.pt').is_file():
-        raise FileExistsError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
+        raise OptionError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
     result = run_fold(cfg, progress=_main_process())
     if _main_process(): print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
 
@@ -103,9 +103,9 @@ def evaluate(checkpoint: str, # a last.pt written by faudclip train
     from faudclip.train import load_model, datasets
     from faudclip.evaluate import evaluate as evaluate_model
     from faudclip.core import default_device
-    if fold is not None and fold not in (1, 2, 3): raise ValueError(f"--fold must be 1, 2 or 3, not {fold}")
+    if fold is not None and fold not in (1, 2, 3): raise OptionError(f"--fold must be 1, 2 or 3, not {fold}")
     model, trained = load_model(checkpoint)
-    if not (Path(data) / 'list').is_dir(): raise FileNotFoundError(f"{data}: no list/ folder")
+    if not (Path(data) / 'list').is_dir(): raise DataError(f"{data}: no list/ folder")
     cfg = replace(trained, fold=trained.fold if fold is None else fold, data=data)  # the checkpoint's own image sizes
     test = datasets(cfg)[1]
     if seen := _trained_on(trained, test):
@@ -137,9 +137,9 @@ def _folds(text: str) -> tuple[int, ...]:
     "Parse '1,2,3' into folds, with a clear error for anything else."
     try: folds = tuple(int(f) for f in text.split(','))
     except ValueError:
-        raise ValueError(f"--folds must be fold numbers separated by commas, such as 1,2,3; got {text!r}") from None
+        raise OptionError(f"--folds must be fold numbers separated by commas, such as 1,2,3; got {text!r}") from None
     if not folds or any(f not in (1, 2, 3) for f in folds):
-        raise ValueError(f"--folds takes folds 1, 2 and 3 only; got {text!r}")
+        raise OptionError(f"--folds takes folds 1, 2 and 3 only; got {text!r}")
     return folds
 
 @call_parse
@@ -219,7 +219,7 @@ COMMANDS = {  # subcommand -> 'module:function' (imported only when used)
     'detect': 'faudclip.cli:detect',
     'bench': 'faudclip.bench:bench',
 }
-USER_ERRORS = (DataError, FileNotFoundError, FileExistsError, NotADirectoryError, ValueError, ImportError, RuntimeError)
+USER_ERRORS = (UserError,)  # DataError and OptionError among them; any other exception keeps its traceback
 OUTPUTS = {  # subcommand -> {option: 'file' or 'folder'}: checked by `check_output` before the command starts
     'prepare': {'out': 'folder'}, 'train': {'out': 'folder', 'face_cache': 'folder'},
     'cv': {'out': 'folder', 'face_cache': 'folder'}, 'ablate': {'out': 'folder', 'face_cache': 'folder'},

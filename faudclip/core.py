@@ -12,11 +12,23 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 # %% auto 0
-__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'GPU_DRY_RUN', 'ActionUnit', 'dataset_aus',
-           'au_columns', 'seed_everything', 'default_device', 'default_workers', 'TorchCalls', 'check_device',
-           'device_name', 'no_host_sync', 'DataError', 'check_output']
+__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'GPU_DRY_RUN', 'UserError', 'DataError',
+           'OptionError', 'ActionUnit', 'dataset_aus', 'au_columns', 'seed_everything', 'default_device',
+           'default_workers', 'TorchCalls', 'check_device', 'device_name', 'no_host_sync', 'check_output']
 
 # %% ../nbs/00_core.ipynb 6
+class UserError(Exception):
+    """What the user gave or asked for cannot work (a path, a file, an option): `faudclip` prints its message in one
+    line. Any other exception is a bug, and keeps its traceback."""
+
+class DataError(UserError, ValueError):
+    "A missing, malformed or inconsistent input file; the message names the file."
+
+class OptionError(UserError, ValueError):
+    "An option or setting that cannot work; the message names it and says what it takes."
+
+
+# %% ../nbs/00_core.ipynb 8
 @dataclass(frozen=True)
 class ActionUnit:
     "One FACS Action Unit: its number, FACS name and the face region where it appears."
@@ -27,7 +39,7 @@ class ActionUnit:
     @property
     def label(self) -> str: return f"AU{self.number}"
 
-# %% ../nbs/00_core.ipynb 7
+# %% ../nbs/00_core.ipynb 9
 AU_CATALOGUE = {au.number: au for au in [
     ActionUnit(1, 'Inner Brow Raiser', 'brow'),
     ActionUnit(2, 'Outer Brow Raiser', 'brow'),
@@ -49,7 +61,7 @@ ALL_AUS = tuple(AU_CATALOGUE)  # the 15 AUs of BP4D and DISFA together, in FACS 
 BP4D_AUS = (1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24)  # label-column order of the BP4D lists
 DISFA_AUS = (1, 2, 4, 6, 9, 12, 25, 26)  # label-column order of the DISFA lists
 
-# %% ../nbs/00_core.ipynb 10
+# %% ../nbs/00_core.ipynb 12
 DATASET_AUS = {'BP4D': BP4D_AUS, 'DISFA': DISFA_AUS, 'SYNTH': ALL_AUS}
 
 def dataset_aus(dataset: str, # 'BP4D', 'DISFA' or 'SYNTH', in any case
@@ -57,17 +69,17 @@ def dataset_aus(dataset: str, # 'BP4D', 'DISFA' or 'SYNTH', in any case
     "The AU numbers of `dataset` ('BP4D', 'DISFA' or 'SYNTH', any case), in label-column order."
     key = dataset.upper()
     if key not in DATASET_AUS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASET_AUS)}")
+        raise OptionError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASET_AUS)}")
     return DATASET_AUS[key]
 
 def au_columns(aus, # AU numbers of BP4D/DISFA
               ) -> list[str]: # 'AU1', 'AU2', ... in the same order
     "Column names ('AU1', 'AU2', ...) for a sequence of AU numbers."
     unknown = [a for a in aus if a not in AU_CATALOGUE]
-    if unknown: raise ValueError(f"not AUs of BP4D/DISFA: {unknown}")
+    if unknown: raise OptionError(f"not AUs of BP4D/DISFA: {unknown}")
     return [AU_CATALOGUE[a].label for a in aus]
 
-# %% ../nbs/00_core.ipynb 17
+# %% ../nbs/00_core.ipynb 19
 def seed_everything(seed: int = 0, # the seed of Python's, NumPy's and PyTorch's generators
                    ) -> None:
     "Seed Python, NumPy and PyTorch (CPU and CUDA) so that a run can be repeated."
@@ -76,7 +88,7 @@ def seed_everything(seed: int = 0, # the seed of Python's, NumPy's and PyTorch's
     torch.manual_seed(seed)
     os.environ['PYTHONHASHSEED'] = str(seed)
 
-# %% ../nbs/00_core.ipynb 19
+# %% ../nbs/00_core.ipynb 21
 def default_device() -> torch.device:
     "CUDA when available, else Apple MPS, else the CPU; the one place the device is chosen."
     if torch.cuda.is_available(): return torch.device('cuda')
@@ -84,7 +96,7 @@ def default_device() -> torch.device:
         return torch.device('mps')
     return torch.device('cpu')
 
-# %% ../nbs/00_core.ipynb 21
+# %% ../nbs/00_core.ipynb 23
 def default_workers(device: torch.device, # where the batches go
                    ) -> int:
     """DataLoader workers for one process: none on the CPU (the model needs the cores), else the machine's cores shared
@@ -92,7 +104,7 @@ def default_workers(device: torch.device, # where the batches go
     if device.type != 'cuda': return 0
     return max(1, min(8, (os.cpu_count() or 1) // max(1, torch.cuda.device_count())))
 
-# %% ../nbs/00_core.ipynb 25
+# %% ../nbs/00_core.ipynb 27
 class TorchCalls(TorchFunctionMode):
     "Inside `with TorchCalls() as calls:`, every torch function called, with the shapes of its tensor arguments."
     def __init__(self):
@@ -114,7 +126,7 @@ class TorchCalls(TorchFunctionMode):
         "The tensor shapes passed to each call of `name`."
         return [shapes for called, shapes in self.calls if called == name]
 
-# %% ../nbs/00_core.ipynb 28
+# %% ../nbs/00_core.ipynb 30
 GPU_DRY_RUN = 'FAUDCLIP_GPU_DRY_RUN'  # set to 1: the `#| gpu` cells run on the CPU, at small sizes
 
 def check_device() -> torch.device:
@@ -139,10 +151,6 @@ def no_host_sync(device: torch.device, # where the code inside runs
         return
     with TorchCalls() as calls: yield
     if calls.host_built: raise AssertionError(f"tensors built from Python data: {calls.host_built}")
-
-# %% ../nbs/00_core.ipynb 31
-class DataError(ValueError):
-    "A missing, malformed or inconsistent input file; the message names the file."
 
 # %% ../nbs/00_core.ipynb 33
 def check_output(path, # an output path the user named

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import transforms as T
-from .core import DataError, au_columns, dataset_aus
+from .core import au_columns, DataError, dataset_aus, OptionError
 
 # %% auto 0
 __all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO', 'read_bp4d_file', 'read_bp4d_labels',
@@ -170,7 +170,7 @@ def fold_split(df: pd.DataFrame, # labels with a `subject` column
                fold: int, # 1, 2 or 3
               ) -> tuple[pd.DataFrame, pd.DataFrame]: # (train, test)
     "Split a label frame into the (train, test) frames of `fold` (1, 2 or 3), subject-exclusively."
-    if fold not in TEST_PART: raise ValueError(f"fold must be 1, 2 or 3, not {fold!r}")
+    if fold not in TEST_PART: raise OptionError(f"fold must be 1, 2 or 3, not {fold!r}")
     parts = subject_parts(dataset, df.subject.unique())
     unknown = sorted(set(df.subject) - set().union(*parts))
     if unknown: raise DataError(f"subjects not in any {dataset} fold: {unknown}")
@@ -276,7 +276,7 @@ def read_list(list_dir, # the list/ folder
               fold: int, # 1, 2 or 3
              ) -> tuple[list[str], np.ndarray]: # image paths, (n, c) labels
     "Read one split of one fold: the image paths and the `(n, c)` labels, checked against each other."
-    if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    if split not in ('train', 'test'): raise OptionError(f"split must be 'train' or 'test', not {split!r}")
     path_file, label_file = (list_file(list_dir, dataset, kind, fold, split) for kind in ('img_path', 'label'))
     for f in (path_file, label_file):
         if not f.is_file(): raise DataError(f"{f}: missing list file")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from PIL import Image
-from .core import ALL_AUS, au_columns, seed_everything
+from .core import ALL_AUS, au_columns, OptionError, seed_everything
 from .synth import make_synth_dataset, contact_sheet, synth_batch, COOCCURRENCE
 from .data import AUDataset, resize_for, to_test_crop
 from .backbone import load_clip, TINY_CLIP
@@ -334,9 +334,9 @@ def run_demo(out='outputs/demo', # output folder
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     if (clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0
             or counterfactual_identities < 1 or not 0 <= cooccurrence <= 1):
-        raise ValueError(f"frames and counterfactual_identities must be at least 1 and step and face counts 0 or more, "
-                         f"not {frames}, {counterfactual_identities}, {clip_pretrain_steps}, {probe_warmup_steps}, "
-                         f"{pointing_faces}; cooccurrence must be in [0, 1], not {cooccurrence}")
+        given = f"{frames}, {counterfactual_identities}, {clip_pretrain_steps}, {probe_warmup_steps}, {pointing_faces}"
+        raise OptionError(f"frames and counterfactual_identities must be at least 1, and step and face counts 0 or "
+                          f"more, not {given}; cooccurrence must be in [0, 1], not {cooccurrence}")
     out, start = Path(out), time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,

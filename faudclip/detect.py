@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
-from .core import DataError, default_device
+from .core import DataError, default_device, OptionError
 from .align import mtcnn, similarity_transform, transform_points, warp_face
 from .data import au_transforms
 from .model import logits_fn
@@ -373,7 +373,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
           ) -> pd.DataFrame: # one row per face and frame (one with success = 0 per frame without a face)
     "AU probabilities and occurrences for every face of every frame of `inputs`, in OpenFace's CSV layout."
     if batch_size < 1 or skip_frames < 1:
-        raise ValueError(f"batch_size and skip_frames must be at least 1, not {batch_size} and {skip_frames}")
+        raise OptionError(f"batch_size and skip_frames must be at least 1, not {batch_size} and {skip_frames}")
     analyser = FaceAnalyser(checkpoint, device, detector, compile=compile)
     inputs = expand_inputs(inputs)
     with contextlib.ExitStack() as stack:
@@ -381,7 +381,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
         if out is not None:
             out = Path(out)
             if out.exists() and not resume:
-                raise FileExistsError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
+                raise OptionError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
             stack.enter_context(_exclusive(out))
             if out.exists(): done, start = resume_point(out, analyser.columns, skip_frames, _names(inputs))
             else:

@@ -8,7 +8,7 @@ import io
 import numpy as np
 import torch
 from PIL import Image
-from .core import AU_CATALOGUE
+from .core import AU_CATALOGUE, OptionError
 from .data import au_transforms, resize_for
 from .gradcam import explain, denormalize, overlay
 from .tree_attention import plot_tree_regions
@@ -39,7 +39,7 @@ class AttentionExplorer:
                  aus=None, # the AUs offered (default: the model's)
                 ):
         import ipywidgets as W
-        if len(images) == 0: raise ValueError("the explorer needs at least one face: a (b, 3, S, S) batch with b >= 1")
+        if len(images) == 0: raise OptionError("the explorer needs at least one face: a (b, 3, S, S) batch with b >= 1")
         model.check_images(images)  # one clear line for faces of another size
         self.model = model.eval()
         self.aus = tuple(aus or model.cfg.aus)

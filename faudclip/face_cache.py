@@ -38,7 +38,7 @@ def write_face_cache(data: AUDataset, # its faces, resized as it resizes them
     its path."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(f"{folder}: not a folder (the face cache is a folder of caches)")
+        raise DataError(f"{folder}: not a folder (the face cache is a folder of caches)")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f'faces-{cache_key(data)}.npy'
     first = np.asarray(data.resize(data.load(0)))                          # (r, r, 3) uint8

@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
 from PIL import Image
-from .core import AU_CATALOGUE, ALL_AUS
+from .core import ALL_AUS, AU_CATALOGUE, OptionError
 from .data import CLIP_MEAN, CLIP_STD, au_transforms, resize_for
 from .align import align_landmarks
 from .synth import AU_INDEX, Pose, random_identity, random_photo, render_face, rest_landmarks
@@ -46,7 +46,7 @@ def au_index(model, # a `FAUDCLIP`
              au: int, # an AU number
             ) -> int:
     "The logit column of AU `au`, or a clear error when the model does not predict it."
-    if au not in model.cfg.aus: raise ValueError(f"AU{au} is not one of the model's AUs {list(model.cfg.aus)}")
+    if au not in model.cfg.aus: raise OptionError(f"AU{au} is not one of the model's AUs {list(model.cfg.aus)}")
     return model.cfg.aus.index(au)
 
 def gradcam_layer(model, # a `FAUDCLIP`
@@ -138,7 +138,7 @@ def explain(model, # a `FAUDCLIP`
             method: str = DEFAULT_EXPLANATION, # one of `EXPLANATIONS`
            ) -> np.ndarray: # (b, S, S) in [0, 1]
     "Where the model finds AU `au`, by `method` (see `EXPLANATIONS`), one map per image."
-    if method not in EXPLANATIONS: raise ValueError(f"method must be one of {list(EXPLANATIONS)}, not {method!r}")
+    if method not in EXPLANATIONS: raise OptionError(f"method must be one of {list(EXPLANATIONS)}, not {method!r}")
     return EXPLANATIONS[method](model, images, au)
 
 # %% ../nbs/11_gradcam.ipynb 24
@@ -246,7 +246,7 @@ def counterfactuals(aus=ALL_AUS, # the AUs to switch on, one pair each per ident
                    ) -> Counterfactuals:
     """For each identity and AU: the face with the AU at `intensity` and without it, aligned and cropped as test
     faces are; the region is where the pixels changed. Pairs whose AU changes no pixel at this size are left out."""
-    if n_identities < 1: raise ValueError(f"n_identities must be at least 1, not {n_identities}")
+    if n_identities < 1: raise OptionError(f"n_identities must be at least 1, not {n_identities}")
     tf = au_transforms(False, size, resize_for(size))
     on, off, pair_aus = [], [], []
     for k in range(n_identities):

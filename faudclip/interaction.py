@@ -8,6 +8,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from einops import repeat
+from .core import OptionError
+
 
 # %% auto 0
 __all__ = ['READOUTS', 'Projector', 'AUReadout', 'FeatureInteraction']
@@ -41,7 +43,7 @@ class AUReadout(nn.Module):
                  init_scale: float = 1 / 0.07, # the cosine readout's initial scale s (CLIP's)
                 ):
         super().__init__()
-        if kind not in READOUTS: raise ValueError(f"readout must be one of {READOUTS}, not {kind!r}")
+        if kind not in READOUTS: raise OptionError(f"readout must be one of {READOUTS}, not {kind!r}")
         self.kind = kind
         if kind == 'cosine':
             self.logit_scale = nn.Parameter(torch.tensor(float(init_scale)).log())  # learnt in log space, as CLIP's

@@ -6,6 +6,8 @@
 from __future__ import annotations
 import torch
 import torch.nn.functional as F
+from .core import OptionError
+
 
 # %% auto 0
 __all__ = ['DICE_MODES', 'weighted_asymmetric_loss', 'weighted_dice_loss', 'au_loss']
@@ -37,7 +39,7 @@ def weighted_dice_loss(logits: torch.Tensor, # (b, c) AU logits
                       ) -> torch.Tensor: # the scalar loss
     """Eq. (8), `(1/C) sum_c w_c (1 - dice_c)`: dice over the labelled batch entries ('batch'), or per entry then
     averaged ('element')."""
-    if mode not in DICE_MODES: raise ValueError(f"dice mode must be one of {DICE_MODES}, not {mode!r}")
+    if mode not in DICE_MODES: raise OptionError(f"dice mode must be one of {DICE_MODES}, not {mode!r}")
     labelled = (labels >= 0).to(logits.dtype)
     p, y = torch.sigmoid(logits) * labelled, labels.clamp(min=0).to(logits.dtype) * labelled
     if mode == 'batch':

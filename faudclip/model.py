@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 from einops import rearrange
-from .core import ALL_AUS, BP4D_AUS
+from .core import ALL_AUS, BP4D_AUS, OptionError
 from .backbone import load_clip, patch_tokens, TINY_CLIP
 from .prompts import PromptLearner, au_descriptions, freeze_text_tower
 from .tree_attention import TreeTransformer
@@ -43,8 +43,8 @@ class FAUDCLIPConfig:
     def __post_init__(self):
         self.aus = tuple(self.aus)
         if self.attention not in ATTENTIONS:
-            raise ValueError(f"attention must be one of {ATTENTIONS}, not {self.attention!r}")
-        if self.readout not in READOUTS: raise ValueError(f"readout must be one of {READOUTS}, not {self.readout!r}")
+            raise OptionError(f"attention must be one of {ATTENTIONS}, not {self.attention!r}")
+        if self.readout not in READOUTS: raise OptionError(f"readout must be one of {READOUTS}, not {self.readout!r}")
 
 ATTENTIONS = ('tree', 'self', 'cbam', 'acatt', 'none')
 
@@ -149,8 +149,8 @@ class FAUDCLIP(nn.Module):
         s = self.cfg.image_size
         if not torch.is_tensor(images) or images.ndim != 4 or tuple(images.shape[1:]) != (3, s, s):
             got = tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
-            raise ValueError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's "
-                             f"image_size), got {got}")
+            raise OptionError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's "
+                              f"image_size), got {got}")
 
     def forward_features(self, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
                         ) -> torch.Tensor: # (b, n, d)
@@ -180,7 +180,7 @@ class FAUDCLIP(nn.Module):
                       ):
         "Keep the tree layers' kept regions in `FAUDCLIPOutput.attention` (tree and self attention only)."
         if not isinstance(self.spatial, TreeTransformer):
-            raise ValueError(f"attention={self.cfg.attention!r} has no regions to keep")
+            raise OptionError(f"attention={self.cfg.attention!r} has no regions to keep")
         self.spatial.keep_traces(keep)
 
 # %% ../nbs/07_model.ipynb 26
@@ -192,9 +192,9 @@ def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
                 ) -> FAUDCLIP:
     """The paper's model: OpenAI's CLIP ViT-B/16 (QuickGELU, 224 px, a 14 x 14 grid), 4 tree layers, L = 3, K = 2, M =
     16."""
-    if image_size != 224: raise ValueError(f"ViT-B/16 CLIP takes 224 px faces, not {image_size}")
+    if image_size != 224: raise OptionError(f"ViT-B/16 CLIP takes 224 px faces, not {image_size}")
     if not clip_name.startswith('ViT-B-16'):
-        raise ValueError(f"the b16 preset needs a ViT-B-16 architecture, not {clip_name!r}")
+        raise OptionError(f"the b16 preset needs a ViT-B-16 architecture, not {clip_name!r}")
     return FAUDCLIP(FAUDCLIPConfig(aus=tuple(aus), clip_name=clip_name, pretrained=pretrained, image_size=image_size,
                                    **overrides))
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from fastcore.script import call_parse
 from tqdm.auto import tqdm
-from .core import DataError
+from .core import DataError, OptionError
 from .align import detect_landmarks, mtcnn, similarity_transform, warp_face
 from .data import fold_splits, read_bp4d_labels, read_disfa_labels, write_lists
 
@@ -179,18 +179,18 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
     "Align a raw BP4D (`images`) or DISFA (`videos`) tree into `out` (img/, list/, labels.csv, failures.csv)."
     key, out = dataset.upper(), Path(out)
     if size < 32 or enlarge <= 0:
-        raise ValueError(f"--size must be at least 32 and --enlarge positive, not {size} and {enlarge}")
+        raise OptionError(f"--size must be at least 32 and --enlarge positive, not {size} and {enlarge}")
     if key == 'BP4D':
-        if images is None: raise ValueError("BP4D needs --images, the folder of {subject}/{task}/{frame}.jpg frames")
+        if images is None: raise OptionError("BP4D needs --images, the folder of {subject}/{task}/{frame}.jpg frames")
         table = read_bp4d_labels(labels)
         frames, missing = bp4d_frames(table, images)
         crop = [f'{s}/{t}/{f}.jpg' for s, t, f in zip(table.subject, table.task, table.frame)]
     elif key == 'DISFA':
-        if videos is None: raise ValueError("DISFA needs --videos, the Videos_LeftCamera folder")
+        if videos is None: raise OptionError("DISFA needs --videos, the Videos_LeftCamera folder")
         table = read_disfa_labels(labels)
         frames, missing = disfa_frames(table, videos)
         crop = [f'{s}/{f}.png' for s, f in zip(table.subject, table.frame)]
-    else: raise ValueError(f"prepare handles BP4D and DISFA, not {dataset!r}")
+    else: raise OptionError(f"prepare handles BP4D and DISFA, not {dataset!r}")
     # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment
     fold_splits(table, key)
     _claim(out, {'dataset': key, 'size': size, 'enlarge': enlarge})

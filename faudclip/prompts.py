@@ -8,6 +8,8 @@ import torch
 import torch.nn as nn
 import open_clip
 from open_clip.transformer import text_global_pool
+from .core import OptionError
+
 
 # %% auto 0
 __all__ = ['AU_DESCRIPTIONS', 'CONTEXT_LENGTH', 'au_descriptions', 'prompt_texts', 'prompt_tokens', 'encode_tokens',
@@ -44,7 +46,7 @@ def au_descriptions(aus, # AU numbers
                    ) -> list[str]: # their FACS behaviour descriptions, in that order
     "The behaviour descriptions of `aus`, in that order."
     missing = [a for a in aus if a not in AU_DESCRIPTIONS]
-    if missing: raise ValueError(f"no behaviour description for AU {missing}")
+    if missing: raise OptionError(f"no behaviour description for AU {missing}")
     return [AU_DESCRIPTIONS[a] for a in aus]
 
 # %% ../nbs/04_prompts.ipynb 9
@@ -65,7 +67,7 @@ def prompt_tokens(descriptions, # one text per AU
     for d, t in zip(descriptions, texts):
         n = len(tokenizer.encode(t)) + 2  # + SOS and EOT
         if n > CONTEXT_LENGTH:
-            raise ValueError(f"prompt of {n} tokens (> {CONTEXT_LENGTH}) with {n_ctx} context tokens: {d!r}")
+            raise OptionError(f"prompt of {n} tokens (> {CONTEXT_LENGTH}) with {n_ctx} context tokens: {d!r}")
     return open_clip.tokenize(texts)
 
 # %% ../nbs/04_prompts.ipynb 12

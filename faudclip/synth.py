@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
-from .core import ALL_AUS, DataError, au_columns
+from .core import ALL_AUS, au_columns, DataError, OptionError
 from .align import align_landmarks, transform_points
 from .data import au_transforms, resize_for, write_lists
 
@@ -412,7 +412,7 @@ def au_trajectories(n_frames: int, # frames of the subject's video
                     cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression (1: all)
                    ) -> np.ndarray: # (n_frames, 15) intensities 0-5
     "Integer AU intensities (n_frames, 15) in `ALL_AUS` order, from overlapping expression events."
-    if not 0 <= cooccurrence <= 1: raise ValueError(f"cooccurrence is a probability in [0, 1], not {cooccurrence}")
+    if not 0 <= cooccurrence <= 1: raise OptionError(f"cooccurrence is a probability in [0, 1], not {cooccurrence}")
     out = np.zeros((n_frames, len(ALL_AUS)))
     t = int(rng.integers(0, 4))
     while t < n_frames:
@@ -479,7 +479,7 @@ def make_synth_dataset(out_dir, # folder to write
                        cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression
                       ) -> pd.DataFrame:
     "Render SynthAU into `out_dir` (img/, labels.csv, intensities.csv, landmarks.csv, list/) and return its labels."
-    if n_subjects < 3: raise ValueError(f"3 subject-exclusive folds need at least 3 subjects, got {n_subjects}")
+    if n_subjects < 3: raise OptionError(f"3 subject-exclusive folds need at least 3 subjects, got {n_subjects}")
     out = Path(out_dir)
     rows, lms = [], []
     bar = tqdm(total=n_subjects * frames_per_subject, desc='SynthAU', unit='img', disable=not progress)
@@ -513,7 +513,7 @@ def read_synth_labels(root, # a tree written by `make_synth_dataset`
                      ) -> pd.DataFrame:
     "The `labels.csv` of a SynthAU folder (`subject, frame, path, AU1 … AU26`)."
     f = Path(root) / 'labels.csv'
-    if not f.is_file(): raise FileNotFoundError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
+    if not f.is_file(): raise DataError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
 # %% ../nbs/02a_synth.ipynb 40
@@ -527,7 +527,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     "Render a SynthAU subject's raw frames as an mp4 video with per-frame AU labels and landmarks in a CSV beside it."
     out = Path(out)
     if not (subject[:1] == 'S' and subject[1:].isdigit() and int(subject[1:]) >= 1):
-        raise ValueError(f"subject must look like 'S005', not {subject!r}")
+        raise OptionError(f"subject must look like 'S005', not {subject!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.stem + '.partial' + out.suffix)
     writer = cv2.VideoWriter(str(partial), cv2.VideoWriter_fourcc(*'mp4v'), fps, (size, size))

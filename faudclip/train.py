@@ -16,7 +16,7 @@ import torch.nn as nn
 from einops import rearrange
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import DataError, dataset_aus, default_device, default_workers, seed_everything
+from .core import DataError, dataset_aus, default_device, default_workers, OptionError, seed_everything
 from .data import AUDataset, au_class_weights, resize_for
 from .face_cache import FaceCache, augment_params, device_augment, shuffled_batches
 from .backbone import patch_tokens, quiet_random_init
@@ -84,7 +84,7 @@ class TrainConfig:
                    (self.resize >= self.image_size,
                     f"resize ({self.resize}) must be at least image_size ({self.image_size})")]
         for ok, message in checks:
-            if not ok: raise ValueError(message)
+            if not ok: raise OptionError(message)
 
 PATCH_SIZES = {'b16': 16, 'tiny': 8}  # model preset -> its CLIP's patch size
 
@@ -123,7 +123,7 @@ def build_model(cfg: TrainConfig, # the run
         return faudclip_b16(aus, cfg.pretrained, image_size=cfg.image_size, **clip, **cfg.model_overrides)
     if cfg.model == 'tiny':
         return faudclip_tiny(aus, cfg.image_size, **{'pretrained': cfg.pretrained, **cfg.model_overrides})
-    raise ValueError(f"model must be 'b16' or 'tiny', not {cfg.model!r}")
+    raise OptionError(f"model must be 'b16' or 'tiny', not {cfg.model!r}")
 
 def datasets(cfg: TrainConfig, # the run
             ) -> tuple[AUDataset, AUDataset]: # (train, test)
@@ -191,7 +191,7 @@ def read_checkpoint(path, # a `last.pt` written by `fit`
                    ) -> dict:
     "A checkpoint's contents, with a clear error for a missing or foreign file."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint")
+    if not path.is_file(): raise DataError(f"{path}: no such checkpoint")
     if not zipfile.is_zipfile(path):
         raise DataError(f"{path}: not a readable checkpoint (not a torch.save archive: empty, text or cut short?)")
     try:
@@ -276,8 +276,8 @@ def distributed_job(device: str = 'auto', # the run's `TrainConfig.device`
     if device.type == 'cuda':
         if local >= torch.cuda.device_count():
             visible = torch.cuda.device_count()
-            raise RuntimeError(f"torchrun process {local} has no GPU: {visible} visible; start torchrun with "
-                               f"--nproc_per_node {visible} or fewer")
+            raise OptionError(f"torchrun process {local} has no GPU: {visible} visible; start torchrun with "
+                              f"--nproc_per_node {visible} or fewer")
         torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', timeout=DIST_TIMEOUT)
@@ -393,9 +393,9 @@ def fit(model: FAUDCLIP, # trained in place
     out, job = Path(cfg.out), distributed_job(cfg.device)
     device = job.device if job.world > 1 else default_device() if cfg.device == 'auto' else torch.device(cfg.device)
     if job.world > 1 and cfg.batch_size % job.world:
-        raise ValueError(f"batch_size {cfg.batch_size} (the global batch) does not split into {job.world} equal parts")
+        raise OptionError(f"batch_size {cfg.batch_size} (the global batch) does not split into {job.world} equal parts")
     if job.world > 1 and len(train_data) < cfg.batch_size:
-        raise ValueError(f"{len(train_data)} training frames do not fill one global batch of {cfg.batch_size}")
+        raise OptionError(f"{len(train_data)} training frames do not fill one global batch of {cfg.batch_size}")
     seed_everything(cfg.seed)
     model.to(device)
     source = _face_cache(train_data, cfg, job, progress) if cfg.face_cache else train_data

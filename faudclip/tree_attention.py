@@ -11,6 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
+from .core import OptionError
+
 
 # %% auto 0
 __all__ = ['PATHS', 'pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_attention', 'TreeAttention', 'TreeBlock',
@@ -131,10 +133,10 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
                    return_trace: bool = False, # also return the kept keys and their weights per level
                   ):
     "Coarse-to-fine tree attention (QuadTree-B): returns `(b, heads, n, dh)`, and the trace if asked."
-    if q.shape[2] != hw[0] * hw[1]: raise ValueError(f"{q.shape[2]} tokens do not fill a {hw[0]} x {hw[1]} grid")
-    if path not in PATHS: raise ValueError(f"path must be one of {PATHS}, not {path!r}")
+    if q.shape[2] != hw[0] * hw[1]: raise OptionError(f"{q.shape[2]} tokens do not fill a {hw[0]} x {hw[1]} grid")
+    if path not in PATHS: raise OptionError(f"path must be one of {PATHS}, not {path!r}")
     topks = [topk] * levels if isinstance(topk, int) else list(topk)
-    if len(topks) != levels: raise ValueError(f"topk has {len(topks)} entries for {levels} levels")
+    if len(topks) != levels: raise OptionError(f"topk has {len(topks)} entries for {levels} levels")
     sizes = pyramid_sizes(hw, levels)
     pyramid = [(q, k, v)]
     for l in range(levels - 1, 0, -1): pyramid.insert(0, tuple(pool_tokens(t, sizes[l]) for t in pyramid[0]))
@@ -174,7 +176,7 @@ class TreeAttention(nn.Module):
                  path: str = 'siblings', # the implementation: one of `PATHS`
                 ):
         super().__init__()
-        if dim % heads: raise ValueError(f"dim {dim} is not divisible by {heads} heads")
+        if dim % heads: raise OptionError(f"dim {dim} is not divisible by {heads} heads")
         self.heads, self.levels, self.topk, self.path = heads, levels, topk, path
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
