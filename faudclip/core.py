@@ -14,7 +14,8 @@ from torch.overrides import TorchFunctionMode
 # %% auto 0
 __all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'GPU_DRY_RUN', 'UserError', 'DataError',
            'OptionError', 'ActionUnit', 'dataset_aus', 'au_columns', 'seed_everything', 'default_device',
-           'default_workers', 'TorchCalls', 'check_device', 'device_name', 'no_host_sync', 'check_output']
+           'default_workers', 'TorchCalls', 'check_device', 'device_name', 'no_host_sync', 'compiled_without_codegen',
+           'check_output']
 
 # %% ../nbs/00_core.ipynb 6
 class UserError(Exception):
@@ -151,6 +152,16 @@ def no_host_sync(device: torch.device, # where the code inside runs
         return
     with TorchCalls() as calls: yield
     if calls.host_built: raise AssertionError(f"tensors built from Python data: {calls.host_built}")
+
+@contextlib.contextmanager
+def compiled_without_codegen():
+    """Inside it, `torch.compile` uses PyTorch's `aot_eager` backend: the same graph capture, guards and autograd
+    tracing, without generating and building C++ code (which takes tens of seconds on a CPU). For tests of compiled
+    paths; the real compiler runs in `slow` and `gpu` cells."""
+    real = torch.compile
+    torch.compile = lambda model=None, **kwargs: real(model, **{**kwargs, 'backend': 'aot_eager'})
+    try: yield
+    finally: torch.compile = real
 
 # %% ../nbs/00_core.ipynb 33
 def check_output(path, # an output path the user named

@@ -85,6 +85,9 @@ class TrainConfig:
                     f"resize ({self.resize}) must be at least image_size ({self.image_size})")]
         for ok, message in checks:
             if not ok: raise OptionError(message)
+        try: FAUDCLIPConfig(**self.model_overrides)  # its own checks: a bad switch fails now, not after the data loads
+        except TypeError: raise OptionError(f"model_overrides {self.model_overrides} name fields FAUDCLIPConfig does "
+                                            "not have") from None
 
 PATCH_SIZES = {'b16': 16, 'tiny': 8}  # model preset -> its CLIP's patch size
 
