@@ -83,7 +83,7 @@ browser-check: install
 	$(BIN)/python -m pip install -q "playwright>=1.40"
 	$(BIN)/python tools/browser_check.py
 
-# On a CUDA machine: only the `#| gpu` cells of the notebooks (and `faudclip bench --preset gpu` through 14_bench), each
+# On a CUDA machine: only the `#| gpu` cells of the notebooks (and `faudclip bench --preset gpu` through 27_bench), each
 # asserting what it measures, into outputs/gpu_check.json, in a few minutes. It uses that machine's python3 and torch,
 # with what its image lacks installed from .whl/ (fill it here with `make gpu-wheels`, then carry .whl/ along).
 # `make gpu-check DRY_RUN=1` runs the same cells here, on the CPU at small sizes.

@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_eval.ipynb 3
 from __future__ import annotations
-import re, time
+import re
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,8 @@ from .core import au_columns, dataset_aus, default_workers
 from .data import AUDataset, read_list
 from .clip_pretrain import zero_shot_logits, fit_thresholds
 from .model import FAUDCLIP, logits_fn
-from .train import TrainConfig, build_model, datasets, fit
+from .config import TrainConfig
+from .train import train_fold
 
 # %% auto 0
 __all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'PAPER_ABLATION', 'f1_scores', 'predict', 'f1_table', 'evaluate', 'baseline_f1',
@@ -105,16 +106,13 @@ def mean_label(folds, # fold numbers
 
 def run_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this run's)
              progress: bool = True, # show progress bars
-            ) -> dict: # fold, F1 table, history, seconds, baselines and the model
-    "Train one fold as `cfg` says and evaluate its last epoch on the test fold."
-    train_data, test_data = datasets(cfg)
-    model = build_model(cfg)
-    start = time.perf_counter()
-    history = fit(model, train_data, cfg, resume=True, progress=progress)
-    probs, labels = predict(model, test_data, compile=cfg.compile)
+            ) -> dict: # fold, F1 table, history, training seconds, baselines and the model
+    "One fold of the protocol: train it as `cfg` says (`train_fold`), then evaluate its last epoch on the test fold."
+    trained = train_fold(cfg, progress)
+    probs, labels = predict(trained['model'], trained['test'], compile=cfg.compile)
     f1 = f1_table(f1_scores(probs, labels), dataset_aus(cfg.dataset))
-    return {'fold': cfg.fold, 'f1': f1, 'history': history, 'seconds': time.perf_counter() - start,
-            'baselines': baseline_f1(train_data.labels.numpy(), labels), 'model': model}
+    return {'fold': cfg.fold, 'f1': f1, 'history': trained['history'], 'seconds': trained['seconds'],
+            'baselines': baseline_f1(trained['train'].labels.numpy(), labels), 'model': trained['model']}
 
 def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `out` are replaced per fold)
                    folds=(1, 2, 3), # which folds

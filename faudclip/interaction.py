@@ -7,7 +7,8 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from einops import repeat
+from einops import rearrange, repeat
+from fastcore.basics import patch
 from .core import OptionError
 
 
@@ -87,3 +88,16 @@ class FeatureInteraction(nn.Module):
         if self.readout.kind == 'cosine': au_tokens = au_tokens - prompts          # delta: what the encoder added
         return self.readout(au_tokens, text)
 
+
+# %% ../nbs/06_interaction.ipynb 17
+@patch
+def prompt_attention(self: FeatureInteraction,
+                     image_tokens: torch.Tensor, # (b, n, d) F^v
+                     text: torch.Tensor, # (c, d) F^t, the projected prompts
+                    ) -> torch.Tensor: # (b, c, n)
+    "The first encoder layer's attention from each AU's prompt token to each image token, averaged over the heads."
+    layer, n = self.encoder.layers[0], image_tokens.shape[1]
+    prompts = repeat(text, 'c d -> b c d', b=image_tokens.shape[0])
+    x = layer.norm1(torch.cat([image_tokens, prompts], dim=1))                    # (b, n + c, d)
+    _, weights = layer.self_attn(x, x, x, need_weights=True, average_attn_weights=True)  # (b, n + c, n + c)
+    return weights[:, n:, :n]

@@ -4,7 +4,7 @@ The notebooks go through `nbdev.serve.proc_nbs`, exactly as `nbdev_docs` feeds t
 hidden cells removed, `show_doc` run for every exported symbol, backticked names linked to their API entries. The
 processed notebooks are then rendered by nbconvert's HTML exporter (its `lab` template) into `_docs/`, one page per
 notebook under the name Quarto would give it (`05_tree_attention.ipynb` -> `tree_attention.html`), with a sidebar in
-the notebooks' order, `index.ipynb` as the home page, links between pages made relative, and `nbs/images` copied.
+the parts and order of `nbs/sidebar.yml`, `index.ipynb` as the home page, links between pages made relative, and `nbs/images` copied.
 Every page loads without the network: the template's MathJax (a CDN script) is left out, and the equations of the
 markdown cells are converted to MathML by `latex2mathml` at build time, which the browser renders itself.
 
@@ -31,6 +31,7 @@ nav.faudclip-sidebar { position: fixed; top: 0; left: 0; bottom: 0; width: 15rem
 nav.faudclip-sidebar a { display: block; color: #234; text-decoration: none; padding: 0.1rem 0.3rem; border-radius: 3px; }
 nav.faudclip-sidebar a.current { background: #dbe6f7; font-weight: 600; }
 nav.faudclip-sidebar .site { font-weight: 700; font-size: 16px; margin-bottom: 0.6rem; }
+nav.faudclip-sidebar .section { font-weight: 600; color: #567; margin: 0.8rem 0 0.2rem; font-size: 12px; text-transform: uppercase; }
 main.faudclip-page { margin-left: 17rem; max-width: 62rem; padding: 1rem 2rem 4rem; }
 main.faudclip-page .description { font-size: 1.15em; color: #555; margin-bottom: 1.5rem; }
 """
@@ -60,10 +61,21 @@ def dataclass_sources_from_library():
         return library_source(cls)
     fastcore_docments.get_dataclass_source = source
 
+def sidebar_sections(nbs: Path) -> list[tuple[str | None, list[Path]]]:
+    """The sidebar of `nbs/sidebar.yml` (the file nbdev gives Quarto) as (section title or None, notebooks); every
+    notebook in `nbs` must be listed there once."""
+    contents = yaml.safe_load((nbs / 'sidebar.yml').read_text())['website']['sidebar']['contents']
+    sections = [(None, [nbs / c]) if isinstance(c, str) else (c['section'], [nbs / n for n in c['contents']]) for c in contents]
+    listed = [p.name for _, ps in sections for p in ps]
+    on_disk = sorted(p.name for p in nbs.glob('*.ipynb') if not p.name.startswith(('_', '.')))
+    if sorted(listed) != on_disk:
+        raise SystemExit(f"error: nbs/sidebar.yml lists {sorted(set(listed) - set(on_disk)) or 'no missing notebook'} "
+                         f"that are not in nbs/, and misses {sorted(set(on_disk) - set(listed)) or 'none'}")
+    return sections
+
 def notebook_order(nbs: Path) -> list[Path]:
-    "The notebooks in sidebar order: `index.ipynb` first, then the numbered ones by name."
-    notebooks = sorted(p for p in nbs.glob('*.ipynb') if not p.name.startswith(('_', '.')))
-    return sorted(notebooks, key=lambda p: (p.name != 'index.ipynb', p.name))
+    "The notebooks in sidebar order (`nbs/sidebar.yml`): the home page, Part I, Part II, the guide."
+    return [p for _, notebooks in sidebar_sections(nbs) for p in notebooks]
 
 def page_name(notebook: Path) -> str:
     "The page Quarto would render `notebook` to (nbdev strips the number prefix): `tree_attention.html`."
@@ -136,9 +148,11 @@ def inline_html(text: str) -> str:
     "A title or description (Markdown with `code` at most) as HTML."
     return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(text))
 
-def sidebar(pages: list[tuple[str, str]], current: str, title: str) -> str:
-    links = ''.join(f'<a href="{p}"{" class=current" if p == current else ""}>{inline_html(t)}</a>' for p, t in pages)
-    return f'<nav class="faudclip-sidebar"><div class="site"><a href="index.html">{html.escape(title)}</a></div>{links}</nav>'
+def sidebar(sections: list[tuple[str | None, list[tuple[str, str]]]], current: str, title: str) -> str:
+    "The sidebar's HTML: the site's title, then each section's heading and its (page, title) links."
+    def links(pages): return ''.join(f'<a href="{p}"{" class=current" if p == current else ""}>{inline_html(t)}</a>' for p, t in pages)
+    parts = ''.join((f'<div class="section">{html.escape(s)}</div>' if s else '') + links(pages) for s, pages in sections)
+    return f'<nav class="faudclip-sidebar"><div class="site"><a href="index.html">{html.escape(title)}</a></div>{parts}</nav>'
 
 def build(out: Path) -> list[Path]:
     "Process the notebooks with nbdev and render them into `out`; returns the pages written."
@@ -149,6 +163,8 @@ def build(out: Path) -> list[Path]:
     processed = {p: equations_as_mathml(apply_cell_options(nbformat.read(cache / p.name, as_version=4))) for p in notebooks}
     for nb in processed.values(): nb.metadata.pop('widgets', None)  # no live widgets in a static page (and no widget script)
     titles = [(page_name(p), frontmatter(processed[p]).get('title') or p.stem) for p in notebooks]
+    title_of = dict(zip(notebooks, titles))
+    sections = [(section, [title_of[p] for p in ps]) for section, ps in sidebar_sections(nbs)]
     tmp = out.with_name(out.name + '.tmp')
     shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
     if (nbs / 'images').is_dir(): shutil.copytree(nbs / 'images', tmp / 'images')
@@ -159,7 +175,7 @@ def build(out: Path) -> list[Path]:
         body, _ = html_exporter.from_notebook_node(nb, resources={'metadata': {'name': title}})
         head = f'<h1>{inline_html(title)}</h1>' + (f'<p class="description">{inline_html(meta["description"])}</p>' if meta.get('description') else '')
         body = body.replace('</head>', f'<link rel="icon" href="data:,"/><style>{STYLE}</style></head>', 1)  # no favicon request
-        body = re.sub(r'(<body[^>]*>)', lambda m: m[1] + sidebar(titles, name, cfg.title) + '<main class="faudclip-page">' + head, body, count=1)
+        body = re.sub(r'(<body[^>]*>)', lambda m: m[1] + sidebar(sections, name, cfg.title) + '<main class="faudclip-page">' + head, body, count=1)
         body = body.replace('</body>', '</main></body>', 1)
         page = tmp / name
         page.write_text(without_network_scripts(lowercase_anchors(link_attributes(relative_links(body, site)))))

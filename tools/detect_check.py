@@ -18,7 +18,7 @@ from faudclip.data import au_transforms, read_list
 from faudclip.detect import detect, read_frames
 from faudclip.evaluate import f1_scores, f1_table
 from faudclip.synth import render_video
-from faudclip.train import load_model
+from faudclip.checkpoints import load_model
 
 def true_landmark_predictions(model, cfg, video: Path, labels: pd.DataFrame) -> np.ndarray:
     "AU decisions (n, c) for the decoded frames of `video` aligned with SynthAU's true landmarks: what detection does not cost."

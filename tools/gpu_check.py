@@ -77,7 +77,7 @@ def run_notebook(path: Path) -> dict:
                                 if o.get('output_type') == 'stream').rstrip()
                         for cell in nb.cells if gpu(cell))
     return {'passed': error is None, 'seconds': round(time.perf_counter() - start, 1), 'printed': printed.strip(),
-            'error': error, 'bench': shell.user_ns.get('result') if path.name.startswith('14_') else None}
+            'error': error, 'bench': shell.user_ns.get('result') if path.name.startswith('27_') else None}
 
 
 def main():
