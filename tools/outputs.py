@@ -72,7 +72,7 @@ def _clean(cell):
     kept = []
     for out in cell.outputs:
         if out.get('output_type') == 'stream':
-            if out.get('name') == 'stderr' and 'Warning' in ''.join(out.get('text', '')): continue
+            if out.get('name') == 'stderr' and 'warning' in ''.join(out.get('text', '')).lower(): continue  # also logging's WARNING:
             out['text'] = local(out.get('text', ''))
         for kind in ('text/plain', 'text/html', 'text/markdown'):  # tables and values shown as a cell's result
             if kind in out.get('data', {}): out['data'][kind] = local(out['data'][kind])

@@ -1,0 +1,71 @@
+"""One source for the demo's numbers that the book quotes: `nbs/results/demo.json`.
+
+`make demo` writes it from the run's `metrics.json` (rounded as the prose quotes them, with the machine and the date),
+and `make test` checks that every place in the book that quotes a number quotes the file's value: change the demo,
+rerun it, and the test names each sentence to update.
+
+    python tools/results.py write [outputs/demo/metrics.json]
+    python tools/results.py check
+"""
+from __future__ import annotations
+import datetime, json, os, platform, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / 'nbs' / 'results' / 'demo.json'
+
+# Where the book quotes the demo: (notebook, text that must be in one of its markdown cells, filled from RESULTS)
+TABLE = ["| **FAUD-CLIP tiny** (fold 1 / 2 / 3: {fold1} / {fold2} / {fold3}) | **{mean_f1} %** |",
+         "| CLIP zero-shot, thresholds fitted on each training fold | {zero_shot_fitted} % |",
+         "| CLIP zero-shot: each AU's text against a neutral face's text | {zero_shot} % |",
+         "| every AU predicted present | {all_positive} % |",
+         "| each AU predicted at random at its training rate | {prior} % |"]
+CLAIMS = ([('index.ipynb', line) for line in TABLE] + [('90_guide.ipynb', line) for line in TABLE] + [
+    ('index.ipynb', "on the project's {cores}-core CPU machine, {date}, in {minutes} minutes"),
+    ('index.ipynb', "peaks on a pixel the AU changed in {pointing_faudclip} % of cases (chance {pointing_chance} %), "
+                    "against {pointing_baseline} % for Table III's baseline"),
+    ('90_guide.ipynb', "done: {mean_f1} % mean F1 on held-out subjects"),
+    ('90_guide.ipynb', "in {minutes} min on {cores} CPU cores"),
+    ('90_guide.ipynb', "It took **{minutes} min** by the demo's clock"),
+    ('90_guide.ipynb', "{per_au_row}"),
+    ('90_guide.ipynb', "| counterfactual hits (chance {pointing_chance} %) | {pointing_faudclip} % | {pointing_baseline} % |"),
+])
+
+def percent(x: float) -> float: return round(100 * x, 1)
+
+def from_metrics(metrics: dict) -> dict:
+    "The numbers the book quotes, from a demo's `metrics.json`, with this machine and today's date."
+    pointing = metrics['explanations']['counterfactual']
+    folds = {f"fold{f['fold']}": percent(f['mean_f1']) for f in metrics['folds']}
+    return {'date': datetime.date.today().isoformat(), 'cores': os.cpu_count(),
+            'machine': f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores",
+            'minutes': round(metrics['seconds'] / 60, 1), 'mean_f1': percent(metrics['mean_f1']), **folds,
+            **{k: percent(v) for k, v in metrics['baselines'].items()},
+            'pointing_faudclip': percent(pointing['FAUD-CLIP']['pointing']['hit_rate']),
+            'pointing_baseline': percent(pointing['baseline']['pointing']['hit_rate']),
+            'pointing_chance': percent(pointing['FAUD-CLIP']['pointing']['chance']),
+            'per_au_row': '| ' + ' | '.join(f'{percent(v):.1f}' for v in metrics['per_au_f1'].values()) + ' |'}
+
+def markdown(notebook: str) -> str:
+    return '\n'.join(''.join(c['source']) for c in json.loads((ROOT / 'nbs' / notebook).read_text())['cells']
+                     if c['cell_type'] == 'markdown')
+
+def disagreements(results: dict) -> list[str]:
+    "Each claim whose text, filled from `results`, is missing from its notebook's prose."
+    texts = {}
+    return [f"nbs/{nb}: no '{claim.format(**results)}'" for nb, claim in CLAIMS
+            if claim.format(**results) not in texts.setdefault(nb, markdown(nb))]
+
+if __name__ == '__main__':
+    command = sys.argv[1] if len(sys.argv) > 1 else 'check'
+    if command == 'write':
+        metrics = Path(sys.argv[2] if len(sys.argv) > 2 else ROOT / 'outputs' / 'demo' / 'metrics.json')
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps(from_metrics(json.loads(metrics.read_text())), indent=1) + '\n')
+        print(f"{RESULTS.relative_to(ROOT)} <- {metrics}; now `python tools/results.py check` names the prose to update")
+    elif command == 'check':
+        missing = disagreements(json.loads(RESULTS.read_text()))
+        for line in missing: print(line, file=sys.stderr)
+        if missing: raise SystemExit(f"error: {len(missing)} quotation(s) of the demo differ from {RESULTS.relative_to(ROOT)}")
+        print(f"results: the book's {len(CLAIMS)} quotations of the demo agree with {RESULTS.relative_to(ROOT)}")
+    else: raise SystemExit(f"usage: python tools/results.py write [metrics.json] | check (not {command!r})")
