@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lab export clean-nbs check-clean check-readme check-style check-results readme outputs docs docs-check browser-check \
+.PHONY: install demo test lab export clean-nbs check-clean check-readme check-style check-results check-sidebar readme outputs docs docs-check browser-check \
 	gpu-check gpu-wheels
 
 install: $(STAMP)
@@ -56,7 +56,11 @@ check-style: install
 check-results: install
 	$(BIN)/python tools/results.py check
 
-test: check-clean check-readme check-style check-results
+# nbs/sidebar.yml (the book's parts) lists every notebook once.
+check-sidebar: install
+	$(BIN)/python tools/build_docs.py --check-sidebar
+
+test: check-clean check-readme check-style check-results check-sidebar
 	@n=$$(ls nbs/*.ipynb | wc -l); \
 	if OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing 2>&1 | tee .nbdev_test.log; then \
 		echo "$$n passed, 0 failed"; \

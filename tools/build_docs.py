@@ -68,9 +68,11 @@ def sidebar_sections(nbs: Path) -> list[tuple[str | None, list[Path]]]:
     sections = [(None, [nbs / c]) if isinstance(c, str) else (c['section'], [nbs / n for n in c['contents']]) for c in contents]
     listed = [p.name for _, ps in sections for p in ps]
     on_disk = sorted(p.name for p in nbs.glob('*.ipynb') if not p.name.startswith(('_', '.')))
-    if sorted(listed) != on_disk:
-        raise SystemExit(f"error: nbs/sidebar.yml lists {sorted(set(listed) - set(on_disk)) or 'no missing notebook'} "
-                         f"that are not in nbs/, and misses {sorted(set(on_disk) - set(listed)) or 'none'}")
+    extra, missing = sorted(set(listed) - set(on_disk)), sorted(set(on_disk) - set(listed))
+    duplicated = sorted({n for n in listed if listed.count(n) > 1})
+    problems = [f"{what}: {', '.join(names)}" for what, names in
+                (('not in nbs/', extra), ('not listed', missing), ('listed twice', duplicated)) if names]
+    if problems: raise SystemExit(f"error: nbs/sidebar.yml does not list each notebook once ({'; '.join(problems)})")
     return sections
 
 def notebook_order(nbs: Path) -> list[Path]:
@@ -187,7 +189,12 @@ if __name__ == '__main__':
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--out', default=None, help='output folder (default: doc_path of settings.ini, _docs)')
     parser.add_argument('--quarto', action='store_true', help="run nbdev_docs (Quarto) instead, with the same fix")
+    parser.add_argument('--check-sidebar', action='store_true', help="only check that nbs/sidebar.yml lists every notebook")
     args = parser.parse_args()
+    if args.check_sidebar:
+        parts = [f"{section or 'home'}: {len(notebooks)}" for section, notebooks in sidebar_sections(get_config().nbs_path)]
+        print(f"sidebar.yml lists every notebook ({'; '.join(parts)})")
+        raise SystemExit(0)
     dataclass_sources_from_library()
     if args.quarto:
         # nbdev_docs would otherwise try to install Quarto itself (with sudo) and reinstall this package
