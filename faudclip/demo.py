@@ -415,16 +415,16 @@ def pretraining_check(out: Path, # the demo's folder
 TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
 
 def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
-                    subjects: int = 120, # SynthAU subjects, dealt into 3 folds; fold 1 trains both models
+                    subjects: int = 240, # SynthAU subjects, dealt into 3 folds; fold 1 trains both models
                     frames: int = 10, # frames per subject, 8 apart
-                    epochs: int = 10, # per model
-                    clip_pretrain_steps: int = 400, # contrastive pretraining of the tiny CLIP they start from
+                    epochs: int = 12, # per model
+                    clip_pretrain_steps: int = 500, # contrastive pretraining of the tiny CLIP they start from
                     seed: int = 0, # of the data, the pretraining and the training
                     progress: bool = True, # show progress bars
                    ) -> dict: # 'FAUD-CLIP' and 'baseline' -> trained `FAUDCLIP` in eval mode
-    """The demo's recipe, smaller: FAUD-CLIP (tiny, 64 px) and Table III's baseline trained on fold 1 of a small SynthAU
-    set from one contrastively pretrained tiny CLIP. Trained once (minutes on a laptop CPU), then loaded from `out`,
-    for the chapters that show what a trained model does."""
+    """FAUD-CLIP (tiny, 64 px) and Table III's baseline trained on fold 1 as `run_demo` trains it, with its defaults:
+    the same SynthAU set, contrastively pretrained tiny CLIP and settings. Trained once (minutes on a laptop CPU), then
+    loaded from `out`, for the chapters that show what a trained model does."""
     out = Path(out or TUTORIAL_CACHE)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': 8, 'cooccurrence': COOCCURRENCE}
     _render_once(out / 'synthau', data, progress)

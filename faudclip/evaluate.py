@@ -129,7 +129,7 @@ def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `ou
         table.loc['paper (FAUD-CLIP)'] = paper + [round(float(np.mean(paper)), 1)]
     return {'table': table, 'runs': runs}
 
-# %% ../nbs/10_eval.ipynb 30
+# %% ../nbs/10_eval.ipynb 31
 def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     paths, labels = read_list(Path(cfg.data) / 'list', cfg.dataset, split, cfg.fold)
     data = AUDataset(Path(cfg.data) / 'img', paths, labels, train=False, size=cfg.image_size, resize=cfg.resize)
@@ -149,7 +149,7 @@ def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny C
             'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels,
                                           threshold=0.0)}
 
-# %% ../nbs/10_eval.ipynb 34
+# %% ../nbs/10_eval.ipynb 35
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'baseline': dict(interaction=False, attention='none', n_ctx=0),
     '+FIL': dict(interaction=True, attention='none', n_ctx=0),

@@ -72,7 +72,9 @@ def _clean(cell):
     kept = []
     for out in cell.outputs:
         if out.get('output_type') == 'stream':
-            if out.get('name') == 'stderr' and 'warning' in ''.join(out.get('text', '')).lower(): continue  # also logging's WARNING:
+            text = ''.join(out.get('text', ''))
+            glog = all(re.match(r'[WE]\d{4} ', line) for line in text.splitlines() if line)  # torch's C++ log lines
+            if out.get('name') == 'stderr' and ('warning' in text.lower() or glog): continue  # logging's WARNING: too
             out['text'] = local(out.get('text', ''))
         for kind in ('text/plain', 'text/html', 'text/markdown'):  # tables and values shown as a cell's result
             if kind in out.get('data', {}): out['data'][kind] = local(out['data'][kind])
