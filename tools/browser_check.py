@@ -1,8 +1,9 @@
 """`make browser-check`: run nbs/12_explore.ipynb in JupyterLab in headless Chromium, change the AU, save a screenshot.
 
 Starts JupyterLab on localhost, opens the notebook with Debian's /usr/bin/chromium driven by Playwright (no browser
-download), runs all cells, waits for the explorer's three panels, picks another AU in its dropdown, waits for the
-Grad-CAM panel to redraw, and saves `outputs/browser_check.png`. Exits non-zero, saying why, on any failure.
+download), runs all cells, waits for both explorers' panels (the random model's and the trained one's), picks another
+AU in the trained explorer's dropdown, waits for its Grad-CAM panel to redraw, and saves `outputs/browser_check.png`.
+JupyterLab's autosave is off, so the notebook on disk stays as it was. Exits non-zero, saying why, on any failure.
 """
 from __future__ import annotations
 import os, secrets, socket, subprocess, sys, tempfile, time, urllib.request
@@ -19,9 +20,13 @@ def free_port() -> int:
 
 def start_lab(port: int, token: str, log) -> subprocess.Popen:
     # Settings of this run only: render every cell (no windowing), so the explorer's panels are all in the page.
+    # No autosave either: the run must leave the notebook on disk as it is.
     settings = Path(tempfile.mkdtemp()) / '@jupyterlab' / 'notebook-extension'
     settings.mkdir(parents=True)
     (settings / 'tracker.jupyterlab-settings').write_text('{"windowingMode": "none"}')
+    docmanager = settings.parent / 'docmanager-extension'
+    docmanager.mkdir()
+    (docmanager / 'plugin.jupyterlab-settings').write_text('{"autosave": false}')
     cmd = [sys.executable, '-m', 'jupyter', 'lab', '--no-browser', f'--port={port}', '--ip=127.0.0.1',
            f'--ServerApp.token={token}', f'--ServerApp.root_dir={ROOT / "nbs"}', '--LabApp.expose_app_in_browser=True',
            '--ServerApp.allow_root=True', f'--LabApp.user_settings_dir={settings.parents[1]}', '--LabApp.news_url=None',
@@ -36,8 +41,10 @@ def wait_for_lab(port: int, token: str, timeout: float = 120):
     raise RuntimeError(f'JupyterLab did not answer on port {port} within {timeout:.0f} s')
 
 def gradcam_src(page) -> str:
-    "The `src` of the Grad-CAM panel (the explorer's first image); it changes when the panel is redrawn."
-    return page.locator('img.widget-image').first.get_attribute('src') or ''
+    """The `src` of the last explorer's Grad-CAM panel (the first of its three images; the notebook shows two
+    explorers, the last one the trained model's); it changes when the panel is redrawn."""
+    images = page.locator('img.widget-image')
+    return images.nth(images.count() - 3).get_attribute('src') or ''
 
 def stable_screenshot(page, out: Path, tries: int = 12):
     "Screenshot once two in a row are identical: headless Chromium can paint large images over several frames."
@@ -66,15 +73,16 @@ def check(out: Path, timeout_ms: int = 300_000):
                 time.sleep(3)  # let the kernel start
                 page.evaluate("window.jupyterapp.commands.execute('application:toggle-left-area')")  # room for the panels
                 page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+                # both explorers drawn (three panels each): the random model's, then the trained model's (a slow cell)
+                page.wait_for_function("document.querySelectorAll('img.widget-image').length >= 6", timeout=timeout_ms)
                 au = page.locator('.widget-dropdown:has(label:text-is("AU")) select').last
                 au.wait_for(state='visible', timeout=timeout_ms)
-                page.locator('img.widget-image').nth(2).wait_for(state='visible', timeout=timeout_ms)
                 before = gradcam_src(page)
                 options = au.locator('option').all_text_contents()
                 au.select_option(index=len(options) - 1)
                 page.wait_for_function(f"""() => {{
                     const imgs = [...document.querySelectorAll('img.widget-image')];
-                    return imgs.length >= 3 && imgs[0].src !== {before!r}
+                    return imgs.length >= 3 && imgs[imgs.length - 3].src !== {before!r}
                         && imgs.every(i => i.complete && i.naturalHeight > 0); }}""", timeout=timeout_ms)
                 time.sleep(2)
                 page.add_style_tag(content='.Toastify { display: none !important; }')  # JupyterLab's news pop-up
