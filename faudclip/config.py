@@ -16,7 +16,7 @@ __all__ = ['PATCH_SIZES', 'PaperSettings', 'TrainConfig', 'bp4d_fold', 'disfa_fo
 # %% ../nbs/09_config.ipynb 6
 @dataclass
 class PaperSettings:
-    "The paper's training settings (§IV-A3); the defaults are its BP4D values."
+    "The paper's training settings (§IV-A3): its BP4D values, but for the dice form (`dice_mode`, notebook 08)."
     model: str = 'b16'               # model preset: 'b16' (paper) or 'tiny' (CPU)
     image_size: int = 224            # training crop
     resize: int = 256                # the aligned face is resized to this before cropping

@@ -1,18 +1,19 @@
 """One source for the demo's numbers that the book quotes: `nbs/results/demo.json`.
 
 `make demo` writes it from the run's `metrics.json` (rounded as the prose quotes them, with the machine and the date),
-and `make test` checks that every place in the book that quotes a number quotes the file's value: change the demo,
+with the run's figures that the book shows (`nbs/images/demo_*.png`), and `make test` checks that every place in the book that quotes a number quotes the file's value: change the demo,
 rerun it, and the test names each sentence to update.
 
     python tools/results.py write [outputs/demo/metrics.json]
     python tools/results.py check
 """
 from __future__ import annotations
-import datetime, json, os, platform, sys
+import datetime, json, os, platform, shutil, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / 'nbs' / 'results' / 'demo.json'
+FIGURES = ('per_au_f1', 'fig5_AU12', 'clip_pretrain')  # the demo's figures that the book shows, as nbs/images/demo_*.png
 
 # Where the book quotes the demo: (notebook, text that must be in one of its markdown cells, filled from RESULTS)
 TABLE = ["| **FAUD-CLIP tiny** (fold 1 / 2 / 3: {fold1} / {fold2} / {fold3}) | **{mean_f1} %** |",
@@ -62,6 +63,7 @@ if __name__ == '__main__':
         metrics = Path(sys.argv[2] if len(sys.argv) > 2 else ROOT / 'outputs' / 'demo' / 'metrics.json')
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps(from_metrics(json.loads(metrics.read_text())), indent=1) + '\n')
+        for name in FIGURES: shutil.copyfile(metrics.parent / f'{name}.png', ROOT / 'nbs' / 'images' / f'demo_{name}.png')
         print(f"{RESULTS.relative_to(ROOT)} <- {metrics}; now `python tools/results.py check` names the prose to update")
     elif command == 'check':
         missing = disagreements(json.loads(RESULTS.read_text()))
