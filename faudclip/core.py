@@ -80,7 +80,7 @@ def au_columns(aus, # AU numbers of BP4D/DISFA
     if unknown: raise OptionError(f"not AUs of BP4D/DISFA: {unknown}")
     return [AU_CATALOGUE[a].label for a in aus]
 
-# %% ../nbs/00_core.ipynb 19
+# %% ../nbs/00_core.ipynb 22
 def seed_everything(seed: int = 0, # the seed of Python's, NumPy's and PyTorch's generators
                    ) -> None:
     "Seed Python, NumPy and PyTorch (CPU and CUDA) so that a run can be repeated."
@@ -89,7 +89,7 @@ def seed_everything(seed: int = 0, # the seed of Python's, NumPy's and PyTorch's
     torch.manual_seed(seed)
     os.environ['PYTHONHASHSEED'] = str(seed)
 
-# %% ../nbs/00_core.ipynb 21
+# %% ../nbs/00_core.ipynb 24
 def default_device() -> torch.device:
     "CUDA when available, else Apple MPS, else the CPU; the one place the device is chosen."
     if torch.cuda.is_available(): return torch.device('cuda')
@@ -97,7 +97,7 @@ def default_device() -> torch.device:
         return torch.device('mps')
     return torch.device('cpu')
 
-# %% ../nbs/00_core.ipynb 23
+# %% ../nbs/00_core.ipynb 26
 def default_workers(device: torch.device, # where the batches go
                    ) -> int:
     """DataLoader workers for one process: none on the CPU (the model needs the cores), else the machine's cores shared
@@ -105,7 +105,7 @@ def default_workers(device: torch.device, # where the batches go
     if device.type != 'cuda': return 0
     return max(1, min(8, (os.cpu_count() or 1) // max(1, torch.cuda.device_count())))
 
-# %% ../nbs/00_core.ipynb 27
+# %% ../nbs/00_core.ipynb 30
 class TorchCalls(TorchFunctionMode):
     "Inside `with TorchCalls() as calls:`, every torch function called, with the shapes of its tensor arguments."
     def __init__(self):
@@ -127,7 +127,7 @@ class TorchCalls(TorchFunctionMode):
         "The tensor shapes passed to each call of `name`."
         return [shapes for called, shapes in self.calls if called == name]
 
-# %% ../nbs/00_core.ipynb 30
+# %% ../nbs/00_core.ipynb 33
 GPU_DRY_RUN = 'FAUDCLIP_GPU_DRY_RUN'  # set to 1: the `#| gpu` cells run on the CPU, at small sizes
 
 def check_device() -> torch.device:
@@ -163,7 +163,7 @@ def compiled_without_codegen():
     try: yield
     finally: torch.compile = real
 
-# %% ../nbs/00_core.ipynb 33
+# %% ../nbs/00_core.ipynb 36
 def check_output(path, # an output path the user named
                  kind: str, # 'file' or 'folder': what the command writes there
                  option: str, # how the user named it, for the message ('--out')

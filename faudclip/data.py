@@ -210,7 +210,7 @@ def au_class_weights(labels, # (n, c) in {1, 0, -1}
     inverse_rate = np.where(positives > 0, labelled / np.maximum(positives, 1), 0.0)  # 1 / r_c; 0 for an absent AU
     return len(inverse_rate) * inverse_rate / inverse_rate.sum()
 
-# %% ../nbs/02_data.ipynb 31
+# %% ../nbs/02_data.ipynb 35
 def list_file(list_dir, # the list/ folder
               dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
               kind: str, # 'img_path', 'label' or 'weight'
@@ -269,7 +269,7 @@ def write_lists(df: pd.DataFrame, # labels of every frame
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
-# %% ../nbs/02_data.ipynb 32
+# %% ../nbs/02_data.ipynb 36
 def read_list(list_dir, # the list/ folder
               dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
               split: str, # 'train' or 'test'
@@ -303,7 +303,7 @@ def read_weights(list_dir, # the list/ folder
         raise DataError(f"{f}: expected {len(dataset_aus(dataset))} weights, got {len(weights)}")
     return weights
 
-# %% ../nbs/02_data.ipynb 40
+# %% ../nbs/02_data.ipynb 44
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
@@ -338,7 +338,7 @@ def au_transforms(train: bool, # the training augmentation, or the test transfor
     else: steps += [T.CenterCrop(size)]
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
-# %% ../nbs/02_data.ipynb 41
+# %% ../nbs/02_data.ipynb 45
 class AUDataset(Dataset):
     "Aligned face crops under `root` with AU labels: items are `(image (3, size, size), labels (c,))`."
     def __init__(self,
