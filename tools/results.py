@@ -61,11 +61,19 @@ if __name__ == '__main__':
     command = sys.argv[1] if len(sys.argv) > 1 else 'check'
     if command == 'write':
         metrics = Path(sys.argv[2] if len(sys.argv) > 2 else ROOT / 'outputs' / 'demo' / 'metrics.json')
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(from_metrics(json.loads(metrics.read_text())), indent=1) + '\n')
-        for name in FIGURES: shutil.copyfile(metrics.parent / f'{name}.png', ROOT / 'nbs' / 'images' / f'demo_{name}.png')
+        figures = [metrics.parent / f'{name}.png' for name in FIGURES]
+        if not metrics.is_file(): raise SystemExit(f"error: {metrics}: no such file (run make demo first)")
+        try: results = from_metrics(json.loads(metrics.read_text()))
+        except (KeyError, TypeError, json.JSONDecodeError) as e:
+            raise SystemExit(f"error: {metrics} is not the metrics.json of a full demo run ({type(e).__name__}: {e})")
+        missing = [str(f) for f in figures if not f.is_file()]
+        if missing: raise SystemExit(f"error: the demo's figures are missing: {', '.join(missing)}")
+        RESULTS.parent.mkdir(exist_ok=True)  # the numbers and figures only once everything is there
+        RESULTS.write_text(json.dumps(results, indent=1) + '\n')
+        for f in figures: shutil.copyfile(f, ROOT / 'nbs' / 'images' / f'demo_{f.name}')
         print(f"{RESULTS.relative_to(ROOT)} <- {metrics}; now `python tools/results.py check` names the prose to update")
     elif command == 'check':
+        if not RESULTS.is_file(): raise SystemExit(f"error: {RESULTS.relative_to(ROOT)} is missing (make demo writes it)")
         missing = disagreements(json.loads(RESULTS.read_text()))
         for line in missing: print(line, file=sys.stderr)
         if missing: raise SystemExit(f"error: {len(missing)} quotation(s) of the demo differ from {RESULTS.relative_to(ROOT)}")
