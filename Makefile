@@ -7,23 +7,41 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install demo test lab export clean-nbs check-clean check-readme check-style check-results check-sidebar readme outputs docs docs-check browser-check \
+.PHONY: install lock demo results test lab export clean-nbs check-clean check-readme check-style check-results check-sidebar readme outputs docs docs-check browser-check \
 	gpu-check gpu-wheels
 
 install: $(STAMP)
 
-# Re-runs only when the package definition changes; a second `make` skips it.
+# Re-runs only when the package definition or the pinned versions change; a second `make` skips it.
+# constraints.txt pins every package to the version the book's numbers were measured with (`make lock` refreshes it);
+# settings.ini keeps ranges, for people who `pip install faudclip` into their own environment.
 # facenet-pytorch goes in with --no-deps: its metadata pins torch<2.3 and numpy<2, yet it runs on current ones.
-$(STAMP): settings.ini setup.py
+$(STAMP): settings.ini setup.py constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
-	$(BIN)/python -m pip install -q --no-deps "facenet-pytorch>=2.5"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install -q --no-deps -c constraints.txt "facenet-pytorch>=2.5"
 	touch $(STAMP)
 
-# The numbers the book quotes go to nbs/results/demo.json (commit it); check-results then names the prose to update.
+# A fresh resolve of settings.ini's ranges in a throw-away venv, frozen into constraints.txt. Rerun the demo after it
+# (make demo && make results) and commit both: the book's numbers belong to the versions in constraints.txt.
+LOCK_VENV := .venv-lock
+lock:
+	rm -rf $(LOCK_VENV) && $(PY) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install -q -e ".[dev]"
+	$(LOCK_VENV)/bin/python -m pip install -q --no-deps "facenet-pytorch>=2.5"
+	{ head -n 2 constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable | grep -v -E '^(pip|faudclip)=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf $(LOCK_VENV)
+	@echo "constraints.txt refreshed: run make install, make demo and make results, and commit them together"
+
+# The demo writes only under outputs/demo: it never changes a tracked file, so `make test` passes before or after it.
 demo: install
 	$(BIN)/faudclip demo --out outputs/demo
+
+# For maintainers, after `make demo`: the run's numbers and figures become the book's (nbs/results/demo.json and
+# nbs/images/demo_*.png, to commit); then `make test`'s check-results names every sentence that quotes them differently.
+results: install
 	$(BIN)/python tools/results.py write outputs/demo/metrics.json
 
 lab: install

@@ -163,8 +163,9 @@ def contrastive_pretrain(clip, # an open_clip CLIP, trained in place
     tokens, loss_fn, size = open_clip.tokenize(list(captions)), ClipLoss(), clip.visual.image_size[0]
     decay = [p for p in clip.parameters() if p.ndim >= 2]
     rest = [p for p in clip.parameters() if p.ndim < 2]  # biases, norms, logit scale: no decay
+    fused = next(clip.parameters()).device.type in ('cuda', 'cpu')  # one kernel for all parameters, not one per op
     optimizer = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': rest, 'weight_decay': 0.0}],
-                                  lr=lr)
+                                  lr=lr, fused=fused)
     warmup = max(1, steps // 10)
     def lr_factor(s):  # linear warm-up, then cosine to zero
         return (s + 1) / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup)))

@@ -26,7 +26,7 @@ from .tree_attention import plot_tree_regions
 
 # %% auto 0
 __all__ = ['FIG5_AUS', 'BASELINE_NAMES', 'TUTORIAL_CACHE', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores',
-           'demo_report', 'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
+           'demo_report', 'run_environment', 'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
 
 # %% ../nbs/28_demo.ipynb 7
 def plot_per_au(table: pd.DataFrame, # F1 (%) per fold (rows 'fold1'...) and AU (columns)
@@ -280,7 +280,28 @@ probability. Notebooks 11 and 12 explain the maps and explore them interactively
 ![SynthAU faces](contact_sheet.png)
 """
 
-# %% ../nbs/28_demo.ipynb 16
+# %% ../nbs/28_demo.ipynb 17
+_VERSIONED = ('torch', 'torchvision', 'numpy', 'open_clip_torch', 'pillow', 'scikit-learn', 'opencv-python-headless')
+
+def _cpu_name() -> str:
+    "The CPU's model name as Linux reports it, else what `platform` knows."
+    import platform
+    try: names = [l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')]
+    except OSError: names = []
+    return names[0] if names else (platform.processor() or platform.machine())
+
+def run_environment() -> dict:
+    "What a run's numbers depend on besides its settings: package versions, Python, the CPU and PyTorch's threads."
+    import os, platform
+    from importlib import metadata
+    versions = {}
+    for name in _VERSIONED:
+        try: versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError: versions[name] = None
+    return {'python': platform.python_version(), **versions, 'cpu': _cpu_name(), 'cores': os.cpu_count(),
+            'threads': torch.get_num_threads()}
+
+# %% ../nbs/28_demo.ipynb 19
 def _render_once(root: Path, settings: dict, progress: bool):
     "Render SynthAU into `root` unless an earlier run rendered it with the same settings."
     record = root / 'demo_render.json'
@@ -378,11 +399,12 @@ def run_demo(out='outputs/demo', # output folder
     plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
     explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
     metrics['seconds'] = round(time.perf_counter() - start, 1)
+    metrics['environment'] = run_environment()
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
     (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
     return {'metrics': metrics, 'table': table}
 
-# %% ../nbs/28_demo.ipynb 17
+# %% ../nbs/28_demo.ipynb 20
 def pretraining_check(out: Path, # the demo's folder
                       clip, # the pretrained CLIP
                       data_root: Path, # the demo's SynthAU tree
@@ -411,7 +433,7 @@ def pretraining_check(out: Path, # the demo's folder
             'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}
 
-# %% ../nbs/28_demo.ipynb 26
+# %% ../nbs/28_demo.ipynb 29
 TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
 
 def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)

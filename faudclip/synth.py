@@ -4,9 +4,11 @@
 
 # %% ../nbs/20_synth.ipynb 3
 from __future__ import annotations
+import os, sys
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from functools import lru_cache
+from functools import lru_cache, partial
 import cv2
 import numpy as np
 import pandas as pd
@@ -467,6 +469,32 @@ def render_subject(n_frames: int, # frames to yield
 def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
+def _render_subject_files(out: Path, s: int, seed: int, frames: int, size: int, raw: bool, frame_step: int,
+                          cooccurrence: float) -> tuple[list, list]:
+    "Render subject `s` of the set `seed` and write its aligned (and raw) frames; its label rows and landmark rows."
+    subject, rng = f'S{s + 1:03d}', np.random.default_rng([seed, s])  # each subject draws from its own stream
+    (out / 'img' / subject).mkdir(parents=True, exist_ok=True)
+    if raw: (out / 'raw' / subject).mkdir(parents=True, exist_ok=True)
+    rows, lms = [], []
+    for k, (img, lm, intensity, rest) in enumerate(render_subject(frames, rng, size, frame_step, cooccurrence)):
+        t = k * frame_step  # the frame's number in the session
+        face = align_landmarks(img, rest, size)  # the transform of the face at rest: no AU moves the crop
+        path = f'{subject}/{t}.png'
+        Image.fromarray(face.image).save(out / 'img' / path, compress_level=1)
+        if raw: Image.fromarray(img).save(out / 'raw' / path, compress_level=1)
+        rows.append((subject, t, path, *intensity))
+        lms.append((path, *lm.ravel(), *transform_points(lm, face.matrix).ravel()))
+    return rows, lms
+
+def _subject_pool(workers: int | None, n_subjects: int):
+    """Processes that render subjects side by side (`workers` None: one per core), or None to render in this process:
+    forked workers on Linux, which start at once and need no import; elsewhere, or for one worker, this process."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    workers = min(n_subjects, workers or os.cpu_count() or 1)
+    if workers < 2 or sys.platform != 'linux': return None
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context('fork'))
+
 def make_synth_dataset(out_dir, # folder to write
                        n_subjects: int = 30, # subjects, dealt into 3 folds
                        frames_per_subject: int = 60, # frames kept per subject
@@ -476,26 +504,21 @@ def make_synth_dataset(out_dir, # folder to write
                        progress: bool = True, # show a progress bar
                        frame_step: int = 1, # video frames between two kept ones
                        cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression
+                       workers: int | None = None, # processes rendering subjects side by side (None: one per core)
                       ) -> pd.DataFrame:
-    "Render SynthAU into `out_dir` (img/, labels.csv, intensities.csv, landmarks.csv, list/) and return its labels."
+    """Render SynthAU into `out_dir` (img/, labels.csv, intensities.csv, landmarks.csv, list/) and return its labels;
+    the same set whatever `workers`, since each subject draws from a random stream of its own."""
     if n_subjects < 3: raise OptionError(f"3 subject-exclusive folds need at least 3 subjects, got {n_subjects}")
     out = Path(out_dir)
     rows, lms = [], []
     bar = tqdm(total=n_subjects * frames_per_subject, desc='SynthAU', unit='img', disable=not progress)
-    for s in range(n_subjects):
-        subject, rng = f'S{s + 1:03d}', np.random.default_rng([seed, s])
-        (out / 'img' / subject).mkdir(parents=True, exist_ok=True)
-        if raw: (out / 'raw' / subject).mkdir(parents=True, exist_ok=True)
-        frames = render_subject(frames_per_subject, rng, size, frame_step, cooccurrence)
-        for k, (img, lm, intensity, rest) in enumerate(frames):
-            t = k * frame_step  # the frame's number in the session
-            face = align_landmarks(img, rest, size)  # the transform of the face at rest: no AU moves the crop
-            path = f'{subject}/{t}.png'
-            Image.fromarray(face.image).save(out / 'img' / path, compress_level=1)
-            if raw: Image.fromarray(img).save(out / 'raw' / path, compress_level=1)
-            rows.append((subject, t, path, *intensity))
-            lms.append((path, *lm.ravel(), *transform_points(lm, face.matrix).ravel()))
-            bar.update()
+    render = partial(_render_subject_files, out, seed=seed, frames=frames_per_subject, size=size, raw=raw,
+                     frame_step=frame_step, cooccurrence=cooccurrence)
+    pool = _subject_pool(workers, n_subjects)
+    with pool or nullcontext():
+        for subject_rows, subject_lms in (pool.map if pool else map)(render, range(n_subjects)):  # in subject order
+            rows += subject_rows; lms += subject_lms
+            bar.update(len(subject_rows))
     bar.close()
     cols = au_columns(ALL_AUS)
     intensities = pd.DataFrame(rows, columns=['subject', 'frame', 'path', *cols])

@@ -114,7 +114,7 @@ def fit(model: FAUDCLIP, # trained in place
     weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32,
                            device=device)
     optimizer = torch.optim.AdamW(param_groups(model, cfg.lr_image, cfg.lr_prompt, cfg.lr_other, cfg.weight_decay),
-                                  betas=tuple(cfg.betas), fused=device.type == 'cuda')
+                                  betas=tuple(cfg.betas), fused=device.type in ('cuda', 'cpu'))
     steps = len(_loader(source, cfg, 0, device, job.rank, job.world))
     warmup_steps = max(1, round(cfg.warmup_epochs * steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, warmup_steps, cfg.epochs * steps))

@@ -1,8 +1,10 @@
 """One source for the demo's numbers that the book quotes: `nbs/results/demo.json`.
 
-`make demo` writes it from the run's `metrics.json` (rounded as the prose quotes them, with the machine and the date),
-with the run's figures that the book shows (`nbs/images/demo_*.png`), and `make test` checks that every place in the book that quotes a number quotes the file's value: change the demo,
-rerun it, and the test names each sentence to update.
+`make results` (for maintainers, after `make demo`) writes it from the run's `metrics.json` (rounded as the prose
+quotes them, with the machine, the package versions and the date), with the run's figures that the book shows
+(`nbs/images/demo_*.png`). `make test` checks that every place in the book that quotes a number quotes the committed
+file's value, never a user's own run: change the demo, rerun it, `make results`, and the test names each sentence to
+update.
 
     python tools/results.py write [outputs/demo/metrics.json]
     python tools/results.py check
@@ -23,6 +25,8 @@ TABLE = ["| **FAUD-CLIP tiny** (fold 1 / 2 / 3: {fold1} / {fold2} / {fold3}) | *
          "| each AU predicted at random at its training rate | {prior} % |"]
 CLAIMS = ([('index.ipynb', line) for line in TABLE] + [('90_guide.ipynb', line) for line in TABLE] + [
     ('index.ipynb', "on the project's {cores}-core CPU machine, {date}, in {minutes} minutes"),
+    ('index.ipynb', "with {versions}"),
+    ('90_guide.ipynb', "with {versions}"),
     ('index.ipynb', "peaks on a pixel the AU changed in {pointing_faudclip} % of cases (chance {pointing_chance} %), "
                     "against {pointing_baseline} % for Table III's baseline"),
     ('90_guide.ipynb', "done: {mean_f1} % mean F1 on held-out subjects"),
@@ -36,10 +40,13 @@ def percent(x: float) -> float: return round(100 * x, 1)
 
 def from_metrics(metrics: dict) -> dict:
     "The numbers the book quotes, from a demo's `metrics.json`, with this machine and today's date."
-    pointing = metrics['explanations']['counterfactual']
+    pointing, env = metrics['explanations']['counterfactual'], metrics['environment']
     folds = {f"fold{f['fold']}": percent(f['mean_f1']) for f in metrics['folds']}
     return {'date': datetime.date.today().isoformat(), 'cores': os.cpu_count(),
             'machine': f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores",
+            'versions': (f"Python {env['python']}, torch {env['torch']}, torchvision {env['torchvision']}, numpy "
+                         f"{env['numpy']}, open_clip_torch {env['open_clip_torch']} and Pillow {env['pillow']} "
+                         f"({env['threads']} threads, {env['cpu']})"),
             'minutes': round(metrics['seconds'] / 60, 1), 'mean_f1': percent(metrics['mean_f1']), **folds,
             **{k: percent(v) for k, v in metrics['baselines'].items()},
             'pointing_faudclip': percent(pointing['FAUD-CLIP']['pointing']['hit_rate']),
