@@ -131,7 +131,7 @@ def bench_training(model: FAUDCLIP, # the model to time (its weights change)
                    device: torch.device, # where the model is
                    flops: dict, # from `count_flops`
                   ) -> dict:
-    "Images/s, peak memory and model FLOP utilisation of training steps (AdamW, fused on CUDA and the CPU; compiled if asked)."
+    "Images/s, peak memory and model FLOP utilisation of training steps (AdamW, fused; compiled if asked)."
     x = torch.randn(cfg.train_batch, 3, cfg.image_size, cfg.image_size, device=device)
     y = (torch.rand(cfg.train_batch, len(model.cfg.aus), device=device) < 0.3).float()
     weights = torch.ones(len(model.cfg.aus), device=device)

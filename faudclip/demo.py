@@ -25,8 +25,9 @@ from .gradcam import (explain, explanation_gallery, compare_explanations, denorm
 from .tree_attention import plot_tree_regions
 
 # %% auto 0
-__all__ = ['FIG5_AUS', 'BASELINE_NAMES', 'TUTORIAL_CACHE', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores',
-           'demo_report', 'run_environment', 'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
+__all__ = ['FIG5_AUS', 'BASELINE_NAMES', 'DEMO_OUTPUTS', 'SYNTH_FILES', 'PRETRAIN_FILES', 'DEMO_RUNS', 'TUTORIAL_CACHE',
+           'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores', 'demo_report', 'run_environment',
+           'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
 
 # %% ../nbs/28_demo.ipynb 7
 def plot_per_au(table: pd.DataFrame, # F1 (%) per fold (rows 'fold1'...) and AU (columns)
@@ -301,33 +302,105 @@ def run_environment() -> dict:
     return {'python': platform.python_version(), **versions, 'cpu': _cpu_name(), 'cores': os.cpu_count(),
             'threads': torch.get_num_threads()}
 
-# %% ../nbs/28_demo.ipynb 19
-def _render_once(root: Path, settings: dict, progress: bool):
+# %% ../nbs/28_demo.ipynb 20
+# What the demo writes in its folder; it deletes nothing else, and starts in no folder that holds anything else
+DEMO_OUTPUTS = ('synthau', 'clip_pretrain', 'runs', 'metrics.json', 'report.md', 'per_au_f1.png', 'training_curves.png',
+                'clip_pretrain.png', 'contact_sheet.png', 'explanations.png', 'tree_attention.png', 'demo.lock',
+                *(f'fig5_AU{au}.png' for au in (7, 10, 12)))
+SYNTH_FILES = ('img', 'labels.csv', 'intensities.csv', 'landmarks.csv', 'list', 'demo_render.json')  # in synthau/
+PRETRAIN_FILES = ('faces', 'tiny_clip.pt', 'loss.csv', 'settings.json')                              # in clip_pretrain/
+DEMO_RUNS = ('fold1', 'fold2', 'fold3', 'baseline_fold1')                                          # in runs/
+
+def _foreign(folder: Path, # a folder the demo writes in
+             record: str, # the file in it that says the demo wrote the rest
+             owned, # the names the demo writes in it
+            ) -> list[str]:
+    "What `folder` holds that the demo did not write: everything, unless the demo's `record` is there."
+    if not folder.exists(): return []
+    names = sorted(p.name for p in folder.iterdir())
+    return [n for n in names if n not in owned] if (folder / record).is_file() else names
+
+def _refuse_foreign(folder: Path, foreign: list[str]):
+    if foreign:
+        shown = ', '.join(foreign[:4]) + (f' and {len(foreign) - 4} more' if len(foreign) > 4 else '')
+        raise OptionError(f"{folder} holds {shown}, which the demo did not write: choose another --out, or pass "
+                          "--overwrite to let the demo delete them")
+
+def _claim(folder: Path, # the folder about to be (re)written
+           record: str, # the demo's record in it
+           owned, # the names the demo writes in it
+           settings: dict, # what it is about to write
+           overwrite: bool = False, # delete what the demo did not write, too
+           resumable: bool = False, # keep an unfinished output of the same settings (to resume it)
+          ) -> bool:
+    """Whether `folder` already holds the output of `settings` (complete, or unfinished if `resumable`: then it is
+    kept); otherwise empty it of what the demo wrote (of everything, with `overwrite`) and record that the demo is
+    writing it now."""
+    path = folder / record
+    previous = json.loads(path.read_text()) if path.is_file() else {}
+    same = previous.get('settings') == settings and (resumable or previous.get('complete'))
+    foreign = _foreign(folder, record, owned)
+    if same and not foreign: return True
+    if not overwrite: _refuse_foreign(folder, foreign)
+    for name in (sorted(p.name for p in folder.iterdir()) if folder.exists() else []):
+        if overwrite or name in owned:
+            target = folder / name
+            if target.is_dir() and not target.is_symlink(): shutil.rmtree(target)
+            else: target.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({'settings': settings, 'complete': False}))  # an interrupted run is the demo's, to redo
+    return False
+
+def _complete(folder: Path, record: str):
+    "Mark `folder`'s output complete (written last, so an interrupted run is redone, not reused)."
+    path = folder / record
+    path.write_text(json.dumps({**json.loads(path.read_text()), 'complete': True}))
+
+# %% ../nbs/28_demo.ipynb 21
+def _check_demo_options(**options):
+    "Refuse, one option at a time and before any work, the demo's options that would fail or train nothing."
+    at_least = {'subjects': 3, 'frames': 1, 'epochs': 1, 'frame_step': 1, 'counterfactual_identities': 1, 'seed': 0,
+                'clip_pretrain_steps': 0, 'probe_warmup_steps': 0, 'pointing_faces': 0}
+    for name, low in at_least.items():
+        value = options[name]
+        if value is not None and not (isinstance(value, (int, np.integer)) and value >= low):
+            raise OptionError(f"{name} must be a whole number of at least {low}, not {value!r}")
+    if not 0 <= options['cooccurrence'] <= 1:  # a NaN fails this too
+        raise OptionError(f"cooccurrence must be a number in [0, 1], not {options['cooccurrence']!r}")
+
+def _check_demo_folder(out: Path):
+    "Refuse an output folder (or one of its demo folders) that holds files the demo did not write."
+    if out.exists() and not out.is_dir(): raise OptionError(f"{out} is a file, not a folder")
+    if not out.exists(): return
+    _refuse_foreign(out, sorted(p.name for p in out.iterdir() if p.name not in DEMO_OUTPUTS))
+    for folder, record, owned in (('synthau', 'demo_render.json', SYNTH_FILES),
+                                  ('clip_pretrain', 'settings.json', PRETRAIN_FILES),
+                                  ('runs', 'demo_settings.json', (*DEMO_RUNS, 'demo_settings.json'))):
+        _refuse_foreign(out / folder, _foreign(out / folder, record, owned))
+
+# %% ../nbs/28_demo.ipynb 22
+def _render_once(root: Path, settings: dict, progress: bool, overwrite: bool = False):
     "Render SynthAU into `root` unless an earlier run rendered it with the same settings."
-    record = root / 'demo_render.json'
-    if (root / 'labels.csv').is_file() and record.is_file() and json.loads(record.read_text()) == settings: return
-    if root.exists(): shutil.rmtree(root)  # other settings, or an interrupted render
+    if _claim(root, 'demo_render.json', SYNTH_FILES, settings, overwrite): return
     make_synth_dataset(root, settings['subjects'], settings['frames'], settings['seed'], progress=progress,
                        frame_step=settings['frame_step'], cooccurrence=settings['cooccurrence'])
-    record.write_text(json.dumps(settings))
+    _complete(root, 'demo_render.json')
 
-def _fresh_runs(runs: Path, settings: dict):
-    """Keep the fold checkpoints in `runs` (to resume them) only if a demo with the same settings wrote them; else start
-    again."""
-    record = runs / 'demo_settings.json'
-    if runs.exists() and (not record.is_file() or json.loads(record.read_text()) != settings): shutil.rmtree(runs)
-    runs.mkdir(parents=True, exist_ok=True); record.write_text(json.dumps(settings))
+def _fresh_runs(runs: Path, settings: dict, folds, overwrite: bool = False):
+    """Keep the runs `folds` (names of folders in `runs`) to resume them only if a demo with the same settings wrote
+    them; else start again."""
+    _claim(runs, 'demo_settings.json', (*folds, 'demo_settings.json'), settings, overwrite, resumable=True)
 
 def pretrained_clip(out: Path, # the demo's folder
                     settings: dict, # subjects, frames, seed, steps, image size...: retrained when they change
                     progress: bool = True, # show progress bars
+                    overwrite: bool = False, # delete what the demo did not write in `out/clip_pretrain/`
                    ) -> Path: # the weights file
     """The tiny CLIP contrastively pretrained as `settings` say (notebook 23): trained once, then reused from
     `out/clip_pretrain/`."""
     root = out / 'clip_pretrain'
-    weights, record = root / 'tiny_clip.pt', root / 'settings.json'
-    if weights.is_file() and record.is_file() and json.loads(record.read_text()) == settings: return weights
-    if root.exists(): shutil.rmtree(root)  # other settings, or an interrupted run (the record is written last)
+    weights = root / 'tiny_clip.pt'
+    if _claim(root, 'settings.json', PRETRAIN_FILES, settings, overwrite): return weights
     table = render_pretraining_set(root / 'faces', settings['subjects'], settings['frames'], settings['seed'],
                                    frame_step=settings['frame_step'], cooccurrence=settings['cooccurrence'],
                                    progress=progress)
@@ -337,42 +410,46 @@ def pretrained_clip(out: Path, # the demo's folder
     faces = load_faces(root / 'faces', table.path, resize_for(settings['image_size']))
     losses = contrastive_pretrain(clip, faces, table.caption, settings['steps'], progress=progress)
     losses.to_csv(root / 'loss.csv', index=False)
-    torch.save(clip.state_dict(), weights); record.write_text(json.dumps(settings))
+    torch.save(clip.state_dict(), weights)
+    _complete(root, 'settings.json')
     return weights
 
 def run_demo(out='outputs/demo', # output folder
              subjects: int = 240, # SynthAU subjects, dealt into 3 folds
              frames: int = 10, # frames per subject
              seed: int = 0, # of the data, the pretraining and the training
-             epochs: int = 12, # per fold
+             epochs: int = 8, # per fold
              image_size: int = 64, # the crop side
              frame_step: int = 8, # frames between two kept ones
-             clip_pretrain_steps: int = 500, # contrastive pretraining steps (0: random CLIP weights, then a warm-up)
+             clip_pretrain_steps: int = 300, # contrastive pretraining steps (0: random CLIP weights, then a warm-up)
              probe_warmup_steps: int | None = None, # supervised warm-up (default: 0, or 300 without pretraining)
              pointing_faces: int = 240, # held-out faces of the landmark-box game (0: no explanation scores)
              counterfactual_identities: int = 24, # new identities of the counterfactual game
              cooccurrence: float = COOCCURRENCE, # SynthAU's coupling of an expression's AUs (notebook 20)
              progress: bool = True, # show progress bars
+             overwrite: bool = False, # delete what the demo did not write in its folders (else refuse to start)
             ) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
-    if (clip_pretrain_steps < 0 or (probe_warmup_steps or 0) < 0 or frames < 1 or pointing_faces < 0
-            or counterfactual_identities < 1 or not 0 <= cooccurrence <= 1):
-        given = f"{frames}, {counterfactual_identities}, {clip_pretrain_steps}, {probe_warmup_steps}, {pointing_faces}"
-        raise OptionError(f"frames and counterfactual_identities must be at least 1, and step and face counts 0 or "
-                          f"more, not {given}; cooccurrence must be in [0, 1], not {cooccurrence}")
+    _check_demo_options(subjects=subjects, frames=frames, seed=seed, epochs=epochs, frame_step=frame_step,
+                        clip_pretrain_steps=clip_pretrain_steps, probe_warmup_steps=probe_warmup_steps,
+                        pointing_faces=pointing_faces, counterfactual_identities=counterfactual_identities,
+                        cooccurrence=cooccurrence)
     out, start = Path(out), time.perf_counter()
+    if not overwrite: _check_demo_folder(out)  # before anything is written or deleted
     out.mkdir(parents=True, exist_ok=True)
+    for name in ('metrics.json', 'report.md'): (out / name).unlink(missing_ok=True)  # no old result beside a new run
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,
             'cooccurrence': cooccurrence}
-    _render_once(out / 'synthau', data, progress)
+    _render_once(out / 'synthau', data, progress, overwrite)
     if probe_warmup_steps is None:
         probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
     pretrained = None
     if clip_pretrain_steps:  # half as many other subjects, captioned
         pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
-                                               'steps': clip_pretrain_steps}, progress))
+                                               'steps': clip_pretrain_steps}, progress, overwrite))
     _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size,
-                               'probe_warmup_steps': probe_warmup_steps, 'clip_pretrain_steps': clip_pretrain_steps})
+                               'probe_warmup_steps': probe_warmup_steps, 'clip_pretrain_steps': clip_pretrain_steps},
+                DEMO_RUNS, overwrite)
     contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
     cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
                      resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
@@ -384,7 +461,8 @@ def run_demo(out='outputs/demo', # output folder
     if pretrained:  # what the pretrained CLIP does with no AU label (thresholds fitted on each training fold)
         clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=image_size)
         pretraining = pretraining_check(out, clip, out / 'synthau', image_size, min(100, subjects * frames), seed)
-        zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold'])) for r in runs]
+        scored = {}  # each image's zero-shot logits, computed once for the three folds
+        zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold']), cache=scored) for r in runs]
         for k in ('zero_shot', 'zero_shot_fitted'): baselines[k] = float(np.mean([z[k].mean() for z in zero_shot]))
     metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
                'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
@@ -404,7 +482,7 @@ def run_demo(out='outputs/demo', # output folder
     (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
     return {'metrics': metrics, 'table': table}
 
-# %% ../nbs/28_demo.ipynb 20
+# %% ../nbs/28_demo.ipynb 23
 def pretraining_check(out: Path, # the demo's folder
                       clip, # the pretrained CLIP
                       data_root: Path, # the demo's SynthAU tree
@@ -433,14 +511,14 @@ def pretraining_check(out: Path, # the demo's folder
             'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}
 
-# %% ../nbs/28_demo.ipynb 29
+# %% ../nbs/28_demo.ipynb 34
 TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
 
 def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
                     subjects: int = 240, # SynthAU subjects, dealt into 3 folds; fold 1 trains both models
                     frames: int = 10, # frames per subject, 8 apart
-                    epochs: int = 12, # per model
-                    clip_pretrain_steps: int = 500, # contrastive pretraining of the tiny CLIP they start from
+                    epochs: int = 8, # per model
+                    clip_pretrain_steps: int = 300, # contrastive pretraining of the tiny CLIP they start from
                     seed: int = 0, # of the data, the pretraining and the training
                     progress: bool = True, # show progress bars
                    ) -> dict: # 'FAUD-CLIP' and 'baseline' -> trained `FAUDCLIP` in eval mode
@@ -452,7 +530,8 @@ def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
     _render_once(out / 'synthau', data, progress)
     pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': 64,
                                            'steps': clip_pretrain_steps}, progress))
-    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'clip_pretrain_steps': clip_pretrain_steps})
+    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'clip_pretrain_steps': clip_pretrain_steps},
+                ('FAUD-CLIP', 'baseline'))
     cfg = synth_fold(1, data=str(out / 'synthau'), epochs=epochs, seed=seed, pretrained=pretrained)
     models = {}
     for name, overrides in (('FAUD-CLIP', {}), ('baseline', ABLATIONS['baseline'])):

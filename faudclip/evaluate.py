@@ -130,21 +130,28 @@ def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `ou
     return {'table': table, 'runs': runs}
 
 # %% ../nbs/10_eval.ipynb 31
-def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int,
+                     cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    "Zero-shot logits and labels of a split; images already in `cache` (path -> logits) are not read again."
     paths, labels = read_list(Path(cfg.data) / 'list', cfg.dataset, split, cfg.fold)
-    data = AUDataset(Path(cfg.data) / 'img', paths, labels, train=False, size=cfg.image_size, resize=cfg.resize)
-    aus = dataset_aus(cfg.dataset)
-    logits = torch.cat([zero_shot_logits(clip, x, aus) for x, _ in DataLoader(data, batch_size)])
-    return logits.numpy(), np.asarray(labels)
+    cache = {} if cache is None else cache
+    todo = [p for p in dict.fromkeys(paths) if p not in cache]
+    if todo:
+        data = AUDataset(Path(cfg.data) / 'img', todo, np.zeros((len(todo), 1)), train=False, size=cfg.image_size,
+                         resize=cfg.resize)
+        aus = dataset_aus(cfg.dataset)
+        cache.update(zip(todo, torch.cat([zero_shot_logits(clip, x, aus) for x, _ in DataLoader(data, batch_size)])))
+    return torch.stack([cache[p] for p in paths]).numpy(), np.asarray(labels)
 
 def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny CLIP
                  cfg: TrainConfig, # the data, fold and image sizes to test on
                  batch_size: int = 256, # images per forward pass
+                 cache: dict | None = None, # image path -> logits, shared by the folds of one data tree and one CLIP
                 ) -> dict:
     """Per-AU F1 `(c,)` of `clip`'s zero-shot AU detection on the test fold of `cfg`: at the natural threshold, and
     fitted on the training fold."""
-    train_scores, train_labels = _zero_shot_split(clip, cfg, 'train', batch_size)
-    test_scores, test_labels = _zero_shot_split(clip, cfg, 'test', batch_size)
+    train_scores, train_labels = _zero_shot_split(clip, cfg, 'train', batch_size, cache)
+    test_scores, test_labels = _zero_shot_split(clip, cfg, 'test', batch_size, cache)
     return {'zero_shot': f1_scores(test_scores, test_labels, threshold=0.0),
             'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels,
                                           threshold=0.0)}
