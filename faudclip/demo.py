@@ -152,7 +152,8 @@ def _explanations(out: Path, cfg: TrainConfig, n_faces: int, n_identities: int, 
         compare_explanations(models, faces, au, out / f'fig5_AU{au}.png')
     return {'method': DEFAULT_EXPLANATION, 'counterfactual': scores,
             'boxes': {'faces': n_faces, 'pairs': int(boxes['FAUD-CLIP'].pairs['all']), 'per_au': box_per_au},
-            'baseline_f1': round(float(baseline['f1']['Avg']) / 100, 4)}
+            'baseline_f1': round(float(baseline['f1']['Avg']) / 100, 4),
+            'baseline_seconds': round(baseline['seconds'], 1)}
 
 # %% ../nbs/28_demo.ipynb 14
 def _first_stage(cfg: TrainConfig, metrics: dict) -> str:
@@ -275,7 +276,8 @@ probability. Notebooks 11 and 12 explain the maps and explore them interactively
   {cfg.batch_size}, AdamW with learning rates {cfg.lr_image:g} (image encoder), {cfg.lr_prompt:g} (prompts) and
   {cfg.lr_other:g} (the rest), the text tower frozen, one warm-up epoch then cosine; the loss of eq. (9). The last
   epoch is evaluated.
-- Per-fold time: {', '.join(f"{f['fold']}: {f['seconds']:.0f} s" for f in metrics['folds'])}.
+- Per-fold time: {', '.join(f"{f['fold']}: {f['seconds']:.0f} s" for f in metrics['folds'])}. Per stage:
+  {'; '.join(f"{stage} {s:.0f} s" for stage, s in metrics['stage_seconds'].items())}.
 - Full training configuration: `runs/fold1/last.pt` holds it with the weights.
 
 ![SynthAU faces](contact_sheet.png)
@@ -379,6 +381,15 @@ def _check_demo_folder(out: Path):
         _refuse_foreign(out / folder, _foreign(out / folder, record, owned))
 
 # %% ../nbs/28_demo.ipynb 22
+class _Laps:
+    "The seconds each stage of a run took, stage after stage: `laps('render')` ends the stage 'render'."
+    def __init__(self): self.seconds, self._last = {}, time.perf_counter()
+
+    def __call__(self, stage: str):
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 1)
+        self._last = now
+
 def _render_once(root: Path, settings: dict, progress: bool, overwrite: bool = False):
     "Render SynthAU into `root` unless an earlier run rendered it with the same settings."
     if _claim(root, 'demo_render.json', SYNTH_FILES, settings, overwrite): return
@@ -438,15 +449,18 @@ def run_demo(out='outputs/demo', # output folder
     if not overwrite: _check_demo_folder(out)  # before anything is written or deleted
     out.mkdir(parents=True, exist_ok=True)
     for name in ('metrics.json', 'report.md'): (out / name).unlink(missing_ok=True)  # no old result beside a new run
+    laps = _Laps()
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,
             'cooccurrence': cooccurrence}
     _render_once(out / 'synthau', data, progress, overwrite)
+    laps('render SynthAU')
     if probe_warmup_steps is None:
         probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
     pretrained = None
     if clip_pretrain_steps:  # half as many other subjects, captioned
         pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
                                                'steps': clip_pretrain_steps}, progress, overwrite))
+    laps('contrastive pretraining (with its faces)')
     _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size,
                                'probe_warmup_steps': probe_warmup_steps, 'clip_pretrain_steps': clip_pretrain_steps},
                 DEMO_RUNS, overwrite)
@@ -455,6 +469,7 @@ def run_demo(out='outputs/demo', # output folder
                      resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
                      pretrained=pretrained)
     cv = cross_validate(cfg, progress=progress)
+    laps('3 folds: train and test')
     table, runs = cv['table'], cv['runs']
     per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
     baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
@@ -464,6 +479,7 @@ def run_demo(out='outputs/demo', # output folder
         scored = {}  # each image's zero-shot logits, computed once for the three folds
         zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold']), cache=scored) for r in runs]
         for k in ('zero_shot', 'zero_shot_fitted'): baselines[k] = float(np.mean([z[k].mean() for z in zero_shot]))
+        laps('zero-shot baseline and retrieval check')
     metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
                'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
                           'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(),
@@ -473,10 +489,12 @@ def run_demo(out='outputs/demo', # output folder
     if pretrained: metrics['clip_pretrain'] = pretraining
     if pointing_faces:
         metrics['explanations'] = _explanations(out, cfg, pointing_faces, counterfactual_identities, progress)
+        laps("explanations: Table III's baseline on fold 1, scores, Fig. 5")
     plot_per_au(table, baselines, out / 'per_au_f1.png')
     plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
     explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
-    metrics['seconds'] = round(time.perf_counter() - start, 1)
+    laps('figures')
+    metrics['seconds'], metrics['stage_seconds'] = round(time.perf_counter() - start, 1), laps.seconds
     metrics['environment'] = run_environment()
     (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
     (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))

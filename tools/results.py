@@ -80,7 +80,7 @@ if __name__ == '__main__':
         for f in figures: shutil.copyfile(f, ROOT / 'nbs' / 'images' / f'demo_{f.name}')
         print(f"{RESULTS.relative_to(ROOT)} <- {metrics}; now `python tools/results.py check` names the prose to update")
     elif command == 'check':
-        if not RESULTS.is_file(): raise SystemExit(f"error: {RESULTS.relative_to(ROOT)} is missing (make demo writes it)")
+        if not RESULTS.is_file(): raise SystemExit(f"error: {RESULTS.relative_to(ROOT)} is missing (make demo, then make results, writes it)")
         missing = disagreements(json.loads(RESULTS.read_text()))
         for line in missing: print(line, file=sys.stderr)
         if missing: raise SystemExit(f"error: {len(missing)} quotation(s) of the demo differ from {RESULTS.relative_to(ROOT)}")
