@@ -100,10 +100,12 @@ browser-check: install
 # the GPU image's packages (tools/gpu_image.txt; about 6 GB with torch's CUDA libraries) and .whl/, nothing of .venv:
 # a package the GPU machine lacks fails here first. Not part of `make test` (about 3 minutes on 2 cores).
 gpu-check:
-	@if [ -n "$(DRY_RUN)" ]; then $(MAKE) -s $(GPU_STAMP) && OMP_NUM_THREADS=1 $(GPU_VENV)/bin/python tools/gpu_check.py --dry-run; \
+	@if [ -n "$(DRY_RUN)" ]; then $(MAKE) -s $(GPU_STAMP) && \
+		OMP_NUM_THREADS=1 $(GPU_VENV)/bin/python tools/gpu_check.py --dry-run; \
 	else python3 tools/gpu_check.py; fi
 
-# The rehearsal's venv: Python 3.12 as on the GPU machine where there is one, else python3; rebuilt when the list changes.
+# The rehearsal's venv: Python 3.12 as on the GPU machine where there is one, else python3; rebuilt when its list
+# changes.
 GPU_VENV := .gpu-venv
 GPU_STAMP := $(GPU_VENV)/.gpu-image-installed
 GPU_PY ?= $(shell python3.12 -c '' 2>/dev/null && echo python3.12 || echo $(PY))

@@ -154,7 +154,8 @@ def run_notebook(path: Path, out: Path):
     for i, kind, source in check_cells(path):
         start, tee = time.perf_counter(), Tee(sys.stdout)
         try:
-            with contextlib.redirect_stdout(tee): exec(compile(source, f'{path.name} cell {i}', 'exec'), module.__dict__)
+            code = compile(source, f'{path.name} cell {i}', 'exec')
+            with contextlib.redirect_stdout(tee): exec(code, module.__dict__)
         except BaseException as e:
             record['error'], record['traceback'] = _error_line(path, i, e), traceback.format_exc()
         finally:
@@ -184,8 +185,8 @@ def run_isolated(path: Path, dry_run: bool, timeout: float) -> dict:
     out.unlink(missing_ok=True)
     timed_out = process.returncode == -signal.SIGKILL and seconds >= timeout
     if timed_out:
-        running = record['cells'][-1]['cell'] if record['cells'] else 'the first'
-        record['error'] = f"{path.name}: stopped at its {timeout:.0f} s limit, in the cell after cell {running}"
+        where = f"after cell {record['cells'][-1]['cell']}" if record['cells'] else 'in its first cell'
+        record['error'] = f"{path.name}: stopped at its {timeout:.0f} s limit, {where}"
     elif record.get('error') is None and process.returncode:
         record['error'] = f"{path.name}: its process ended with code {process.returncode}"
     record.update(passed=record.get('error') is None, seconds=seconds, timed_out=timed_out)
