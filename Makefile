@@ -114,10 +114,23 @@ browser-check: install
 # On a CUDA machine: only the `#| gpu` cells of the notebooks (and `faudclip bench --preset gpu` through 27_bench), each
 # asserting what it measures, into outputs/gpu_check.json, in a few minutes. It uses that machine's python3 and torch,
 # with what its image lacks installed from .whl/ (fill it here with `make gpu-wheels`, then carry .whl/ along).
-# `make gpu-check DRY_RUN=1` runs the same cells here, on the CPU at small sizes.
+# `make gpu-check DRY_RUN=1` is the rehearsal: the same cells on the CPU at small sizes, in .gpu-venv/, which holds only
+# the GPU image's packages (tools/gpu_image.txt; about 6 GB with torch's CUDA libraries) and .whl/, nothing of .venv:
+# a package the GPU machine lacks fails here first. Not part of `make test` (about 3 minutes on 2 cores).
 gpu-check:
-	@if [ -n "$(DRY_RUN)" ]; then $(MAKE) -s install && $(BIN)/python tools/gpu_check.py --dry-run; \
+	@if [ -n "$(DRY_RUN)" ]; then $(MAKE) -s $(GPU_STAMP) && \
+		OMP_NUM_THREADS=1 $(GPU_VENV)/bin/python tools/gpu_check.py --dry-run; \
 	else python3 tools/gpu_check.py; fi
+
+# The rehearsal's venv: Python 3.12 as on the GPU machine where there is one, else python3; rebuilt when its list
+# changes.
+GPU_VENV := .gpu-venv
+GPU_STAMP := $(GPU_VENV)/.gpu-image-installed
+GPU_PY ?= $(shell python3.12 -c '' 2>/dev/null && echo python3.12 || echo $(PY))
+$(GPU_STAMP): tools/gpu_image.txt
+	test -x $(GPU_VENV)/bin/python || $(GPU_PY) -m venv $(GPU_VENV)
+	$(GPU_VENV)/bin/python -m pip install -q -r tools/gpu_image.txt
+	touch $(GPU_STAMP)
 
 gpu-wheels: install
 	$(BIN)/python tools/gpu_check.py --wheels

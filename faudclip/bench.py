@@ -16,7 +16,7 @@ from PIL import Image
 from .core import ALL_AUS, default_device, device_name, OptionError
 from .data import AUDataset, resize_for
 from .face_cache import FaceCache, device_augment, shuffled_batches
-from .model import FAUDCLIP, faudclip_b16, faudclip_tiny, logits_fn, param_groups
+from .model import FAUDCLIP, faudclip_b16, faudclip_tiny, logits_fn, param_groups, centred_error
 from .config import TrainConfig
 from .train import _train_step
 from .tree_attention import PATHS, tree_attention
@@ -112,10 +112,11 @@ def bench_inference(model: FAUDCLIP, # the model to time
                     cfg: BenchConfig, # batch size, compile, repetitions
                     device: torch.device, # where the model is
                    ) -> dict:
-    "Images/s of FAUD-CLIP and of its CLIP image tower at `cfg.batch`, eager and (if asked) compiled."
+    """Images/s of FAUD-CLIP and of its CLIP image tower at `cfg.batch`, eager and (if asked) compiled; with compiling,
+    the compiled logits' `centred_error` against eager's."""
     x = torch.randn(cfg.batch, 3, cfg.image_size, cfg.image_size, device=device)
     model.eval()
-    out = {}
+    out, logits_of = {}, {}
     for mode in ('eager', 'compiled') if cfg.compile else ('eager',):
         with torch.no_grad(), torch.autocast(device.type, torch.bfloat16, enabled=device.type == 'cuda'):
             logits = logits_fn(model, compile=mode == 'compiled')
@@ -123,7 +124,9 @@ def bench_inference(model: FAUDCLIP, # the model to time
             for name, fn in (('tower', tower), ('faudclip', logits)):
                 t = timed(lambda: fn(x), device, cfg.reps)
                 out[f'{name}_{mode}_img_s'] = cfg.batch / t['seconds']
+            logits_of[mode] = logits(x)
         out[f'ratio_{mode}'] = out[f'faudclip_{mode}_img_s'] / out[f'tower_{mode}_img_s']
+    if cfg.compile: out['compiled_vs_eager'] = centred_error(logits_of['compiled'], logits_of['eager'])
     return out
 
 def bench_training(model: FAUDCLIP, # the model to time (its weights change)

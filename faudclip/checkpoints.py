@@ -19,25 +19,35 @@ from .config import TrainConfig
 __all__ = ['RESUME_IGNORES', 'data_fingerprint', 'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model']
 
 # %% ../nbs/24_checkpoints.ipynb 5
-def _rng_state() -> dict:
+def _rng_state(device: torch.device | None = None, # the run's device (default: the current CUDA device, if any)
+              ) -> dict:
     "The random states, in types that `torch.load(weights_only=True)` reads (NumPy's key array as a tensor)."
     name, keys, pos, has_gauss, gauss = np.random.get_state()
     state = {'python': random.getstate(),
              'numpy': (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
              'torch': torch.get_rng_state()}
-    # this process's own GPU only: a run saved on 8 GPUs then resumes on fewer
-    if torch.cuda.is_available(): state['cuda'] = torch.cuda.get_rng_state()
+    # the run's own GPU only (cuda:1's for a run there, not cuda:0's): a run saved on 8 GPUs then resumes on fewer
+    device = _cuda_of(device)
+    if device is not None: state['cuda'] = torch.cuda.get_rng_state(device)
     return state
 
-def _set_rng_state(state: dict):
+def _cuda_of(device: torch.device | None) -> torch.device | None:
+    "The CUDA device whose random state a run keeps: its own, the current one by default, None off CUDA."
+    if device is None and torch.cuda.is_available(): return torch.device('cuda')
+    return device if device is not None and device.type == 'cuda' else None
+
+def _set_rng_state(state: dict,
+                   device: torch.device | None = None, # the run's device (default: the current CUDA device, if any)
+                  ):
     name, keys, pos, has_gauss, gauss = state['numpy']
     random.setstate(state['python'])
     np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
     torch.set_rng_state(state['torch'])
-    cuda = state.get('cuda')
-    if cuda is None or not torch.cuda.is_available(): return
-    if isinstance(cuda, list): cuda = cuda[min(torch.cuda.current_device(), len(cuda) - 1)]  # an older checkpoint's
-    torch.cuda.set_rng_state(cuda)
+    cuda, device = state.get('cuda'), _cuda_of(device)
+    if cuda is None or device is None: return
+    if isinstance(cuda, list):  # an older checkpoint's: every GPU's states
+        cuda = cuda[min(torch.cuda.current_device() if device.index is None else device.index, len(cuda) - 1)]
+    torch.cuda.set_rng_state(cuda, device)
 
 def data_fingerprint(data: AUDataset, # a training set
                     ) -> str: # 'frames:hash'
@@ -58,8 +68,8 @@ def save_checkpoint(path, # where to write (atomically: a temporary file, then a
     """Write a complete training checkpoint atomically (`data`: the training set's `data_fingerprint`; `rng_ranks`:
     every process's random states)."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    state = {'model': model.state_dict(), 'epoch': epoch, 'rng': _rng_state(), 'train_config': asdict(cfg),
-             'model_config': asdict(model.cfg), 'data': data}
+    state = {'model': model.state_dict(), 'epoch': epoch, 'rng': _rng_state(next(model.parameters()).device),
+             'train_config': asdict(cfg), 'model_config': asdict(model.cfg), 'data': data}
     if optimizer is not None: state |= {'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict()}
     if rng_ranks: state['rng_ranks'] = rng_ranks
     tmp = path.with_name(path.name + '.tmp')

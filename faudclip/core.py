@@ -12,8 +12,8 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 # %% auto 0
-__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'GPU_DRY_RUN', 'UserError', 'DataError',
-           'OptionError', 'ActionUnit', 'dataset_aus', 'au_columns', 'seed_everything', 'default_device',
+__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'HOST_READS', 'GPU_DRY_RUN', 'UserError',
+           'DataError', 'OptionError', 'ActionUnit', 'dataset_aus', 'au_columns', 'seed_everything', 'default_device',
            'default_workers', 'TorchCalls', 'check_device', 'device_name', 'no_host_sync', 'compiled_without_codegen',
            'check_output']
 
@@ -106,15 +106,29 @@ def default_workers(device: torch.device, # where the batches go
     return max(1, min(8, (os.cpu_count() or 1) // max(1, torch.cuda.device_count())))
 
 # %% ../nbs/00_core.ipynb 30
+# Reads of a tensor's values back to the host: harmless on the CPU, a wait for the GPU's queue to drain on CUDA
+HOST_READS = ('item', 'tolist', 'numpy', 'cpu', '__bool__', '__float__', '__int__', '__index__', 'nonzero',
+              'masked_select')
+
+def _bool_indexed(args) -> bool:
+    "Whether a `__getitem__`/`__setitem__` call indexes by a boolean mask (its result's size depends on the values)."
+    index = args[1] if len(args) > 1 else None
+    return any(isinstance(i, torch.Tensor) and i.dtype == torch.bool
+               for i in (index if isinstance(index, (tuple, list)) else (index,)))
+
 class TorchCalls(TorchFunctionMode):
-    "Inside `with TorchCalls() as calls:`, every torch function called, with the shapes of its tensor arguments."
+    """Inside `with TorchCalls() as calls:`, every torch function and tensor method called, with the shapes of its
+    tensor arguments, and those that would be a host sync on a GPU."""
     def __init__(self):
         super().__init__()
         self.calls = []  # (function name, [shape of each positional tensor argument])
+        self.host_reads = []  # the calls that read values back to the host, by name
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        shapes = [tuple(a.shape) for a in args if isinstance(a, torch.Tensor)]
-        self.calls.append((getattr(func, '__name__', str(func)), shapes))
+        name = getattr(func, '__name__', str(func))
+        self.calls.append((name, [tuple(a.shape) for a in args if isinstance(a, torch.Tensor)]))
+        if name in HOST_READS: self.host_reads.append(name)
+        elif name in ('__getitem__', '__setitem__') and _bool_indexed(args): self.host_reads.append(f'{name}[mask]')
         return func(*args, **(kwargs or {}))
 
     @property
@@ -143,8 +157,9 @@ def device_name(device: torch.device, # where something runs
 @contextlib.contextmanager
 def no_host_sync(device: torch.device, # where the code inside runs
                 ):
-    """Fail on a host sync inside: on CUDA any sync raises (`set_sync_debug_mode('error')`); on the CPU, a tensor built
-    from Python data (each would be a blocking copy on a GPU)."""
+    """Fail on a host sync inside: on CUDA any sync raises (`set_sync_debug_mode('error')`); on the CPU, what would be
+    one on a GPU: a tensor built from Python data (a blocking copy) or a read of values back to the host (`HOST_READS`,
+    boolean-mask indexing)."""
     if device.type == 'cuda':
         torch.cuda.set_sync_debug_mode('error')
         try: yield
@@ -152,6 +167,7 @@ def no_host_sync(device: torch.device, # where the code inside runs
         return
     with TorchCalls() as calls: yield
     if calls.host_built: raise AssertionError(f"tensors built from Python data: {calls.host_built}")
+    if calls.host_reads: raise AssertionError(f"values read back to the host: {calls.host_reads}")
 
 @contextlib.contextmanager
 def compiled_without_codegen():

@@ -12,13 +12,12 @@ import cv2
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from PIL import Image
 from tqdm.auto import tqdm
 from .core import DataError, default_device, OptionError
 from .align import mtcnn, similarity_transform, warp_face
 from .data import au_transforms
-from .model import logits_fn
+from .model import logits_fn, pad_batch
 from .checkpoints import load_model
 
 # %% auto 0
@@ -265,7 +264,7 @@ class FaceAnalyser:
         if not faces: return np.zeros((0, len(self.aus)))
         x = torch.stack([self.transform(Image.fromarray(f)) for f in faces])             # (n, 3, size, size)
         per = self.face_batch or len(x)
-        x = F.pad(x, (0, 0, 0, 0, 0, 0, 0, -len(x) % per)).to(self.device)           # (k * per, 3, size, size)
+        x = pad_batch(x, per).to(self.device)                                       # (k * per, 3, size, size)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == 'cuda'):
             logits = torch.cat([self.logits(chunk) for chunk in x.split(per)])[:len(faces)]  # (n, c)
         return torch.sigmoid(logits.float()).cpu().numpy()

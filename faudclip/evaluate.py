@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .core import au_columns, dataset_aus, default_workers
 from .data import AUDataset, read_list
 from .clip_pretrain import zero_shot_logits, fit_thresholds
-from .model import FAUDCLIP, logits_fn
+from .model import FAUDCLIP, logits_fn, pad_batch
 from .config import TrainConfig
 from .train import train_fold
 
@@ -47,7 +47,7 @@ def predict(model, # a FAUDCLIP (or any module whose output has `.logits`)
             compile: bool = False, # the image side under `torch.compile`
            ) -> tuple[np.ndarray, np.ndarray]: # probabilities and labels, (n, c) each
     """Probabilities and labels `(n, c)` for every item of `data`, in order (`compile`: the image side under
-    `torch.compile`)."""
+    `torch.compile`, every batch padded to `batch_size`). They are read back from the device once, at the end."""
     device = next(model.parameters()).device
     model.eval()
     # the text side once
@@ -55,10 +55,11 @@ def predict(model, # a FAUDCLIP (or any module whose output has `.logits`)
     probs, labels = [], []
     batches = DataLoader(data, batch_size, num_workers=default_workers(device), pin_memory=device.type == 'cuda')
     for x, y in tqdm(batches, desc='predicting', disable=not progress, leave=False):
+        images = pad_batch(x, batch_size) if compile else x  # the last batch too: one shape, one compiled graph
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
-            probs.append(torch.sigmoid(logits_of(x.to(device, non_blocking=True)).float()).cpu())
+            probs.append(torch.sigmoid(logits_of(images.to(device, non_blocking=True))[:len(x)].float()))
         labels.append(y)
-    return torch.cat(probs).numpy(), torch.cat(labels).numpy().astype(int)
+    return torch.cat(probs).cpu().numpy(), torch.cat(labels).numpy().astype(int)
 
 def f1_table(f1: np.ndarray, # (c,) per-AU F1 in [0, 1]
              aus, # their AU numbers
@@ -129,7 +130,7 @@ def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `ou
         table.loc['paper (FAUD-CLIP)'] = paper + [round(float(np.mean(paper)), 1)]
     return {'table': table, 'runs': runs}
 
-# %% ../nbs/10_eval.ipynb 31
+# %% ../nbs/10_eval.ipynb 34
 def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int,
                      cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     "Zero-shot logits and labels of a split; images already in `cache` (path -> logits) are not read again."
@@ -156,7 +157,7 @@ def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny C
             'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels,
                                           threshold=0.0)}
 
-# %% ../nbs/10_eval.ipynb 35
+# %% ../nbs/10_eval.ipynb 38
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'baseline': dict(interaction=False, attention='none', n_ctx=0),
     '+FIL': dict(interaction=True, attention='none', n_ctx=0),

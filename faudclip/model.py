@@ -16,7 +16,8 @@ from .interaction import Projector, FeatureInteraction, AUReadout, READOUTS
 
 # %% auto 0
 __all__ = ['ATTENTIONS', 'FAUDCLIPConfig', 'CBAM', 'AcAtt', 'NoAttention', 'FAUDCLIPOutput', 'FAUDCLIP', 'faudclip_b16',
-           'faudclip_tiny', 'logits_fn', 'init_logit_stats', 'param_groups', 'parameter_table']
+           'faudclip_tiny', 'logits_fn', 'pad_batch', 'init_logit_stats', 'param_groups', 'parameter_table',
+           'centred_error']
 
 # %% ../nbs/07_model.ipynb 6
 @dataclass
@@ -218,6 +219,13 @@ def logits_fn(model: FAUDCLIP, # in eval mode
     features = torch.compile(model.forward_features) if compile else model.forward_features
     return lambda images: model.forward_head(features(images), text)
 
+def pad_batch(x: torch.Tensor, # (n, ...) a batch of images
+              size: int, # the batch size a compiled model runs at
+             ) -> torch.Tensor: # (k * size, ...): `x`, then zeros
+    """`x` with zero images appended up to a multiple of `size`, so that a compiled model sees one batch shape: each new
+    one (a last, partial batch) would compile it again."""
+    return nn.functional.pad(x, (0, 0) * (x.dim() - 1) + (0, -len(x) % size))
+
 # %% ../nbs/07_model.ipynb 36
 @torch.no_grad()
 def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
@@ -275,3 +283,13 @@ def parameter_table(model: FAUDCLIP, # the model to count
     table = pd.DataFrame(rows, index=['M params', 'M trainable']).T.round(3)
     table.loc['total'] = table.sum()
     return table
+
+# %% ../nbs/07_model.ipynb 60
+def centred_error(logits: torch.Tensor, # (b, c) the logits to check (bf16's, the compiled model's)
+                  reference: torch.Tensor, # (b, c) the reference logits (fp32's, the eager model's)
+                 ) -> float:
+    """The mean difference of `logits` from `reference`, each centred per AU over the batch, relative to the
+    reference's per-image spread (its mean absolute centred value): 0 for the same per-image signal, about 1.4 for an
+    unrelated one."""
+    logits, reference = (t.float() - t.float().mean(0) for t in (logits, reference))
+    return ((logits - reference).abs().mean() / reference.abs().mean()).item()

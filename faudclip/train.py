@@ -53,12 +53,18 @@ def _train_step(model, x, y, weights, cfg, device, world: int = 1) -> dict:
     wa, dice = weighted_asymmetric_loss(logits, y, weights), weighted_dice_loss(logits, y, weights, mode=cfg.dice_mode)
     return {'loss': cfg.lambda_wa * wa + cfg.lambda_dice * dice, 'wa': wa, 'dice': dice}
 
+def _read_losses(pending: list[dict]) -> list[dict]:
+    "The losses of several steps (a dict of 0-d device tensors each) read from the device in one go: one host sync."
+    values = torch.stack([torch.stack(list(losses.values())) for losses in pending]).tolist()  # (steps, losses)
+    return [dict(zip(losses, step_values)) for losses, step_values in zip(pending, values)]
+
 def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
                  train_data: AUDataset, # the fold's training set
                  cfg: TrainConfig, # `probe_warmup_steps`, `probe_warmup_lr` and the loss settings
                  progress: bool = True, # show a progress bar
                 ) -> pd.DataFrame: # the loss per step
-    "Supervised warm-up: `cfg.probe_warmup_steps` steps of the image tower with a linear AU probe on all its tokens."
+    """Supervised warm-up: `cfg.probe_warmup_steps` steps of the image tower with a linear AU probe on all its tokens;
+    the losses are read every `cfg.log_every` steps, as `fit` reads them."""
     device = next(model.parameters()).device
     h, w = model.grid
     # thrown away afterwards
@@ -70,8 +76,8 @@ def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
     weights = torch.tensor(au_class_weights(train_data.labels.numpy(), dataset_aus(cfg.dataset)), dtype=torch.float32,
                            device=device)
     model.train()
-    rows, bar = [], tqdm(total=cfg.probe_warmup_steps, desc='probe warm-up of the image tower', disable=not progress,
-                         leave=False)
+    rows, pending, bar = [], [], tqdm(total=cfg.probe_warmup_steps, desc='probe warm-up of the image tower',
+                                      disable=not progress, leave=False)
     for epoch in range(-1, -cfg.probe_warmup_steps - 1, -1):  # negative epochs: shuffles of their own
         for x, y in _loader(train_data, cfg, epoch, device):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == 'cuda'):
@@ -79,12 +85,15 @@ def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
                 logits = probe(rearrange(tokens, 'b d h w -> b (h w d)')).float()                 # (b, c)
             loss = au_loss(logits, y.to(device, non_blocking=True), weights, cfg.lambda_wa, cfg.lambda_dice,
                            cfg.dice_mode)
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"non-finite loss {loss.item()} at probe warm-up step {len(rows) + 1}: "
-                                         "stopping")
             optimizer.zero_grad(set_to_none=True); loss.backward(); optimizer.step(); scheduler.step()
-            rows.append({'step': len(rows) + 1, 'loss': loss.item()})
-            bar.update(); bar.set_postfix(loss=f'{loss.item():.3f}')
+            pending.append({'loss': loss.detach()}); bar.update()
+            if len(pending) == cfg.log_every or len(rows) + len(pending) == cfg.probe_warmup_steps:
+                for losses in _read_losses(pending):  # every `log_every` steps, one host sync
+                    rows.append({'step': len(rows) + 1, **losses})
+                    if not math.isfinite(losses['loss']):
+                        raise FloatingPointError(f"non-finite loss {losses['loss']} at probe warm-up step "
+                                                 f"{len(rows)}: stopping")
+                pending.clear(); bar.set_postfix(loss=f"{rows[-1]['loss']:.3f}")
             if len(rows) == cfg.probe_warmup_steps:
                 bar.close()
                 return pd.DataFrame(rows)
@@ -99,6 +108,7 @@ def fit(model: FAUDCLIP, # trained in place
         resume: bool = False, # continue from `cfg.out/last.pt` when it is there (after checking it is this run's)
         until_epoch: int | None = None, # stop after this epoch (default: `cfg.epochs`)
         progress: bool = True, # show progress bars
+        checkpoints: bool = True, # write `out/last.pt` after every epoch (False: after the last one only)
        ) -> pd.DataFrame: # one row per iteration
     """Train `model` on `train_data` as `cfg` says; returns the per-iteration metrics (also in `out/metrics.csv`). Under
     `torchrun`, one process per GPU."""
@@ -137,7 +147,8 @@ def fit(model: FAUDCLIP, # trained in place
             loader = _loader(source, cfg, epoch, device, job.rank, job.world)
             _train_epoch(step_model, optimizer, scheduler, loader, weights, cfg, device, epoch, steps, rows,
                          progress and job.main, job)
-            _save_epoch(out, model, optimizer, scheduler, epoch, cfg, fingerprint, rows, job)
+            _save_epoch(out, model, optimizer, scheduler, epoch, cfg, fingerprint, rows, job,
+                        checkpoints or epoch == cfg.epochs - 1)
     except KeyboardInterrupt:
         done = (f"{out / 'last.pt'} holds epoch {epoch}; continue with resume (faudclip train --resume)" if epoch
                 else "no epoch was saved")
@@ -171,21 +182,24 @@ def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprin
     ranks = state.get('rng_ranks') or [state['rng']]
     if rank >= len(ranks):
         raise DataError(f"{out / 'last.pt'} was written by {len(ranks)} processes: resume it with as many")
-    _set_rng_state(ranks[rank])
+    _set_rng_state(ranks[rank], next(model.parameters()).device)
     return state['epoch'] + 1, rows
 
 def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, fingerprint: str, rows: list,
-                job):
-    """The end of an epoch: the first process writes the checkpoint (with every process's random state) and the metrics;
-    after the last epoch, the weights without the optimiser state, which only a resume needs."""
-    rng_ranks = None
-    if job.world > 1:
+                job, checkpoint: bool = True):
+    """The end of an epoch: the first process writes the checkpoint (with every process's random state, unless
+    `checkpoint` is False) and the metrics; after the last epoch, the weights without the optimiser state, which only a
+    resume needs."""
+    rng_ranks, device = None, next(model.parameters()).device
+    if job.world > 1 and checkpoint:
         rng_ranks = [None] * job.world
-        dist.all_gather_object(rng_ranks, _rng_state())
+        dist.all_gather_object(rng_ranks, _rng_state(device))
     if job.main:
         finished = epoch == cfg.epochs - 1
-        save_checkpoint(out / 'last.pt', model, None if finished else optimizer, scheduler, epoch, cfg, fingerprint,
-                        rng_ranks=rng_ranks)
+        if checkpoint:
+            save_checkpoint(out / 'last.pt', model, None if finished else optimizer, scheduler, epoch, cfg,
+                            fingerprint, rng_ranks=rng_ranks)
+        out.mkdir(parents=True, exist_ok=True)
         pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
     if job.world > 1: dist.barrier()  # nobody reads last.pt before it is complete
 
@@ -213,9 +227,7 @@ def _train_epoch(model, optimizer, scheduler, loader, weights, cfg: TrainConfig,
 def _log(pending: list, rows: list, epoch: int, steps: int):
     """Read the losses of the pending steps from the device in one go (one host sync) into metrics rows; stop at a
     non-finite loss."""
-    values = torch.stack([torch.stack(list(losses.values())) for _, losses, _ in pending]).tolist()  # (steps, 3)
-    for (i, losses, lrs), step_values in zip(pending, values):
-        row = dict(zip(losses, step_values))
+    for (i, _, lrs), row in zip(pending, _read_losses([losses for _, losses, _ in pending])):
         if not math.isfinite(row['loss']):
             raise FloatingPointError(f"non-finite loss {row['loss']} at epoch {epoch + 1}, step {i + 1}: stopping")
         rows.append({'epoch': epoch + 1, 'step': epoch * steps + i + 1, **row, **lrs})

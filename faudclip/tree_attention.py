@@ -15,8 +15,8 @@ from .core import OptionError
 
 
 # %% auto 0
-__all__ = ['PATHS', 'pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_attention', 'TreeAttention', 'TreeBlock',
-           'TreeTransformer', 'kept_regions', 'plot_tree_regions']
+__all__ = ['PATHS', 'pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_attention', 'topk_agreement', 'TreeAttention',
+           'TreeBlock', 'TreeTransformer', 'kept_regions', 'plot_tree_regions']
 
 # %% ../nbs/05_tree_attention.ipynb 6
 def pyramid_sizes(hw: tuple[int, int], # the finest grid (h, w)
@@ -164,7 +164,19 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
             trace.append({'hw': size, 'selected': selected, 'valid': valid, 'weights': probs.gather(-1, top.indices)})
     return (out, trace) if return_trace else out
 
-# %% ../nbs/05_tree_attention.ipynb 28
+# %% ../nbs/05_tree_attention.ipynb 27
+def topk_agreement(traces: list, # per layer, the trace of `tree_attention(..., return_trace=True)` (a run in bf16, say)
+                   reference: list, # the same layers' traces of a reference run (fp32)
+                  ) -> float: # in [0, 1]
+    "The share of the keys kept in `traces` that `reference` kept too, over layers, levels, heads and queries."
+    hits = total = 0
+    for layer, reference_layer in zip(traces, reference, strict=True):
+        for level, reference_level in zip(layer, reference_layer, strict=True):
+            kept = level['selected'].unsqueeze(-1) == reference_level['selected'].unsqueeze(-2)  # (b, heads, n, K, K)
+            hits, total = hits + kept.any(-1).sum(), total + kept.shape[:-1].numel()
+    return (hits / total).item()
+
+# %% ../nbs/05_tree_attention.ipynb 31
 class TreeAttention(nn.Module):
     "Multi-head tree attention over `(b, n, d)` tokens on an `hw` grid, with learnable level weights."
     def __init__(self,
@@ -197,7 +209,7 @@ class TreeAttention(nn.Module):
         if self.keep_trace: out, self.trace = out
         return self.proj(rearrange(out, 'b heads n dh -> b n (heads dh)'))
 
-# %% ../nbs/05_tree_attention.ipynb 31
+# %% ../nbs/05_tree_attention.ipynb 34
 class TreeBlock(nn.Module):
     "Pre-norm transformer layer: x + TreeAttention(LN x), then x + MLP(LN x)."
     def __init__(self,
@@ -259,7 +271,7 @@ class TreeTransformer(nn.Module):
     @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
-# %% ../nbs/05_tree_attention.ipynb 37
+# %% ../nbs/05_tree_attention.ipynb 40
 def kept_regions(trace: list, # one layer's trace from `tree_attention(..., return_trace=True)`
                  query: int, # the finest token, in raster order
                  fine_hw: tuple[int, int], # the finest grid
