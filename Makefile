@@ -31,7 +31,8 @@ lock:
 	$(LOCK_VENV)/bin/python -m pip install -q --upgrade pip
 	$(LOCK_VENV)/bin/python -m pip install -q -e ".[dev]"
 	$(LOCK_VENV)/bin/python -m pip install -q --no-deps "facenet-pytorch>=2.5"
-	{ head -n 2 constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable | grep -v -E '^(pip|faudclip)=='; } > constraints.txt.new
+	{ head -n 2 constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --all --exclude-editable \
+		| grep -v -E '^(pip|faudclip)=='; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt && rm -rf $(LOCK_VENV)
 	@echo "constraints.txt refreshed: run make install, make demo and make results, and commit them together"
 
