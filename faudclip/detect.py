@@ -179,8 +179,8 @@ def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
 # %% ../nbs/26_detect.ipynb 19
 def progress_path(csv_path, # a CSV `detect` writes
                  ) -> Path:
-    """`OUT.progress.json`, beside a CSV: the `skip_frames` it was written with, the SHA-256 of the checkpoint that wrote
-    it, and its complete inputs."""
+    """`OUT.progress.json`, beside a CSV: the `skip_frames` it was written with, the SHA-256 of the checkpoint that
+    wrote it, and its complete inputs."""
     return Path(str(csv_path) + '.progress.json')
 
 def _save_progress(csv_path, skip_frames: int, done: set[str], checkpoint: str):
@@ -354,8 +354,9 @@ def _append(out: Path, table: pd.DataFrame):
     try:
         with out.open('a') as sink: table.to_csv(sink, header=False, index=False)
     except OSError as e:
-        raise DataError(f"{out}: cannot write it: {os.strerror(e.errno) if e.errno else e}; the rows written so far are "
-                        "kept: free some space and continue with --resume") from None
+        reason = os.strerror(e.errno) if e.errno else str(e)
+        raise DataError(f"{out}: cannot write it: {reason}; the rows written so far are kept: free some space and "
+                        "continue with --resume") from None
 
 SYNTH_NOTE = ("faudclip detect: note: {checkpoint} was trained on SynthAU's synthetic faces (dataset SYNTH), not on "
               "photos: on real photos and videos its AUs show the pipeline at work, not what the faces do "
