@@ -66,9 +66,11 @@ def data_fingerprint(data: AUDataset, # a training set
 
 def data_change(saved, # the `data_fingerprint` a checkpoint holds (None in a very old one)
                 now: str, # the training set's now
-               ) -> str:
-    "What differs between two `data_fingerprint`s, in words."
+               ) -> str | None: # None when they match
+    """What differs between a checkpoint's `data_fingerprint` and the training set's now, in words; None when nothing
+    does (an earlier version's 'frames:paths and labels' matches on those two)."""
     old, new = str(saved).split(':'), now.split(':')
+    if old == new or (len(old) == 2 and old == new[:2]): return None
     if len(old) == 3 and old[:2] == new[:2]:
         return f"the training images changed since (the same {new[0]} paths and labels, other image contents)"
     return f"training data (frames:paths and labels:images): {saved} -> {now}"

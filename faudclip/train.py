@@ -160,8 +160,7 @@ def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprin
     far."""
     state = read_checkpoint(out / 'last.pt')
     differences = config_differences(state, cfg, model.cfg)
-    if state.get('data') != fingerprint:
-        differences.append(data_change(state.get('data'), fingerprint))
+    if change := data_change(state.get('data'), fingerprint): differences.append(change)
     if differences:
         raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
                         f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
