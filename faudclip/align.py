@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import cv2
 from PIL import Image
-from .core import DataError, OptionError, UserError
+from .core import DataError, OptionError, read_image, rgb_image, UserError
 
 
 # %% auto 0
@@ -45,10 +45,8 @@ def transform_points(points, # (k, 2) pixel positions
 def to_rgb_array(image, # a path, a PIL image or an array (grey, RGB or RGBA)
                 ) -> np.ndarray: # (h, w, 3) uint8 RGB
     "An RGB `uint8` (h, w, 3) array from a path, a PIL image or an array (grey or RGBA accepted)."
-    if isinstance(image, (str, Path)):
-        try: image = Image.open(image)
-        except (OSError, ValueError) as e: raise DataError(f"cannot read image {image}: {e}") from e
-    if isinstance(image, Image.Image): image = np.asarray(image.convert('RGB'))
+    if isinstance(image, (str, Path)): image = read_image(image)                     # upright, 8-bit
+    if isinstance(image, Image.Image): image = np.asarray(rgb_image(image))
     image = np.asarray(image)
     if image.ndim == 2: image = np.repeat(image[..., None], 3, axis=2)
     if image.ndim != 3 or image.shape[2] not in (3, 4):

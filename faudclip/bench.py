@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from fastcore.script import call_parse
+from fastcore.script import call_parse, Param
 from PIL import Image
-from .core import ALL_AUS, default_device, device_name, OptionError
+from .core import ALL_AUS, device_name, OptionError, parse_device
 from .data import AUDataset, resize_for
 from .face_cache import FaceCache, device_augment, shuffled_batches
 from .model import FAUDCLIP, faudclip_b16, faudclip_tiny, logits_fn, param_groups, centred_error
@@ -22,8 +22,8 @@ from .train import _train_step
 from .tree_attention import PATHS, tree_attention
 
 # %% auto 0
-__all__ = ['PEAK_BF16', 'BenchConfig', 'bench_cpu', 'bench_gpu', 'timed', 'peak_flops', 'count_flops', 'bench_inference',
-           'bench_training', 'bench_tree_attention', 'bench_loader', 'run_bench', 'summary', 'bench']
+__all__ = ['PEAK_BF16', 'COMPILE_FLAG', 'BenchConfig', 'bench_cpu', 'bench_gpu', 'timed', 'peak_flops', 'count_flops',
+           'bench_inference', 'bench_training', 'bench_tree_attention', 'bench_loader', 'run_bench', 'summary', 'bench']
 
 # %% ../nbs/27_bench.ipynb 6
 @dataclass
@@ -226,7 +226,7 @@ def run_bench(cfg: BenchConfig, # what to measure: `bench_cpu()` or `bench_gpu()
               progress: bool = True, # print each part as it is measured
              ) -> dict:
     "All the measurements of `cfg` on `device` (default: the best available), as one JSON-ready dict."
-    device = torch.device(device) if device else default_device()
+    device = parse_device(device)                                   # a bad --device: one line, before any work
     say = print if progress else (lambda *a, **k: None)
     model = _model(cfg).to(device)
     result = {'config': asdict(cfg), 'device': device_name(device), 'torch': torch.__version__}
@@ -263,11 +263,14 @@ def summary(result: dict, # from `run_bench`
                  f"{l['loader_pil_img_s']:,.0f} img/s |")
     return '\n'.join(lines)
 
+# --compile, None when not given (fastcore makes a plain bool option False, which would override the gpu preset's True)
+COMPILE_FLAG = Param("also measure compiled models (default: the preset's; gpu: yes)", action='store_const', const=True)
+
 @call_parse
 def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu' (the paper's b16 at batch 256)
           out: str = 'bench.json', # where to write the results
           device: str = None, # cuda, cpu, ... (default: the best available)
-          compile: bool = None, # also measure compiled models (default: the preset's; gpu: yes)
+          compile: COMPILE_FLAG = None, # also measure compiled models (default: the preset's; gpu: yes)
          ):
     """Throughput, FLOP utilisation, tree attention against SDPA and both input pipelines, each beside its reference
     (notebook 27)."""

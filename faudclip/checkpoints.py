@@ -9,14 +9,15 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .core import DataError
+from .core import DataError, write_atomic
 from .data import AUDataset
 from .backbone import quiet_random_init
 from .model import FAUDCLIP, FAUDCLIPConfig
 from .config import TrainConfig
 
 # %% auto 0
-__all__ = ['RESUME_IGNORES', 'data_fingerprint', 'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model']
+__all__ = ['SAMPLE', 'RESUME_IGNORES', 'data_fingerprint', 'data_change', 'checkpoint_digest', 'save_checkpoint',
+           'read_checkpoint', 'config_differences', 'load_model', 'load_weights']
 
 # %% ../nbs/24_checkpoints.ipynb 5
 def _rng_state(device: torch.device | None = None, # the run's device (default: the current CUDA device, if any)
@@ -49,12 +50,48 @@ def _set_rng_state(state: dict,
         cuda = cuda[min(torch.cuda.current_device() if device.index is None else device.index, len(cuda) - 1)]
     torch.cuda.set_rng_state(cuda, device)
 
+SAMPLE = 4096  # bytes of each image read for `data_fingerprint`: at its start, its middle and its end
+
+def _image_sample(path: Path) -> bytes:
+    "An image file's size and three `SAMPLE`-byte pieces of it (the whole file when it is smaller than three)."
+    try:
+        with path.open('rb') as f:
+            size = os.fstat(f.fileno()).st_size
+            starts = (0,) if size <= 3 * SAMPLE else (0, (size - SAMPLE) // 2, size - SAMPLE)
+            pieces = []
+            for start in starts:
+                f.seek(start); pieces.append(f.read(size if len(starts) == 1 else SAMPLE))
+    except OSError as e: raise DataError(f"{path}: cannot read this image ({e.strerror or e})") from None
+    return f'{size}:'.encode() + b''.join(pieces)
+
 def data_fingerprint(data: AUDataset, # a training set
-                    ) -> str: # 'frames:hash'
-    "A short hash of a dataset's image paths and labels: which frames a run trained on."
-    digest = hashlib.sha256('\n'.join(data.paths).encode())
-    digest.update(data.labels.numpy().tobytes())
-    return f'{len(data.paths)}:{digest.hexdigest()[:16]}'
+                    ) -> str: # 'frames:paths and labels:images', two short hashes
+    """What a run trained on: the number of frames, a hash of their paths and labels, and a hash of the images
+    themselves (each file's size and three samples of its bytes)."""
+    names = hashlib.sha256('\n'.join(data.paths).encode())
+    names.update(data.labels.numpy().tobytes())
+    images = hashlib.sha256()
+    for p in data.paths: images.update(_image_sample(data.root / p))
+    return f'{len(data.paths)}:{names.hexdigest()[:16]}:{images.hexdigest()[:16]}'
+
+def data_change(saved, # the `data_fingerprint` a checkpoint holds (None in a very old one)
+                now: str, # the training set's now
+               ) -> str | None: # None when they match
+    """What differs between a checkpoint's `data_fingerprint` and the training set's now, in words; None when nothing
+    does (an earlier version's 'frames:paths and labels' matches on those two)."""
+    old, new = str(saved).split(':'), now.split(':')
+    if old == new or (len(old) == 2 and old == new[:2]): return None
+    if len(old) == 3 and old[:2] == new[:2]:
+        return f"the training images changed since (the same {new[0]} paths and labels, other image contents)"
+    return f"training data (frames:paths and labels:images): {saved} -> {now}"
+
+def checkpoint_digest(path, # a checkpoint file
+                     ) -> str:
+    "The SHA-256 of a checkpoint file's bytes: which model wrote an output."
+    digest = hashlib.sha256()
+    with Path(path).open('rb') as f:
+        while chunk := f.read(1 << 20): digest.update(chunk)
+    return digest.hexdigest()
 
 def save_checkpoint(path, # where to write (atomically: a temporary file, then a rename)
                     model, # a FAUDCLIP
@@ -72,8 +109,7 @@ def save_checkpoint(path, # where to write (atomically: a temporary file, then a
              'train_config': asdict(cfg), 'model_config': asdict(model.cfg), 'data': data}
     if optimizer is not None: state |= {'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict()}
     if rng_ranks: state['rng_ranks'] = rng_ranks
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(state, tmp); os.replace(tmp, path)
+    write_atomic(path, lambda tmp: torch.save(state, tmp))  # a full disk: one line, and the last checkpoint kept
 
 def read_checkpoint(path, # a `last.pt` written by `fit`
                    ) -> dict:
@@ -129,5 +165,16 @@ def load_model(path, # a `last.pt` written by `fit`
     except (TypeError, ValueError) as e:  # fields this version does not have, or values it refuses
         raise DataError(f"{path}: its configuration does not fit this version of faudclip ({e})") from None
     with quiet_random_init(): model = FAUDCLIP(model_cfg)  # no 'initialized randomly' warning: the weights follow
-    model.load_state_dict({k.removeprefix('module.'): v for k, v in state['model'].items()})
+    load_weights(model, state['model'], path)
     return model.eval(), train_cfg
+
+def load_weights(model: FAUDCLIP, # the model its stored configuration builds
+                 weights: dict, # a checkpoint's `model` state dict
+                 path, # the checkpoint, for the message
+                ):
+    "Load a checkpoint's weights into `model`; a one-line `DataError` when they do not fit it (an edited checkpoint)."
+    try: model.load_state_dict({k.removeprefix('module.'): v for k, v in weights.items()})
+    except RuntimeError as e:
+        detail = ' '.join(str(e).split())[:200]
+        raise DataError(f"{path}: its weights do not fit the model of its own stored configuration (edited or "
+                        f"mixed up?): {detail}") from None

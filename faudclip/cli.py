@@ -4,12 +4,12 @@
 
 # %% ../nbs/29_cli.ipynb 3
 from __future__ import annotations
-import importlib, os, sys
+import contextlib, importlib, os, sys
 from dataclasses import replace
 from pathlib import Path
 from fastcore.meta import delegates
 from fastcore.script import Param, anno_parser, call_parse
-from .core import check_output, DataError, OptionError, UserError
+from .core import check_output, DataError, OptionError, run_lock, UserError
 
 # %% auto 0
 __all__ = ['MODEL_SIZES', 'COMMANDS', 'USER_ERRORS', 'OUTPUTS', 'run_options', 'describe_run', 'train', 'evaluate', 'cv',
@@ -26,6 +26,10 @@ def _warn_random_init(cfg):
 def _main_process() -> bool:
     "Whether this is the process that prints and writes: the only one, or rank 0 under torchrun."
     return os.environ.get('RANK', '0') == '0'
+
+def _one_writer(out: str, command: str):
+    "`run_lock` on the run folder in the process that writes it (rank 0 under torchrun); nothing in the others."
+    return run_lock(out, command) if _main_process() else contextlib.nullcontext()
 
 MODEL_SIZES = {'b16': 224, 'tiny': 64}  # --model -> its default --image_size
 
@@ -85,7 +89,7 @@ def train(dataset: str, # bp4d, disfa or synth
     cfg = _train_config(dataset, fold, data, out, **kwargs)
     if not resume and (Path(out) / 'last.pt').is_file():
         raise OptionError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
-    result = run_fold(cfg, progress=_main_process())
+    with _one_writer(out, 'train'): result = run_fold(cfg, progress=_main_process())
     if _main_process(): print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
 
 def _trained_on(trained, test) -> set[str]:
@@ -127,11 +131,11 @@ def cv(dataset: str, # bp4d, disfa or synth
     torchrun, on every GPU."""
     from faudclip.evaluate import cross_validate
     cfg = _train_config(dataset, 1, data, out, **kwargs)
-    result = cross_validate(cfg, progress=_main_process())
-    if not _main_process(): return
-    Path(out).mkdir(parents=True, exist_ok=True)
-    result['table'].to_csv(Path(out) / 'cv.csv')
-    (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
+    with _one_writer(out, 'cv'):
+        result = cross_validate(cfg, progress=_main_process())
+        if not _main_process(): return
+        result['table'].to_csv(Path(out) / 'cv.csv')
+        (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
 
 def _folds(text: str) -> tuple[int, ...]:
@@ -141,6 +145,9 @@ def _folds(text: str) -> tuple[int, ...]:
         raise OptionError(f"--folds must be fold numbers separated by commas, such as 1,2,3; got {text!r}") from None
     if not folds or any(f not in (1, 2, 3) for f in folds):
         raise OptionError(f"--folds takes folds 1, 2 and 3 only; got {text!r}")
+    if twice := sorted({f for f in folds if folds.count(f) > 1}):
+        raise OptionError(f"--folds names fold {', '.join(map(str, twice))} more than once ({text!r}): a fold counted "
+                          "twice would weigh double in the mean and shrink its spread")
     return folds
 
 @call_parse
@@ -155,10 +162,11 @@ def ablate(dataset: str, # bp4d, disfa or synth
     attention)."""
     from faudclip.evaluate import ablation_study, plot_ablation
     fold_list = _folds(folds)
-    table = ablation_study(_train_config(dataset, fold_list[0], data, out, **kwargs), folds=fold_list)
-    Path(out).mkdir(parents=True, exist_ok=True)
-    table.to_csv(Path(out) / 'ablation.csv')
-    (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
+    cfg = _train_config(dataset, fold_list[0], data, out, **kwargs)
+    with _one_writer(out, 'ablate'):
+        table = ablation_study(cfg, folds=fold_list)
+        table.to_csv(Path(out) / 'ablation.csv')
+        (Path(out) / 'ablation.md').write_text(table.to_markdown() + '\n')
     if table.index.name != 'row':
         print(f"partial run ({table.index.name}): the paper's Table III numbers are 3-fold means, so they are left out")
     plot_ablation(table, Path(out) / 'ablation.png')
@@ -260,5 +268,5 @@ def main(argv=None, # the arguments (default: the command line's)
         if os.environ.get('FAUDCLIP_DEBUG'): raise
         print(f"faudclip {name}: error: {e}", file=sys.stderr); return 1
     except KeyboardInterrupt as e:  # Ctrl-C: one line, with where the last checkpoint is when training
-        print(f"faudclip {name}: {e or 'interrupted'}", file=sys.stderr); return 130
+        print(f"faudclip {name}: {str(e) or 'interrupted'}", file=sys.stderr); return 130
     return 0

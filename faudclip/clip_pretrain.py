@@ -14,7 +14,7 @@ from einops import rearrange
 from open_clip.loss import ClipLoss
 from PIL import Image
 from tqdm.auto import tqdm
-from .core import ALL_AUS, au_columns
+from .core import ALL_AUS, au_columns, read_image
 from .data import CLIP_MEAN, CLIP_STD
 from .prompts import AU_DESCRIPTIONS
 from .synth import make_synth_dataset, random_identity, COOCCURRENCE
@@ -126,7 +126,7 @@ def load_faces(root, # a SynthAU tree with img/
     "Aligned faces under `root/img` resized to `size` as a CLIP-normalised `(n, 3, size, size)` tensor."
     mean, std = torch.tensor(CLIP_MEAN)[:, None, None], torch.tensor(CLIP_STD)[:, None, None]
     def face(p):
-        with Image.open(Path(root) / 'img' / p) as im: im = im.convert('RGB').resize((size, size), Image.BICUBIC)
+        im = read_image(Path(root) / 'img' / p).resize((size, size), Image.BICUBIC)
         return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1).float() / 255  # (3, size, size)
     return (torch.stack([face(p) for p in paths]) - mean) / std
 

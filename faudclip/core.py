@@ -4,18 +4,20 @@
 
 # %% ../nbs/00_core.ipynb 3
 from __future__ import annotations
-import contextlib, os, platform, random
+import contextlib, errno, fcntl, os, platform, random
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
+from PIL import Image, ImageOps
 from torch.overrides import TorchFunctionMode
 
 # %% auto 0
-__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'HOST_READS', 'GPU_DRY_RUN', 'UserError',
-           'DataError', 'OptionError', 'ActionUnit', 'dataset_aus', 'au_columns', 'seed_everything', 'default_device',
-           'default_workers', 'TorchCalls', 'check_device', 'device_name', 'no_host_sync', 'compiled_without_codegen',
-           'check_output']
+__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'HOST_READS', 'GPU_DRY_RUN', 'LOCK_NAME',
+           'UserError', 'DataError', 'OptionError', 'ActionUnit', 'dataset_aus', 'au_columns', 'seed_everything',
+           'default_device', 'parse_device', 'default_workers', 'TorchCalls', 'check_device', 'device_name',
+           'no_host_sync', 'compiled_without_codegen', 'check_output', 'write_atomic', 'run_lock', 'rgb_image',
+           'read_image']
 
 # %% ../nbs/00_core.ipynb 6
 class UserError(Exception):
@@ -23,7 +25,7 @@ class UserError(Exception):
     line. Any other exception is a bug, and keeps its traceback."""
 
 class DataError(UserError, ValueError):
-    "A missing, malformed or inconsistent input file; the message names the file."
+    "A missing, malformed or inconsistent input file, or an output that cannot be written; the message names the file."
 
 class OptionError(UserError, ValueError):
     "An option or setting that cannot work; the message names it and says what it takes."
@@ -97,7 +99,26 @@ def default_device() -> torch.device:
         return torch.device('mps')
     return torch.device('cpu')
 
-# %% ../nbs/00_core.ipynb 26
+# %% ../nbs/00_core.ipynb 27
+def parse_device(device: str | None, # what the user named: cpu, cuda, cuda:1, mps; None: the best available
+                 option: str = '--device', # how the user named it, for the message
+                ) -> torch.device:
+    "The device the user named, checked to exist here; a one-line `OptionError` if it does not."
+    if device is None: return default_device()
+    try: chosen = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise OptionError(f"{option} {device!r} is not a device: use cpu, cuda, cuda:N or mps") from None
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    mps = getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available()
+    if chosen.type == 'cuda' and not gpus: raise OptionError(f"{option} {device}: no CUDA GPU here: use {option} cpu")
+    if chosen.type == 'cuda' and (chosen.index or 0) >= gpus:
+        raise OptionError(f"{option} {device}: this machine has {gpus} CUDA GPU(s), cuda:0 to cuda:{gpus - 1}")
+    if chosen.type == 'mps' and not mps: raise OptionError(f"{option} {device}: no Apple GPU (MPS) here")
+    if chosen.type not in ('cpu', 'cuda', 'mps'):
+        raise OptionError(f"{option} {device}: faudclip runs on cpu, cuda or mps")
+    return chosen
+
+# %% ../nbs/00_core.ipynb 29
 def default_workers(device: torch.device, # where the batches go
                    ) -> int:
     """DataLoader workers for one process: none on the CPU (the model needs the cores), else the machine's cores shared
@@ -105,7 +126,7 @@ def default_workers(device: torch.device, # where the batches go
     if device.type != 'cuda': return 0
     return max(1, min(8, (os.cpu_count() or 1) // max(1, torch.cuda.device_count())))
 
-# %% ../nbs/00_core.ipynb 30
+# %% ../nbs/00_core.ipynb 33
 # Reads of a tensor's values back to the host: harmless on the CPU, a wait for the GPU's queue to drain on CUDA
 HOST_READS = ('item', 'tolist', 'numpy', 'cpu', '__bool__', '__float__', '__int__', '__index__', 'nonzero',
               'masked_select')
@@ -141,7 +162,7 @@ class TorchCalls(TorchFunctionMode):
         "The tensor shapes passed to each call of `name`."
         return [shapes for called, shapes in self.calls if called == name]
 
-# %% ../nbs/00_core.ipynb 33
+# %% ../nbs/00_core.ipynb 36
 GPU_DRY_RUN = 'FAUDCLIP_GPU_DRY_RUN'  # set to 1: the `#| gpu` cells run on the CPU, at small sizes
 
 def check_device() -> torch.device:
@@ -179,7 +200,7 @@ def compiled_without_codegen():
     try: yield
     finally: torch.compile = real
 
-# %% ../nbs/00_core.ipynb 36
+# %% ../nbs/00_core.ipynb 39
 def check_output(path, # an output path the user named
                  kind: str, # 'file' or 'folder': what the command writes there
                  option: str, # how the user named it, for the message ('--out')
@@ -194,3 +215,82 @@ def check_output(path, # an output path the user named
     if not existing.is_dir(): raise DataError(f"{option} {path}: {existing} is a file, so no folder can be made in it")
     if not os.access(existing, os.W_OK | os.X_OK): raise DataError(f"{option} {path}: cannot write in {existing}")
     return path
+
+# %% ../nbs/00_core.ipynb 43
+def write_atomic(path, # the file to write
+                 write, # called with a temporary path beside `path`; writes the whole content there
+                ) -> Path:
+    """Write `path` whole or not at all (`write(tmp)`, then a rename); on an OS error such as a full disk, the temporary
+    is removed, the previous `path` kept, and a one-line `DataError` names the file."""
+    path = Path(path)
+    tmp = path.with_name(path.name + '.tmp')
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException as e:  # Ctrl-C included: never a half-written temporary left behind
+        tmp.unlink(missing_ok=True)
+        if not isinstance(e, OSError): raise
+        reason = os.strerror(e.errno) if e.errno else str(e)
+        full = ' (free some space and run it again)' if e.errno in (errno.ENOSPC, errno.EDQUOT) else ''
+        raise DataError(f"{path}: cannot write it: {reason}{full}; its previous version, if any, is kept") from None
+    return path
+
+# %% ../nbs/00_core.ipynb 46
+LOCK_NAME = '.faudclip.lock'  # inside a run folder while a command writes it
+
+def _holds(lock: Path, handle) -> bool:
+    "Whether `handle` is still the file at `lock` (its holder may have removed it while we opened it)."
+    try: return os.stat(lock).st_ino == os.fstat(handle.fileno()).st_ino
+    except FileNotFoundError: return False
+
+@contextlib.contextmanager
+def run_lock(out, # the run folder (or the file) the command writes
+             command: str, # the command, named in a second one's message: 'train', 'detect', ...
+             kind: str = 'folder', # 'folder' (the lock is out/.faudclip.lock) or 'file' (OUT.lock beside it)
+            ):
+    """Hold `out` for one writer while the block runs: a second faudclip command on it is refused with a one-line
+    `DataError` that names the first; released when the block ends, or by the system if the process dies."""
+    out = Path(out)
+    (out if kind == 'folder' else out.parent).mkdir(parents=True, exist_ok=True)
+    lock = out / LOCK_NAME if kind == 'folder' else Path(str(out) + '.lock')
+    while True:
+        handle = lock.open('a+')
+        try: fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or 'faudclip command'
+            handle.close()
+            raise DataError(f"{out} is being written by another {holder}: wait for it to finish, or choose another "
+                            f"{kind}") from None
+        if _holds(lock, handle): break
+        handle.close()
+    handle.truncate(0); handle.write(f"faudclip {command} (process {os.getpid()})"); handle.flush()
+    try: yield lock
+    finally:
+        lock.unlink(missing_ok=True); handle.close()
+
+# %% ../nbs/00_core.ipynb 49
+def rgb_image(image: Image.Image, # as PIL opened it: any mode, maybe with an EXIF orientation
+             ) -> Image.Image: # 8-bit RGB, upright
+    """An image as it is meant to be seen: turned upright by its EXIF orientation, and 16-bit or floating-point pixels
+    scaled to 8 bits (not clipped)."""
+    try: image = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError): pass                   # unreadable EXIF: as stored
+    if image.mode in ('I', 'F') or image.mode.startswith('I;16'):
+        values = np.asarray(image, dtype=np.float64)
+        peak = values.max(initial=0)
+        if image.mode == 'F': top = 1.0 if peak <= 1 else 255.0 if peak <= 255 else peak
+        else: top = 65535.0 if peak <= 65535 else peak                 # 16-bit (I;16, or I as Pillow may open it)
+        image = Image.fromarray(np.clip(np.rint(values * 255 / top), 0, 255).astype(np.uint8))
+    return image.convert('RGB')
+
+def read_image(path, # an image file
+              ) -> Image.Image: # 8-bit RGB, upright
+    "An image file as `rgb_image` gives it; a one-line `DataError` for a file that cannot be read or is too large."
+    path = Path(path)
+    try:
+        with Image.open(path) as image: return rgb_image(image)
+    except Image.DecompressionBombError:  # PIL's guard against images that decode to gigabytes
+        raise DataError(f"{path}: more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, too large to open safely: "
+                        "downscale it first") from None
+    except (OSError, ValueError) as e: raise DataError(f"{path}: cannot read this image ({e})") from None

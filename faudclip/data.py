@@ -5,14 +5,14 @@
 # %% ../nbs/02_data.ipynb 3
 from __future__ import annotations
 import os, re, shutil, tempfile, warnings
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 import torch
 from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import transforms as T
-from .core import au_columns, DataError, dataset_aus, OptionError
+from .core import au_columns, DataError, dataset_aus, OptionError, read_image
 
 # %% auto 0
 __all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO', 'read_bp4d_file', 'read_bp4d_labels',
@@ -270,6 +270,12 @@ def write_lists(df: pd.DataFrame, # labels of every frame
     return out_dir
 
 # %% ../nbs/02_data.ipynb 36
+def _text(path: Path) -> str:
+    "A list file's text; a one-line `DataError` if it is not UTF-8 (a binary file, or names in another encoding)."
+    try: return path.read_text(encoding='utf-8')
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path}: not a UTF-8 text file (byte {e.start}: {e.reason})") from None
+
 def read_list(list_dir, # the list/ folder
               dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
               split: str, # 'train' or 'test'
@@ -280,8 +286,12 @@ def read_list(list_dir, # the list/ folder
     path_file, label_file = (list_file(list_dir, dataset, kind, fold, split) for kind in ('img_path', 'label'))
     for f in (path_file, label_file):
         if not f.is_file(): raise DataError(f"{f}: missing list file")
-    paths = [p.strip() for p in path_file.read_text().splitlines() if p.strip()]
-    rows = [r.split() for r in label_file.read_text().splitlines() if r.strip()]
+    paths = [p.strip() for p in _text(path_file).splitlines() if p.strip()]
+    rows = [r.split() for r in _text(label_file).splitlines() if r.strip()]
+    for i, p in enumerate(paths, 1):
+        if PurePosixPath(p).is_absolute() or '..' in PurePosixPath(p).parts:
+            raise DataError(f"{path_file}: line {i}: {p!r} is outside the img/ folder: a list names images relative to "
+                            "img/, and absolute paths and '..' are refused")
     if len(paths) != len(rows):
         raise DataError(f"{path_file.name} has {len(paths)} paths but {label_file.name} has {len(rows)} label rows")
     c = len(dataset_aus(dataset))
@@ -373,11 +383,8 @@ class AUDataset(Dataset):
 
     def load(self, i: int, # the item's index
             ) -> Image.Image:
-        "The i-th image as an RGB PIL image."
-        path = self.root / self.paths[i]
-        try:
-            with Image.open(path) as im: return im.convert('RGB')
-        except (OSError, ValueError) as e: raise DataError(f"{path}: cannot read image ({e})") from e
+        "The i-th image as an RGB PIL image, upright and scaled to 8 bits (`read_image`)."
+        return read_image(self.root / self.paths[i])
 
     def __getitem__(self, i: int):
         if self.cache is None: return self.augment(self.resize(self.load(i))), self.labels[i]

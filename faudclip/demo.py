@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from PIL import Image
-from .core import ALL_AUS, au_columns, OptionError, seed_everything
+from .core import ALL_AUS, au_columns, LOCK_NAME, OptionError, run_lock, seed_everything
 from .synth import make_synth_dataset, contact_sheet, synth_batch, COOCCURRENCE
 from .data import AUDataset, resize_for, to_test_crop
 from .backbone import load_clip, TINY_CLIP
@@ -307,7 +307,7 @@ def run_environment() -> dict:
 # %% ../nbs/28_demo.ipynb 20
 # What the demo writes in its folder; it deletes nothing else, and starts in no folder that holds anything else
 DEMO_OUTPUTS = ('synthau', 'clip_pretrain', 'runs', 'metrics.json', 'report.md', 'per_au_f1.png', 'training_curves.png',
-                'clip_pretrain.png', 'contact_sheet.png', 'explanations.png', 'tree_attention.png', 'demo.lock',
+                'clip_pretrain.png', 'contact_sheet.png', 'explanations.png', 'tree_attention.png', LOCK_NAME,
                 *(f'fig5_AU{au}.png' for au in (7, 10, 12)))
 SYNTH_FILES = ('img', 'labels.csv', 'intensities.csv', 'landmarks.csv', 'list', 'demo_render.json')  # in synthau/
 PRETRAIN_FILES = ('faces', 'tiny_clip.pt', 'loss.csv', 'settings.json')                              # in clip_pretrain/
@@ -447,58 +447,60 @@ def run_demo(out='outputs/demo', # output folder
                         cooccurrence=cooccurrence)
     out, start = Path(out), time.perf_counter()
     if not overwrite: _check_demo_folder(out)  # before anything is written or deleted
-    out.mkdir(parents=True, exist_ok=True)
-    for name in ('metrics.json', 'report.md'): (out / name).unlink(missing_ok=True)  # no old result beside a new run
-    laps = _Laps()
-    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,
-            'cooccurrence': cooccurrence}
-    _render_once(out / 'synthau', data, progress, overwrite)
-    laps('render SynthAU')
-    if probe_warmup_steps is None:
-        probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
-    pretrained = None
-    if clip_pretrain_steps:  # half as many other subjects, captioned
-        pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
-                                               'steps': clip_pretrain_steps}, progress, overwrite))
-    laps('contrastive pretraining (with its faces)')
-    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size,
-                               'probe_warmup_steps': probe_warmup_steps, 'clip_pretrain_steps': clip_pretrain_steps},
-                DEMO_RUNS, overwrite)
-    contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
-    cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
-                     resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
-                     pretrained=pretrained)
-    cv = cross_validate(cfg, progress=progress)
-    laps('3 folds: train and test')
-    table, runs = cv['table'], cv['runs']
-    per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
-    baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
-    if pretrained:  # what the pretrained CLIP does with no AU label (thresholds fitted on each training fold)
-        clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=image_size)
-        pretraining = pretraining_check(out, clip, out / 'synthau', image_size, min(100, subjects * frames), seed)
-        scored = {}  # each image's zero-shot logits, computed once for the three folds
-        zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold']), cache=scored) for r in runs]
-        for k in ('zero_shot', 'zero_shot_fitted'): baselines[k] = float(np.mean([z[k].mean() for z in zero_shot]))
-        laps('zero-shot baseline and retrieval check')
-    metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
-               'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
-                          'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(),
-                          'seconds': round(r['seconds'], 1)} for r in runs],
-               'baselines': {k: round(v, 4) for k, v in baselines.items()}, 'clip_pretrain_steps': clip_pretrain_steps,
-               'probe_warmup_steps': probe_warmup_steps}
-    if pretrained: metrics['clip_pretrain'] = pretraining
-    if pointing_faces:
-        metrics['explanations'] = _explanations(out, cfg, pointing_faces, counterfactual_identities, progress)
-        laps("explanations: Table III's baseline on fold 1, scores, Fig. 5")
-    plot_per_au(table, baselines, out / 'per_au_f1.png')
-    plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
-    explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
-    laps('figures')
-    metrics['seconds'], metrics['stage_seconds'] = round(time.perf_counter() - start, 1), laps.seconds
-    metrics['environment'] = run_environment()
-    (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
-    (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
-    return {'metrics': metrics, 'table': table}
+    with run_lock(out, 'demo'):  # one demo at a time in a folder (a second is refused in one line)
+        for name in ('metrics.json', 'report.md'): (out / name).unlink(missing_ok=True)  # no stale result
+        laps = _Laps()
+        data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,
+                'cooccurrence': cooccurrence}
+        _render_once(out / 'synthau', data, progress, overwrite)
+        laps('render SynthAU')
+        if probe_warmup_steps is None:
+            probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
+        pretrained = None
+        if clip_pretrain_steps:  # half as many other subjects, captioned
+            pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
+                                                   'steps': clip_pretrain_steps}, progress, overwrite))
+        laps('contrastive pretraining (with its faces)')
+        _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size,
+                                   'probe_warmup_steps': probe_warmup_steps,
+                                   'clip_pretrain_steps': clip_pretrain_steps}, DEMO_RUNS, overwrite)
+        contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
+        cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
+                         resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
+                         pretrained=pretrained)
+        cv = cross_validate(cfg, progress=progress)
+        laps('3 folds: train and test')
+        table, runs = cv['table'], cv['runs']
+        per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
+        baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
+        if pretrained:  # what the pretrained CLIP does with no AU label (thresholds fitted on each training fold)
+            clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=image_size)
+            pretraining = pretraining_check(out, clip, out / 'synthau', image_size, min(100, subjects * frames), seed)
+            scored = {}  # each image's zero-shot logits, computed once for the three folds
+            zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold']), cache=scored) for r in runs]
+            for k in ('zero_shot', 'zero_shot_fitted'): baselines[k] = float(np.mean([z[k].mean() for z in zero_shot]))
+            laps('zero-shot baseline and retrieval check')
+        metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
+                   'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
+                              'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(),
+                              'seconds': round(r['seconds'], 1)} for r in runs],
+                   'baselines': {k: round(v, 4) for k, v in baselines.items()},
+                   'clip_pretrain_steps': clip_pretrain_steps,
+                   'probe_warmup_steps': probe_warmup_steps}
+        if pretrained: metrics['clip_pretrain'] = pretraining
+        if pointing_faces:
+            metrics['explanations'] = _explanations(out, cfg, pointing_faces, counterfactual_identities, progress)
+            laps("explanations: Table III's baseline on fold 1, scores, Fig. 5")
+        plot_per_au(table, baselines, out / 'per_au_f1.png')
+        plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
+        explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
+        laps('figures')
+        metrics['seconds'], metrics['stage_seconds'] = round(time.perf_counter() - start, 1), laps.seconds
+        metrics['environment'] = run_environment()
+        (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
+        (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
+        return {'metrics': metrics, 'table': table}
+
 
 # %% ../nbs/28_demo.ipynb 23
 def pretraining_check(out: Path, # the demo's folder

@@ -4,7 +4,7 @@
 
 # %% ../nbs/26_detect.ipynb 3
 from __future__ import annotations
-import contextlib, fcntl, io, json, sys, time
+import contextlib, io, json, os, sys, time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -14,16 +14,16 @@ import pandas as pd
 import torch
 from PIL import Image
 from tqdm.auto import tqdm
-from .core import DataError, default_device, OptionError
+from .core import DataError, OptionError, parse_device, read_image, run_lock, write_atomic
 from .align import mtcnn, similarity_transform, warp_face
 from .data import au_transforms
 from .model import logits_fn, pad_batch
-from .checkpoints import load_model
+from .checkpoints import checkpoint_digest, load_model
 
 # %% auto 0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'MAX_SIDE', 'FACE_BATCH', 'Frame', 'expand_inputs',
-           'read_frames', 'box_iou', 'FaceTracker', 'au_output_columns', 'detect_columns', 'typed_rows',
-           'progress_path', 'resume_point', 'FaceAnalyser', 'DetectionInterrupted', 'detect', 'video_f1',
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'MAX_SIDE', 'FACE_BATCH', 'SYNTH_NOTE', 'Frame',
+           'expand_inputs', 'read_frames', 'box_iou', 'FaceTracker', 'au_output_columns', 'detect_columns',
+           'typed_rows', 'progress_path', 'resume_point', 'FaceAnalyser', 'DetectionInterrupted', 'detect', 'video_f1',
            'plot_au_timeline', 'plot_faces']
 
 # %% ../nbs/26_detect.ipynb 6
@@ -52,13 +52,23 @@ def expand_inputs(inputs, # a path, a folder, an array, or a list of them
         if path.is_dir():
             expanded += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES + VIDEO_SUFFIXES)
         else: expanded.append(path)
+    for path in expanded:
+        if isinstance(path, Path): _check_name(path)
     return _unique(expanded)
+
+def _check_name(path: Path):
+    "Refuse, before any work, a file name that is not UTF-8: the CSV could not hold it."
+    try: str(path).encode('utf-8')
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode('utf-8', 'replace')
+        raise DataError(f"{shown}: this file name is not UTF-8 (� marks its other bytes), so the CSV cannot name it: "
+                        "rename it") from None
 
 def _unique(inputs: list) -> list:
     "`inputs` without a second mention of a file (the same file by any path); arrays are all kept."
     seen, unique = set(), []
     for item in inputs:
-        key = item.resolve() if isinstance(item, Path) else id(item)
+        key = os.path.realpath(item) if isinstance(item, Path) else id(item)  # a looping link: no error here
         if key in seen:
             print(f"faudclip detect: note: {item} is named twice: analysed once", file=sys.stderr)
             continue
@@ -101,7 +111,9 @@ def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (
             if i % skip_frames == 0: yield Frame(name, i, 0.0, _as_rgb(clip[i], name))
         return
     path = Path(source)
-    if not path.exists(): raise DataError(f"{path}: no such file or folder")
+    if not path.exists():
+        what = 'a symbolic link that loops or leads nowhere' if path.is_symlink() else 'no such file or folder'
+        raise DataError(f"{path}: {what}")
     suffix = path.suffix.lower()
     if suffix in VIDEO_SUFFIXES:
         yield from _video_frames(path, skip_frames, start)
@@ -109,15 +121,9 @@ def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (
     if suffix not in IMAGE_SUFFIXES:
         raise DataError(f"{path}: not an image or a video (suffixes: {' '.join(IMAGE_SUFFIXES + VIDEO_SUFFIXES)})")
     if start > 0: return
-    try:
-        with Image.open(path) as im: image = np.asarray(im.convert('RGB'))
-    except Image.DecompressionBombError:  # PIL's guard against images that decode to gigabytes
-        raise DataError(f"{path}: more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, too large to open safely: "
-                        "downscale it first") from None
-    except (OSError, ValueError) as e: raise DataError(f"{path}: cannot read this image ({e})") from None
-    yield Frame(str(path), 0, 0.0, image)
+    yield Frame(str(path), 0, 0.0, np.asarray(read_image(path)))        # upright by its EXIF, 16-bit scaled
 
-# %% ../nbs/26_detect.ipynb 10
+# %% ../nbs/26_detect.ipynb 12
 def box_iou(a: np.ndarray, # (n, 4) boxes
             b: np.ndarray, # (m, 4) boxes
            ) -> np.ndarray: # (n, m)
@@ -149,7 +155,7 @@ class FaceTracker:
             self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids
         return ids
 
-# %% ../nbs/26_detect.ipynb 13
+# %% ../nbs/26_detect.ipynb 15
 FRAME_COLUMNS = ['input', 'frame', 'face_id', 'timestamp', 'confidence', 'success', 'face_x', 'face_y', 'face_width',
                  'face_height', *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]]
 
@@ -169,21 +175,22 @@ def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
     turn them into floats."""
     return table.astype({c: 'Int64' for c in table.columns if c in ('frame', 'face_id', 'success') or c.endswith('_c')})
 
-# %% ../nbs/26_detect.ipynb 17
+# %% ../nbs/26_detect.ipynb 19
 def progress_path(csv_path, # a CSV `detect` writes
                  ) -> Path:
-    "`OUT.progress.json`, beside a CSV: the `skip_frames` it was written with, and its complete inputs."
+    """`OUT.progress.json`, beside a CSV: the `skip_frames` it was written with, the SHA-256 of the checkpoint that
+    wrote it, and its complete inputs."""
     return Path(str(csv_path) + '.progress.json')
 
-def _save_progress(csv_path, skip_frames: int, done: set[str]):
-    path, tmp = progress_path(csv_path), Path(str(csv_path) + '.progress.tmp')
-    tmp.write_text(json.dumps({'skip_frames': skip_frames, 'done': sorted(done)}))
-    tmp.replace(path)                                                 # never a half-written progress file
+def _save_progress(csv_path, skip_frames: int, done: set[str], checkpoint: str):
+    state = json.dumps({'skip_frames': skip_frames, 'checkpoint': checkpoint, 'done': sorted(done)})
+    write_atomic(progress_path(csv_path), lambda tmp: Path(tmp).write_text(state))  # never half-written
 
 def resume_point(csv_path, # a CSV `detect` was writing
                  columns: list[str], # the columns it must have
                  skip_frames: int, # the new call's
                  names: list[str], # the inputs the new call names
+                 checkpoint: str, # the SHA-256 of the new call's checkpoint (`checkpoint_digest`)
                 ) -> tuple[set[str], dict[str, int]]: # (complete inputs, {input to continue: its first frame to do})
     """Read back a CSV of `detect` and its progress file: the inputs it holds completely, and the frame to continue from
     for each input of `names` it started; the rows of those frames are removed from the file."""
@@ -195,6 +202,10 @@ def resume_point(csv_path, # a CSV `detect` was writing
     if state['skip_frames'] != skip_frames:
         raise DataError(f"{path}: cannot resume with --skip_frames {skip_frames}: it was written with "
                         f"--skip_frames {state['skip_frames']}; use that, or write to another file")
+    if state.get('checkpoint') != checkpoint:
+        made_by = f"sha256 {state['checkpoint'][:12]}" if state.get('checkpoint') else 'an unrecorded one'
+        raise DataError(f"{path}: cannot resume with this checkpoint (sha256 {checkpoint[:12]}): its rows so far come "
+                        f"from another ({made_by}); resume with that one, or write to another file")
     text = path.read_text()
     text = text[:text.rfind('\n') + 1]                               # a half-written last line goes
     header = text.split('\n', 1)[0].split(',') if text else []
@@ -206,11 +217,10 @@ def resume_point(csv_path, # a CSV `detect` was writing
     done = set(state['done'])
     last = rows[~rows.input.isin(done) & rows.input.isin(names)].groupby('input').frame.max()  # the frames to redo
     redo = pd.Series(list(zip(rows.input, rows.frame))).isin(list(last.items())).to_numpy()
-    tmp = path.with_suffix(path.suffix + '.tmp')
-    rows[~redo].to_csv(tmp, index=False); tmp.replace(path)           # never a half-rewritten file
+    write_atomic(path, lambda tmp: rows[~redo].to_csv(tmp, index=False))  # never a half-rewritten file
     return done, {name: int(frame) for name, frame in last.items()}
 
-# %% ../nbs/26_detect.ipynb 19
+# %% ../nbs/26_detect.ipynb 21
 STAGES = ('decode', 'detect', 'align', 'model')
 MAX_SIDE = 2048  # a larger frame is downscaled to this before detection: MTCNN's memory grows with the frame's area
 
@@ -232,8 +242,9 @@ class FaceAnalyser:
                  threshold: float = 0.5, # probability at or above which an AU is present
                  compile: bool = False, # the model's image side under `torch.compile`
                 ):
+        self.device = parse_device(device)                              # a bad --device: one line, before any work
         self.model, cfg = load_model(checkpoint)
-        self.device = torch.device(device) if device else default_device()
+        self.dataset = cfg.dataset.upper()                                # what it was trained on: SYNTH, BP4D, DISFA
         self.model.to(self.device).eval()
         with torch.no_grad():
             self.logits = logits_fn(self.model, compile)  # the text side once; the image side compiled if asked
@@ -306,7 +317,7 @@ class FaceAnalyser:
             faced.setdefault(k, []).append(row)
         return [r for k, blank in enumerate(rows) for r in faced.get(k, [blank])]
 
-# %% ../nbs/26_detect.ipynb 22
+# %% ../nbs/26_detect.ipynb 24
 def _name(source, arrays: int) -> str:
     "An input's name in the rows: its path, or 'array<k>' for the k-th array."
     return f'array{arrays}' if isinstance(source, np.ndarray) else str(source)
@@ -337,19 +348,18 @@ def _batches(inputs: list, skip_frames: int, batch_size: int, done: set, start: 
 class DetectionInterrupted(KeyboardInterrupt):
     "Ctrl-C during `detect`, with what was written and how to continue."
 
-@contextlib.contextmanager
-def _exclusive(out: Path):
-    "Hold `OUT.lock` while writing `out`: a second `detect` on the same file is refused, not interleaved with this one."
-    lock = Path(str(out) + '.lock')
-    handle = lock.open('w')
-    try: fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)           # released by the system if this process dies
-    except BlockingIOError:
-        handle.close()
-        raise DataError(f"{out} is being written by another faudclip detect: wait for it to finish, or write to "
-                        "another file") from None
-    try: yield
-    finally:
-        lock.unlink(missing_ok=True); handle.close()
+def _append(out: Path, table: pd.DataFrame):
+    "Append rows to the CSV; a full disk is one line that says the rows so far are kept."
+    try:
+        with out.open('a') as sink: table.to_csv(sink, header=False, index=False)
+    except OSError as e:
+        reason = os.strerror(e.errno) if e.errno else str(e)
+        raise DataError(f"{out}: cannot write it: {reason}; the rows written so far are kept: free some space and "
+                        "continue with --resume") from None
+
+SYNTH_NOTE = ("faudclip detect: note: {checkpoint} was trained on SynthAU's synthetic faces (dataset SYNTH), not on "
+              "photos: on real photos and videos its AUs show the pipeline at work, not what the faces do "
+              "(train on BP4D or DISFA for that)")
 
 def _frame_count(source, skip_frames: int) -> int:
     if isinstance(source, np.ndarray): return -(-(len(source) if source.ndim == 4 else 1) // skip_frames)
@@ -373,21 +383,22 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     "AU probabilities and occurrences for every face of every frame of `inputs`, in OpenFace's CSV layout."
     if batch_size < 1 or skip_frames < 1:
         raise OptionError(f"batch_size and skip_frames must be at least 1, not {batch_size} and {skip_frames}")
-    analyser = FaceAnalyser(checkpoint, device, detector, compile=compile)
     inputs = expand_inputs(inputs)
+    analyser = FaceAnalyser(checkpoint, device, detector, compile=compile)
+    if analyser.dataset == 'SYNTH' and any(isinstance(s, Path) for s in inputs):
+        print(SYNTH_NOTE.format(checkpoint=checkpoint), file=sys.stderr)
     with contextlib.ExitStack() as stack:
         done, start = set(), {}
         if out is not None:
             out = Path(out)
             if out.exists() and not resume:
                 raise OptionError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
-            stack.enter_context(_exclusive(out))
-            if out.exists(): done, start = resume_point(out, analyser.columns, skip_frames, _names(inputs))
+            stack.enter_context(run_lock(out, 'detect', kind='file'))
+            digest = checkpoint_digest(checkpoint)
+            if out.exists(): done, start = resume_point(out, analyser.columns, skip_frames, _names(inputs), digest)
             else:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                pd.DataFrame(columns=analyser.columns).to_csv(out, index=False)
-                _save_progress(out, skip_frames, done)
-            sink = stack.enter_context(out.open('a'))
+                write_atomic(out, lambda tmp: pd.DataFrame(columns=analyser.columns).to_csv(tmp, index=False))
+                _save_progress(out, skip_frames, done, digest)
         todo = [s for s, name in zip(inputs, _names(inputs)) if name not in done]
         bar = stack.enter_context(tqdm(total=sum(_frame_count(s, skip_frames) for s in todo
                                                  if isinstance(s, np.ndarray) or Path(s).exists()),
@@ -401,8 +412,8 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
                 analyser.seconds['decode'] += time.perf_counter() - clock
                 table = typed_rows(pd.DataFrame(analyser.rows(batch, trackers), columns=analyser.columns))
                 if out is not None:
-                    table.to_csv(sink, header=False, index=False); sink.flush()
-                    done |= set(finished); _save_progress(out, skip_frames, done)
+                    _append(out, table)
+                    done |= set(finished); _save_progress(out, skip_frames, done, digest)
                 tables.append(table); frames += len(batch); bar.update(len(batch))
                 clock = time.perf_counter()
         except KeyboardInterrupt:
@@ -413,7 +424,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
-# %% ../nbs/26_detect.ipynb 40
+# %% ../nbs/26_detect.ipynb 42
 def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
              labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
              aus, # AU numbers to score
@@ -427,7 +438,7 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     predicted = faces.reindex(labels.frame)[[f'AU{a:02d}_c' for a in aus]].fillna(0).to_numpy(float)  # (n, c)
     return f1_table(f1_scores(predicted, labels[au_columns(aus)].to_numpy()), aus)
 
-# %% ../nbs/26_detect.ipynb 49
+# %% ../nbs/26_detect.ipynb 55
 def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows
                      input: str | None = None, # which video (default: the first input)
                      face_id: int = 0, # which face

@@ -8,7 +8,7 @@ import io
 import numpy as np
 import torch
 from PIL import Image
-from .core import AU_CATALOGUE, OptionError
+from .core import AU_CATALOGUE, OptionError, rgb_image
 from .data import au_transforms, resize_for
 from .gradcam import explain, denormalize, overlay
 from .tree_attention import plot_tree_regions
@@ -103,7 +103,7 @@ class AttentionExplorer:
                  ):
         "Find, align and add the face in an image file's bytes; a message when there is none."
         from faudclip.align import align_face
-        try: image = np.asarray(Image.open(io.BytesIO(data)).convert('RGB'))
+        try: image = np.asarray(rgb_image(Image.open(io.BytesIO(data))))  # upright, 8-bit
         except Exception as e:
             self.message.value = f'<b>{name}</b>: not an image ({e})'
             return

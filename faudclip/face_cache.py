@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_face_cache.ipynb 3
 from __future__ import annotations
-import hashlib, os
+import hashlib, os, sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -68,7 +68,11 @@ class FaceCache(Dataset):
                  labels: torch.Tensor, # (n, c) the faces' labels
                 ):
         self.path, self.labels = Path(path), labels
-        self.faces = np.load(self.path, mmap_mode='r')
+        try: self.faces = np.load(self.path, mmap_mode='r')
+        except (OSError, ValueError, EOFError) as e:                      # empty, cut short, or not a .npy
+            raise DataError(f"{self.path}: not a readable face cache ({type(e).__name__}: {e})") from None
+        if self.faces.ndim != 4 or self.faces.dtype != np.uint8:
+            raise DataError(f"{self.path}: not a face cache (a {self.faces.dtype} array of shape {self.faces.shape})")
         if len(self.faces) != len(labels):
             raise DataError(f"{self.path}: {len(self.faces)} faces for {len(labels)} label rows")
 
@@ -78,9 +82,12 @@ class FaceCache(Dataset):
            folder, # where caches live
            progress: bool = True, # show a progress bar while writing
           ) -> 'FaceCache':
-        "The cache of `data` in `folder`, written first if it is not there."
+        "The cache of `data` in `folder`, written first if it is not there, or again if it cannot be read."
         path = Path(folder) / f'faces-{cache_key(data)}.npy'
-        return cls(path if path.is_file() else write_face_cache(data, folder, progress=progress), data.labels)
+        if path.is_file():
+            try: return cls(path, data.labels)
+            except DataError as e: print(f"faudclip: note: {e}: writing it again", file=sys.stderr)
+        return cls(write_face_cache(data, folder, progress=progress), data.labels)
 
     def __len__(self): return len(self.faces)
 
@@ -126,7 +133,7 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
     return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
                                        persistent_workers=persistent and workers > 0, generator=generator)
 
-# %% ../nbs/22_face_cache.ipynb 13
+# %% ../nbs/22_face_cache.ipynb 15
 JITTER = 0.4  # ColorJitter(0.4, 0.4, 0.4): brightness, contrast and saturation factors uniform in [0.6, 1.4]
 
 def augment_params(n: int, # augmentations to draw

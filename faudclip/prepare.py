@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_prepare.ipynb 3
 from __future__ import annotations
-import json, os
+import json, math, os
 from dataclasses import dataclass, field
 from pathlib import Path
 import cv2
@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 from fastcore.script import call_parse
 from tqdm.auto import tqdm
-from .core import DataError, OptionError
+from .core import DataError, OptionError, parse_device, read_image, run_lock
 from .align import detect_landmarks, mtcnn, similarity_transform, warp_face
 from .data import fold_splits, read_bp4d_labels, read_disfa_labels, write_lists
 
 # %% auto 0
-__all__ = ['REUSED', 'LabelledFrame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'prepare_summary',
-           'prepare_dataset', 'prepare']
+__all__ = ['REUSED', 'LabelledFrame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'PrepareInterrupted',
+           'prepare_summary', 'prepare_dataset', 'prepare']
 
 # %% ../nbs/21_prepare.ipynb 6
 @dataclass
@@ -30,8 +30,9 @@ class LabelledFrame:
     load: callable = field(repr=False)  # () -> RGB uint8 array, or None when unreadable
 
 def _read_rgb(path: Path):
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    return None if image is None else cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    "A frame as an upright 8-bit RGB array (`read_image`), or None when it cannot be read."
+    try: return np.asarray(read_image(path))
+    except DataError: return None
 
 def bp4d_frames(labels: pd.DataFrame, # from `read_bp4d_labels`
                 images_dir, # BP4D's frame folders, {subject}/{task}/{frame}.jpg
@@ -147,6 +148,9 @@ def _claim(out: Path, settings: dict):
 
 REUSED = "no face: reused the previous frame's transform"  # a failures.csv reason for a frame that is kept
 
+class PrepareInterrupted(KeyboardInterrupt):
+    "Ctrl-C during `prepare`, with where the crops so far are and how to continue."
+
 def _reasons(failures: pd.DataFrame) -> str:
     "'40 no face, ...; 3 no image ...': the dropped frames of `failures` counted by reason, most frequent first."
     counts = failures.reason[failures.reason != REUSED].value_counts()
@@ -178,8 +182,9 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
                    ) -> pd.DataFrame:
     "Align a raw BP4D (`images`) or DISFA (`videos`) tree into `out` (img/, list/, labels.csv, failures.csv)."
     key, out = dataset.upper(), Path(out)
-    if size < 32 or enlarge <= 0:
-        raise OptionError(f"--size must be at least 32 and --enlarge positive, not {size} and {enlarge}")
+    if size < 32: raise OptionError(f"--size must be at least 32, not {size}")
+    if not (math.isfinite(enlarge) and enlarge > 0):
+        raise OptionError(f"--enlarge must be a positive number, not {enlarge}")
     if key == 'BP4D':
         if images is None: raise OptionError("BP4D needs --images, the folder of {subject}/{task}/{frame}.jpg frames")
         table = read_bp4d_labels(labels)
@@ -193,19 +198,26 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
     else: raise OptionError(f"prepare handles BP4D and DISFA, not {dataset!r}")
     # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment
     fold_splits(table, key)
-    _claim(out, {'dataset': key, 'size': size, 'enlarge': enlarge})
-    done, problems = align_frames(frames, out / 'img', size, enlarge, detector, progress)
-    failures = pd.DataFrame(missing + problems, columns=['file', 'reason'])
-    failures.to_csv(out / 'failures.csv', index=False)
-    prepared = table[[c in done for c in crop]].reset_index(drop=True)
-    if prepared.empty:
-        raise DataError(f"none of the {len(table)} labelled frames gave an aligned face ({_reasons(failures)}): each "
-                        f"is listed in {out / 'failures.csv'}")
-    prepared.to_csv(out / 'labels.csv', index=False)
-    write_lists(prepared, key, out / 'list')
+    source = {'images': images} if key == 'BP4D' else {'videos': videos}  # where the pixels come from
+    settings = {'dataset': key, 'size': size, 'enlarge': enlarge,
+                **{k: str(Path(v).resolve()) for k, v in source.items()}}
+    with run_lock(out, 'prepare'):                                   # one writer per output folder
+        _claim(out, settings)
+        try: done, problems = align_frames(frames, out / 'img', size, enlarge, detector, progress)
+        except KeyboardInterrupt:
+            raise PrepareInterrupted(f"interrupted: the crops aligned so far are kept in {out / 'img'}; run the same "
+                                     "command again to continue from there") from None
+        failures = pd.DataFrame(missing + problems, columns=['file', 'reason'])
+        failures.to_csv(out / 'failures.csv', index=False)
+        prepared = table[[c in done for c in crop]].reset_index(drop=True)
+        if prepared.empty:
+            raise DataError(f"none of the {len(table)} labelled frames gave an aligned face ({_reasons(failures)}): "
+                            f"each is listed in {out / 'failures.csv'}")
+        prepared.to_csv(out / 'labels.csv', index=False)
+        write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/21_prepare.ipynb 31
+# %% ../nbs/21_prepare.ipynb 32
 @call_parse
 def prepare(dataset: str, # BP4D or DISFA
             labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels
@@ -217,5 +229,6 @@ def prepare(dataset: str, # BP4D or DISFA
             device: str = 'cpu', # where MTCNN runs: cpu or cuda
            ):
     "Align a raw BP4D or DISFA download into 256-px crops and ME-GraphAU list files (resumable)."
-    prepared = prepare_dataset(dataset, labels, out, images, videos, size, enlarge, mtcnn(device))
+    detector = mtcnn(str(parse_device(device)))                    # a bad --device: one line, before any work
+    prepared = prepare_dataset(dataset, labels, out, images, videos, size, enlarge, detector)
     print(prepare_summary(prepared, out))

@@ -13,14 +13,16 @@ import torch.nn as nn
 from einops import rearrange
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import DataError, dataset_aus, default_device, default_workers, OptionError, seed_everything
+from .core import (DataError, dataset_aus, default_device, default_workers, OptionError, seed_everything,
+                           write_atomic)
 from .data import AUDataset, au_class_weights
 from .face_cache import FaceCache, augment_params, device_augment, shuffled_batches
 from .backbone import patch_tokens
 from .model import FAUDCLIP, param_groups
 from .losses import au_loss, weighted_asymmetric_loss, weighted_dice_loss
 from .config import TrainConfig, build_model, datasets
-from .checkpoints import (config_differences, data_fingerprint, read_checkpoint, save_checkpoint, _rng_state,
+from .checkpoints import (config_differences, data_change, data_fingerprint, load_weights, read_checkpoint,
+                                  save_checkpoint, _rng_state,
                                   _set_rng_state)
 from .distributed import distributed_job, global_batchnorm, _gather, _rank_slice
 
@@ -169,12 +171,11 @@ def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprin
     far."""
     state = read_checkpoint(out / 'last.pt')
     differences = config_differences(state, cfg, model.cfg)
-    if state.get('data') != fingerprint:
-        differences.append(f"training data (frames:hash): {state.get('data')} -> {fingerprint}")
+    if change := data_change(state.get('data'), fingerprint): differences.append(change)
     if differences:
         raise DataError(f"{out / 'last.pt'} was written by another configuration, so it cannot be resumed "
                         f"({'; '.join(differences)}): choose another output folder, or delete it to start again")
-    model.load_state_dict(state['model'])
+    load_weights(model, state['model'], out / 'last.pt')
     rows = pd.read_csv(out / 'metrics.csv').to_dict('records') if (out / 'metrics.csv').is_file() else []
     if 'optimizer' not in state: return state['epoch'] + 1, rows  # finished (its epochs match cfg's): nothing to train
     optimizer.load_state_dict(state['optimizer'])
@@ -200,7 +201,7 @@ def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainCo
             save_checkpoint(out / 'last.pt', model, None if finished else optimizer, scheduler, epoch, cfg,
                             fingerprint, rng_ranks=rng_ranks)
         out.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame(rows).to_csv(out / 'metrics.csv', index=False)
+        write_atomic(out / 'metrics.csv', lambda tmp: pd.DataFrame(rows).to_csv(tmp, index=False))
     if job.world > 1: dist.barrier()  # nobody reads last.pt before it is complete
 
 def _train_epoch(model, optimizer, scheduler, loader, weights, cfg: TrainConfig, device, epoch: int, steps: int,
