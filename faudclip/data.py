@@ -15,11 +15,11 @@ from torchvision import transforms as T
 from .core import au_columns, DataError, dataset_aus, OptionError, read_image
 
 # %% auto 0
-__all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO', 'read_bp4d_file', 'read_bp4d_labels',
-           'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree', 'subject_parts',
-           'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'fold_splits', 'write_lists',
-           'read_list', 'read_weights', 'resize_for', 'centre_crop_corner', 'to_test_crop', 'au_transforms',
-           'AUDataset']
+__all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO', 'RESIZED', 'read_bp4d_file',
+           'read_bp4d_labels', 'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree',
+           'subject_parts', 'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'fold_splits',
+           'write_lists', 'read_list', 'read_weights', 'resize_for', 'centre_crop_corner', 'to_test_crop',
+           'au_transforms', 'AUDataset']
 
 # %% ../nbs/02_data.ipynb 6
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -349,6 +349,8 @@ def au_transforms(train: bool, # the training augmentation, or the test transfor
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
 # %% ../nbs/02_data.ipynb 45
+RESIZED = {}  # (file, bytes, modification time, resize) -> the resized image, shared by AUDatasets with cache=True
+
 class AUDataset(Dataset):
     "Aligned face crops under `root` with AU labels: items are `(image (3, size, size), labels (c,))`."
     def __init__(self,
@@ -365,7 +367,7 @@ class AUDataset(Dataset):
         self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.float32)  # (n, c), -1 = unknown
         transform = au_transforms(train, size, resize)
         self.resize, self.augment = transform.transforms[0], T.Compose(transform.transforms[1:])
-        self.cache = {} if cache else None  # resized images kept in memory: small images decode once
+        self.cache = RESIZED if cache else None  # resized images kept in memory: small images decode once
 
     @classmethod
     def from_lists(cls,
@@ -386,7 +388,15 @@ class AUDataset(Dataset):
         "The i-th image as an RGB PIL image, upright and scaled to 8 bits (`read_image`)."
         return read_image(self.root / self.paths[i])
 
-    def __getitem__(self, i: int):
-        if self.cache is None: return self.augment(self.resize(self.load(i))), self.labels[i]
-        if i not in self.cache: self.cache[i] = self.resize(self.load(i))
-        return self.augment(self.cache[i]), self.labels[i]
+    def resized(self, i: int, # the item's index
+               ) -> Image.Image:
+        "The i-th image resized; with `cache`, decoded once per process while its file stays the same."
+        path = self.root / self.paths[i]
+        try: stat = path.stat() if self.cache is not None else None
+        except OSError: stat = None  # `load` says what is wrong with the file
+        if stat is None: return self.resize(self.load(i))
+        key = (str(path), stat.st_size, stat.st_mtime_ns, repr(self.resize))
+        if key not in self.cache: self.cache[key] = self.resize(self.load(i))
+        return self.cache[key]
+
+    def __getitem__(self, i: int): return self.augment(self.resized(i)), self.labels[i]

@@ -80,7 +80,8 @@ def explain_figures(checkpoint, # a fold's `last.pt`
     shown."""
     import matplotlib.pyplot as plt
     model, cfg = load_model(checkpoint)
-    test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize)
+    test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize,
+                                cache=cfg.cache_images)
     labels = test.labels.clamp(min=0)
     active = labels.sum(1)
     best = {}  # the most active frame of each test subject (the first path component)
@@ -122,7 +123,8 @@ def pointing_scores(checkpoint, # a fold's `last.pt`
     """The pointing game (notebook 11) of a checkpoint on `n_faces` faces spread over its held-out fold, with SynthAU's
     landmarks."""
     model, cfg = load_model(checkpoint)
-    test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize)
+    test = AUDataset.from_lists(data_dir, cfg.dataset, 'test', cfg.fold, size=cfg.image_size, resize=cfg.resize,
+                                cache=cfg.cache_images)
     faces = np.unique(np.linspace(0, len(test) - 1, min(n_faces, len(test))).round().astype(int))
     marks = pd.read_csv(Path(data_dir) / 'landmarks.csv').set_index('path')
     columns = [f'{a}{k}' for k in range(5) for a in 'xy']                                  # x0, y0, ..., x4, y4

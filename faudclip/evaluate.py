@@ -139,7 +139,7 @@ def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int,
     todo = [p for p in dict.fromkeys(paths) if p not in cache]
     if todo:
         data = AUDataset(Path(cfg.data) / 'img', todo, np.zeros((len(todo), 1)), train=False, size=cfg.image_size,
-                         resize=cfg.resize)
+                         resize=cfg.resize, cache=cfg.cache_images)
         aus = dataset_aus(cfg.dataset)
         cache.update(zip(todo, torch.cat([zero_shot_logits(clip, x, aus) for x, _ in DataLoader(data, batch_size)])))
     return torch.stack([cache[p] for p in paths]).numpy(), np.asarray(labels)
