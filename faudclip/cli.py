@@ -176,9 +176,9 @@ def ablate(dataset: str, # bp4d, disfa or synth
 def demo(out: str = 'outputs/demo', # output folder
          subjects: int = 240, # SynthAU subjects (3 subject-exclusive folds)
          frames: int = 10, # frames per subject
-         epochs: int = 8, # training epochs per fold
+         epochs: int = 12, # training epochs per fold
          seed: int = 0, # random seed of data and training
-         clip_pretrain_steps: int = 300, # contrastive pretraining steps of the tiny CLIP (0: random init, then warm-up)
+         clip_pretrain_steps: int = 500, # contrastive pretraining steps of the tiny CLIP (0: random init, then warm-up)
          cooccurrence: float = 0.85, # SynthAU's coupling of an expression's AUs (1: every core AU together)
          overwrite: bool = False, # delete files in --out that the demo did not write (else it refuses to start)
         ):

@@ -19,7 +19,7 @@ from .clip_pretrain import caption, render_pretraining_set, load_faces, contrast
 from .config import TrainConfig, synth_fold, build_model, datasets
 from .checkpoints import load_model
 from .train import fit
-from .evaluate import ABLATIONS, cross_validate, run_fold, zero_shot_f1
+from .evaluate import ABLATIONS, fold_table, run_folds, zero_shot_f1
 from .gradcam import (explain, explanation_gallery, compare_explanations, denormalize, pointing_game,
                               counterfactuals, explanation_scores, DEFAULT_EXPLANATION)
 from .tree_attention import plot_tree_regions
@@ -137,11 +137,14 @@ def pointing_scores(checkpoint, # a fold's `last.pt`
 # %% ../nbs/28_demo.ipynb 12
 FIG5_AUS = (7, 10, 12)  # the AUs of the paper's Fig. 5
 
-def _explanations(out: Path, cfg: TrainConfig, n_faces: int, n_identities: int, progress: bool) -> dict:
-    """The explanation scores of the fold-1 model and of Table III's baseline (trained on fold 1 for it, in
+def _baseline_run(cfg: TrainConfig, out: Path) -> TrainConfig:
+    "Table III's baseline on fold 1, trained as the folds are, for the explanations (`runs/baseline_fold1`)."
+    return replace(cfg, fold=1, out=str(out / 'runs' / 'baseline_fold1'),
+                   model_overrides={**cfg.model_overrides, **ABLATIONS['baseline']})
+
+def _explanations(out: Path, cfg: TrainConfig, baseline: dict, n_faces: int, n_identities: int) -> dict:
+    """The explanation scores of the fold-1 model and of Table III's `baseline` (its `run_fold` result, trained in
     `runs/baseline_fold1`): the counterfactual game with its two checks, the landmark-box game, and Fig. 5."""
-    baseline = run_fold(replace(cfg, fold=1, out=str(out / 'runs' / 'baseline_fold1'),
-                                model_overrides={**cfg.model_overrides, **ABLATIONS['baseline']}), progress)
     paths = {'FAUD-CLIP': out / 'runs' / 'fold1' / 'last.pt', 'baseline': out / 'runs' / 'baseline_fold1' / 'last.pt'}
     models = {name: load_model(path)[0].eval() for name, path in paths.items()}
     pairs = counterfactuals(size=cfg.image_size, n_identities=n_identities, seed=cfg.seed)
@@ -364,6 +367,7 @@ def _complete(folder: Path, record: str):
 def _check_demo_options(**options):
     "Refuse, one option at a time and before any work, the demo's options that would fail or train nothing."
     at_least = {'subjects': 3, 'frames': 1, 'epochs': 1, 'frame_step': 1, 'counterfactual_identities': 1, 'seed': 0,
+                'workers': 1,
                 'clip_pretrain_steps': 0, 'probe_warmup_steps': 0, 'pointing_faces': 0}
     for name, low in at_least.items():
         value = options[name]
@@ -431,22 +435,23 @@ def run_demo(out='outputs/demo', # output folder
              subjects: int = 240, # SynthAU subjects, dealt into 3 folds
              frames: int = 10, # frames per subject
              seed: int = 0, # of the data, the pretraining and the training
-             epochs: int = 8, # per fold
+             epochs: int = 12, # per fold
              image_size: int = 64, # the crop side
              frame_step: int = 8, # frames between two kept ones
-             clip_pretrain_steps: int = 300, # contrastive pretraining steps (0: random CLIP weights, then a warm-up)
+             clip_pretrain_steps: int = 500, # contrastive pretraining steps (0: random CLIP weights, then a warm-up)
              probe_warmup_steps: int | None = None, # supervised warm-up (default: 0, or 300 without pretraining)
              pointing_faces: int = 240, # held-out faces of the landmark-box game (0: no explanation scores)
              counterfactual_identities: int = 24, # new identities of the counterfactual game
              cooccurrence: float = COOCCURRENCE, # SynthAU's coupling of an expression's AUs (notebook 20)
              progress: bool = True, # show progress bars
              overwrite: bool = False, # delete what the demo did not write in its folders (else refuse to start)
+             workers: int = 2, # training runs side by side, one thread each (the numbers do not depend on it)
             ) -> dict:
     "Render SynthAU, cross-validate the tiny FAUD-CLIP, and write metrics.json, report.md and charts into `out`."
     _check_demo_options(subjects=subjects, frames=frames, seed=seed, epochs=epochs, frame_step=frame_step,
                         clip_pretrain_steps=clip_pretrain_steps, probe_warmup_steps=probe_warmup_steps,
                         pointing_faces=pointing_faces, counterfactual_identities=counterfactual_identities,
-                        cooccurrence=cooccurrence)
+                        cooccurrence=cooccurrence, workers=workers)
     out, start = Path(out), time.perf_counter()
     if not overwrite: _check_demo_folder(out)  # before anything is written or deleted
     with run_lock(out, 'demo'):  # one demo at a time in a folder (a second is refused in one line)
@@ -470,9 +475,12 @@ def run_demo(out='outputs/demo', # output folder
         cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
                          resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
                          pretrained=pretrained)
-        cv = cross_validate(cfg, progress=progress)
-        laps('3 folds: train and test')
-        table, runs = cv['table'], cv['runs']
+        folds = [replace(cfg, fold=k, out=str(out / 'runs' / f'fold{k}')) for k in (1, 2, 3)]
+        trained = run_folds(folds + ([_baseline_run(cfg, out)] if pointing_faces else []), progress, workers)
+        laps(f"training: 3 folds{' and the baseline for the explanations' if pointing_faces else ''}, {workers} side "
+             "by side")
+        runs = trained[:3]
+        table = fold_table(runs, cfg.dataset)
         per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
         baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
         if pretrained:  # what the pretrained CLIP does with no AU label (thresholds fitted on each training fold)
@@ -491,8 +499,8 @@ def run_demo(out='outputs/demo', # output folder
                    'probe_warmup_steps': probe_warmup_steps}
         if pretrained: metrics['clip_pretrain'] = pretraining
         if pointing_faces:
-            metrics['explanations'] = _explanations(out, cfg, pointing_faces, counterfactual_identities, progress)
-            laps("explanations: Table III's baseline on fold 1, scores, Fig. 5")
+            metrics['explanations'] = _explanations(out, cfg, trained[3], pointing_faces, counterfactual_identities)
+            laps("explanations: scores and Fig. 5")
         plot_per_au(table, baselines, out / 'per_au_f1.png')
         plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
         explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
@@ -539,8 +547,8 @@ TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
 def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
                     subjects: int = 240, # SynthAU subjects, dealt into 3 folds; fold 1 trains both models
                     frames: int = 10, # frames per subject, 8 apart
-                    epochs: int = 8, # per model
-                    clip_pretrain_steps: int = 300, # contrastive pretraining of the tiny CLIP they start from
+                    epochs: int = 12, # per model
+                    clip_pretrain_steps: int = 500, # contrastive pretraining of the tiny CLIP they start from
                     seed: int = 0, # of the data, the pretraining and the training
                     progress: bool = True, # show progress bars
                    ) -> dict: # 'FAUD-CLIP' and 'baseline' -> trained `FAUDCLIP` in eval mode
@@ -555,10 +563,7 @@ def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
     _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'clip_pretrain_steps': clip_pretrain_steps},
                 ('FAUD-CLIP', 'baseline'))
     cfg = synth_fold(1, data=str(out / 'synthau'), epochs=epochs, seed=seed, pretrained=pretrained)
-    models = {}
-    for name, overrides in (('FAUD-CLIP', {}), ('baseline', ABLATIONS['baseline'])):
-        run = replace(cfg, out=str(out / 'runs' / name), model_overrides=overrides)
-        model = build_model(run)
-        fit(model, datasets(run)[0], run, resume=True, progress=progress)  # a finished run only loads its weights
-        models[name] = model.eval()
-    return models
+    runs = {name: replace(cfg, out=str(out / 'runs' / name), model_overrides=overrides)
+            for name, overrides in (('FAUD-CLIP', {}), ('baseline', ABLATIONS['baseline']))}
+    run_folds(list(runs.values()), progress, workers=2)  # as the demo trains them; a finished run is only read
+    return {name: load_model(Path(run.out) / 'last.pt')[0].eval() for name, run in runs.items()}

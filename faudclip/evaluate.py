@@ -21,8 +21,8 @@ from .train import train_fold
 
 # %% auto 0
 __all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'PAPER_ABLATION', 'f1_scores', 'predict', 'f1_table', 'evaluate', 'baseline_f1',
-           'is_full_protocol', 'mean_label', 'run_fold', 'cross_validate', 'zero_shot_f1', 'ablation_study',
-           'plot_ablation']
+           'is_full_protocol', 'mean_label', 'run_fold', 'run_folds', 'fold_table', 'cross_validate', 'zero_shot_f1',
+           'ablation_study', 'plot_ablation']
 
 # %% ../nbs/10_eval.ipynb 6
 def f1_scores(probs, # (n, c) probabilities
@@ -115,22 +115,50 @@ def run_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this
     return {'fold': cfg.fold, 'f1': f1, 'history': trained['history'], 'seconds': trained['seconds'],
             'baselines': baseline_f1(trained['train'].labels.numpy(), labels), 'model': trained['model']}
 
+def _run_alone(cfg: TrainConfig) -> dict:
+    "`run_fold` in a worker process of one thread, without progress bars; its result without the model."
+    torch.set_num_threads(1)
+    return {k: v for k, v in run_fold(cfg, progress=False).items() if k != 'model'}
+
+def run_folds(cfgs, # one `TrainConfig` per run
+              progress: bool = True, # show progress bars
+              workers: int = 0, # processes of one thread each, training side by side (0: one after the other, here)
+             ) -> list[dict]: # `run_fold`'s result of each, in order
+    """`run_fold` of each configuration. With `workers` >= 1 the runs train in that many new processes of one thread
+    each, side by side (their results then hold no 'model': `load_model(out/last.pt)` reads it)."""
+    if workers < 1: return [run_fold(c, progress) for c in tqdm(cfgs, desc='runs', disable=not progress)]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    # new processes, not forks: a fork of a process whose OpenMP threads have run can hang
+    with ProcessPoolExecutor(min(workers, len(cfgs)), mp_context=mp.get_context('spawn')) as pool:
+        futures = [pool.submit(_run_alone, c) for c in cfgs]
+        finished = tqdm(as_completed(futures), total=len(futures), desc=f'runs, {workers} side by side',
+                        disable=not progress)
+        for done in finished: done.result()  # the first failure stops here, with its own error
+        return [f.result() for f in futures]
+
+def fold_table(runs, # `run_fold` results
+               dataset: str, # the data set, for the paper's row
+              ) -> pd.DataFrame:
+    "F1 (%) per fold and AU, the mean over the folds, and the paper's row after a full protocol."
+    folds = [r['fold'] for r in runs]
+    table = pd.DataFrame({f"fold{r['fold']}": r['f1'] for r in runs}).T
+    table.loc[mean_label(folds)] = table.mean().round(1)
+    if dataset.upper() in PAPER_F1 and is_full_protocol(folds):
+        paper = PAPER_F1[dataset.upper()]
+        table.loc['paper (FAUD-CLIP)'] = paper + [round(float(np.mean(paper)), 1)]
+    return table
+
 def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `out` are replaced per fold)
                    folds=(1, 2, 3), # which folds
                    progress: bool = True, # show progress bars
+                   workers: int = 0, # processes of one thread training folds side by side (0: here; `run_folds`)
                   ) -> dict: # 'table' and the per-fold 'runs'
     "Run `folds` with `cfg` (outputs in `cfg.out/fold{k}`); the per-fold table, its mean and the paper's row."
-    runs = []
-    for k in tqdm(folds, desc='folds', disable=not progress):
-        runs.append(run_fold(replace(cfg, fold=k, out=str(Path(cfg.out) / f'fold{k}')), progress))
-    table = pd.DataFrame({f"fold{r['fold']}": r['f1'] for r in runs}).T
-    table.loc[mean_label(folds)] = table.mean().round(1)
-    if cfg.dataset.upper() in PAPER_F1 and is_full_protocol(folds):
-        paper = PAPER_F1[cfg.dataset.upper()]
-        table.loc['paper (FAUD-CLIP)'] = paper + [round(float(np.mean(paper)), 1)]
-    return {'table': table, 'runs': runs}
+    runs = run_folds([replace(cfg, fold=k, out=str(Path(cfg.out) / f'fold{k}')) for k in folds], progress, workers)
+    return {'table': fold_table(runs, cfg.dataset), 'runs': runs}
 
-# %% ../nbs/10_eval.ipynb 34
+# %% ../nbs/10_eval.ipynb 36
 def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int,
                      cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     "Zero-shot logits and labels of a split; images already in `cache` (path -> logits) are not read again."
@@ -157,7 +185,7 @@ def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny C
             'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels,
                                           threshold=0.0)}
 
-# %% ../nbs/10_eval.ipynb 38
+# %% ../nbs/10_eval.ipynb 40
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'baseline': dict(interaction=False, attention='none', n_ctx=0),
     '+FIL': dict(interaction=True, attention='none', n_ctx=0),
