@@ -126,15 +126,17 @@ def run_folds(cfgs, # one `TrainConfig` per run
              ) -> list[dict]: # `run_fold`'s result of each, in order
     """`run_fold` of each configuration. With `workers` >= 1 the runs train in that many new processes of one thread
     each, side by side (their results then hold no 'model': `load_model(out/last.pt)` reads it)."""
-    if workers < 1: return [run_fold(c, progress) for c in tqdm(cfgs, desc='runs', disable=not progress)]
+    if workers < 1:
+        with tqdm(cfgs, desc='runs', disable=not progress) as bar: return [run_fold(c, progress) for c in bar]
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
     # new processes, not forks: a fork of a process whose OpenMP threads have run can hang
+    from faudclip.evaluate import _run_alone  # by its importable name, which a new process can find
     with ProcessPoolExecutor(min(workers, len(cfgs)), mp_context=mp.get_context('spawn')) as pool:
         futures = [pool.submit(_run_alone, c) for c in cfgs]
-        finished = tqdm(as_completed(futures), total=len(futures), desc=f'runs, {workers} side by side',
-                        disable=not progress)
-        for done in finished: done.result()  # the first failure stops here, with its own error
+        with tqdm(as_completed(futures), total=len(futures), desc=f'runs, {workers} side by side',
+                  disable=not progress) as finished:
+            for done in finished: done.result()  # the first failure stops here, with its own error
         return [f.result() for f in futures]
 
 def fold_table(runs, # `run_fold` results
