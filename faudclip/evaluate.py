@@ -125,7 +125,8 @@ def run_folds(cfgs, # one `TrainConfig` per run
               workers: int = 0, # processes of one thread each, training side by side (0: one after the other, here)
              ) -> list[dict]: # `run_fold`'s result of each, in order
     """`run_fold` of each configuration. With `workers` >= 1 the runs train in that many new processes of one thread
-    each, side by side (their results then hold no 'model': `load_model(out/last.pt)` reads it)."""
+    each, side by side (their results then hold no 'model': `load_model(out/last.pt)` reads it; in a script, call it
+    under `if __name__ == '__main__':`, as Python's new processes need)."""
     if workers < 1:
         with tqdm(cfgs, desc='runs', disable=not progress) as bar: return [run_fold(c, progress) for c in bar]
     import multiprocessing as mp

@@ -46,7 +46,7 @@ def from_metrics(metrics: dict) -> dict:
             'machine': f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores",
             'versions': (f"Python {env['python']}, torch {env['torch']}, torchvision {env['torchvision']}, numpy "
                          f"{env['numpy']}, open_clip_torch {env['open_clip_torch']} and Pillow {env['pillow']} "
-                         f"({env['threads']} threads, {env['cpu']})"),
+                         f"({env['cpu']}, {env['cores']} cores)"),
             'minutes': round(metrics['seconds'] / 60, 1), 'mean_f1': percent(metrics['mean_f1']), **folds,
             **{k: percent(v) for k, v in metrics['baselines'].items()},
             'pointing_faudclip': percent(pointing['FAUD-CLIP']['pointing']['hit_rate']),
