@@ -17,6 +17,8 @@ install: $(STAMP)
 # settings.ini keeps ranges, for people who `pip install faudclip` into their own environment.
 # facenet-pytorch goes in with --no-deps: its metadata pins torch<2.3 and numpy<2, yet it runs on current ones.
 $(STAMP): settings.ini setup.py constraints.txt
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: make installs the versions of \
+	constraints.txt, which need Python 3.11 or newer, not $$($(PY) --version); run make PY=python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"

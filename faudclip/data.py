@@ -349,7 +349,7 @@ def au_transforms(train: bool, # the training augmentation, or the test transfor
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
 # %% ../nbs/02_data.ipynb 45
-RESIZED = {}  # (file, bytes, modification time, resize) -> the resized image, shared by AUDatasets with cache=True
+RESIZED = {}  # (file, resize) -> (its bytes and modification time, the resized image): AUDatasets with cache=True
 
 class AUDataset(Dataset):
     "Aligned face crops under `root` with AU labels: items are `(image (3, size, size), labels (c,))`."
@@ -395,8 +395,8 @@ class AUDataset(Dataset):
         try: stat = path.stat() if self.cache is not None else None
         except OSError: stat = None  # `load` says what is wrong with the file
         if stat is None: return self.resize(self.load(i))
-        key = (str(path), stat.st_size, stat.st_mtime_ns, repr(self.resize))
-        if key not in self.cache: self.cache[key] = self.resize(self.load(i))
-        return self.cache[key]
+        key, stamp = (str(path), repr(self.resize)), (stat.st_size, stat.st_mtime_ns)
+        if self.cache.get(key, (None,))[0] != stamp: self.cache[key] = (stamp, self.resize(self.load(i)))  # or again
+        return self.cache[key][1]
 
     def __getitem__(self, i: int): return self.augment(self.resized(i)), self.labels[i]

@@ -4,14 +4,14 @@
 
 # %% ../nbs/28_demo.ipynb 4
 from __future__ import annotations
-import json, shutil, time
+import contextlib, json, shutil, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 from PIL import Image
-from .core import ALL_AUS, au_columns, LOCK_NAME, OptionError, run_lock, seed_everything
+from .core import ALL_AUS, au_columns, LOCK_NAME, OptionError, run_lock, seed_everything, write_atomic
 from .synth import make_synth_dataset, contact_sheet, synth_batch, COOCCURRENCE
 from .data import AUDataset, resize_for, to_test_crop
 from .backbone import load_clip, TINY_CLIP
@@ -25,9 +25,9 @@ from .gradcam import (explain, explanation_gallery, compare_explanations, denorm
 from .tree_attention import plot_tree_regions
 
 # %% auto 0
-__all__ = ['FIG5_AUS', 'BASELINE_NAMES', 'DEMO_OUTPUTS', 'SYNTH_FILES', 'PRETRAIN_FILES', 'DEMO_RUNS', 'TUTORIAL_CACHE',
-           'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores', 'demo_report', 'run_environment',
-           'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
+__all__ = ['FIG5_AUS', 'BASELINE_NAMES', 'DEMO_MARK', 'DEMO_OUTPUTS', 'SYNTH_FILES', 'PRETRAIN_FILES', 'DEMO_RUNS',
+           'DEMO_THREADS', 'TUTORIAL_CACHE', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores',
+           'demo_report', 'run_environment', 'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
 
 # %% ../nbs/28_demo.ipynb 7
 def plot_per_au(table: pd.DataFrame, # F1 (%) per fold (rows 'fold1'...) and AU (columns)
@@ -300,20 +300,21 @@ def _cpu_name() -> str:
 
 def run_environment() -> dict:
     "What a run's numbers depend on besides its settings: package versions, Python, the CPU and PyTorch's threads."
-    import os, platform
+    import datetime, os, platform
     from importlib import metadata
     versions = {}
     for name in _VERSIONED:
         try: versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError: versions[name] = None
     return {'python': platform.python_version(), **versions, 'cpu': _cpu_name(), 'cores': os.cpu_count(),
-            'threads': torch.get_num_threads()}
+            'threads': torch.get_num_threads(), 'date': datetime.date.today().isoformat()}
 
 # %% ../nbs/28_demo.ipynb 20
 # What the demo writes in its folder; it deletes nothing else, and starts in no folder that holds anything else
+DEMO_MARK = 'faudclip_demo.json'  # written first in the output folder: the demo's files beside it are its own
 DEMO_OUTPUTS = ('synthau', 'clip_pretrain', 'runs', 'metrics.json', 'report.md', 'per_au_f1.png', 'training_curves.png',
                 'clip_pretrain.png', 'contact_sheet.png', 'explanations.png', 'tree_attention.png', LOCK_NAME,
-                *(f'fig5_AU{au}.png' for au in (7, 10, 12)))
+                DEMO_MARK, *(f'fig5_AU{au}.png' for au in (7, 10, 12)))
 SYNTH_FILES = ('img', 'labels.csv', 'intensities.csv', 'landmarks.csv', 'list', 'demo_render.json')  # in synthau/
 PRETRAIN_FILES = ('faces', 'tiny_clip.pt', 'loss.csv', 'settings.json')                              # in clip_pretrain/
 DEMO_RUNS = ('fold1', 'fold2', 'fold3', 'baseline_fold1')                                          # in runs/
@@ -344,24 +345,31 @@ def _claim(folder: Path, # the folder about to be (re)written
     kept); otherwise empty it of what the demo wrote (of everything, with `overwrite`) and record that the demo is
     writing it now."""
     path = folder / record
-    previous = json.loads(path.read_text()) if path.is_file() else {}
+    previous = _read_record(path)
     same = previous.get('settings') == settings and (resumable or previous.get('complete'))
     foreign = _foreign(folder, record, owned)
     if same and not foreign: return True
     if not overwrite: _refuse_foreign(folder, foreign)
-    for name in (sorted(p.name for p in folder.iterdir()) if folder.exists() else []):
-        if overwrite or name in owned:
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_record(path, {'settings': settings, 'complete': False})  # first: a clean-up cut short is still the demo's
+    for name in sorted(p.name for p in folder.iterdir()):
+        if name != record and (overwrite or name in owned):
             target = folder / name
             if target.is_dir() and not target.is_symlink(): shutil.rmtree(target)
             else: target.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({'settings': settings, 'complete': False}))  # an interrupted run is the demo's, to redo
     return False
+
+def _read_record(path: Path) -> dict:
+    "A folder's record, or {} when there is none or it cannot be read (then the folder is written again)."
+    try: return json.loads(path.read_text())
+    except (OSError, ValueError): return {}
+
+def _write_record(path: Path, record: dict): write_atomic(path, lambda tmp: tmp.write_text(json.dumps(record)))
 
 def _complete(folder: Path, record: str):
     "Mark `folder`'s output complete (written last, so an interrupted run is redone, not reused)."
     path = folder / record
-    path.write_text(json.dumps({**json.loads(path.read_text()), 'complete': True}))
+    _write_record(path, {**_read_record(path), 'complete': True})
 
 # %% ../nbs/28_demo.ipynb 21
 def _check_demo_options(**options):
@@ -380,13 +388,25 @@ def _check_demo_folder(out: Path):
     "Refuse an output folder (or one of its demo folders) that holds files the demo did not write."
     if out.exists() and not out.is_dir(): raise OptionError(f"{out} is a file, not a folder")
     if not out.exists(): return
-    _refuse_foreign(out, sorted(p.name for p in out.iterdir() if p.name not in DEMO_OUTPUTS))
+    ours = (out / DEMO_MARK).is_file()  # else even a report.md of the demo's name is somebody else's
+    _refuse_foreign(out, sorted(p.name for p in out.iterdir() if not (ours and p.name in DEMO_OUTPUTS)
+                                and p.name != LOCK_NAME))
     for folder, record, owned in (('synthau', 'demo_render.json', SYNTH_FILES),
                                   ('clip_pretrain', 'settings.json', PRETRAIN_FILES),
                                   ('runs', 'demo_settings.json', (*DEMO_RUNS, 'demo_settings.json'))):
         _refuse_foreign(out / folder, _foreign(out / folder, record, owned))
 
 # %% ../nbs/28_demo.ipynb 22
+DEMO_THREADS = 2  # PyTorch threads of the demo's own stages (each training run has one), whatever the machine's cores
+
+@contextlib.contextmanager
+def _torch_threads(n: int):
+    "PyTorch's CPU threads set to `n` inside the block, and back as they were after it."
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try: yield
+    finally: torch.set_num_threads(before)
+
 class _Laps:
     "The seconds each stage of a run took, stage after stage: `laps('render')` ends the stage 'render'."
     def __init__(self): self.seconds, self._last = {}, time.perf_counter()
@@ -454,7 +474,8 @@ def run_demo(out='outputs/demo', # output folder
                         cooccurrence=cooccurrence, workers=workers)
     out, start = Path(out), time.perf_counter()
     if not overwrite: _check_demo_folder(out)  # before anything is written or deleted
-    with run_lock(out, 'demo'):  # one demo at a time in a folder (a second is refused in one line)
+    with run_lock(out, 'demo'), _torch_threads(DEMO_THREADS):  # one demo per folder; the same threads on any machine
+        _write_record(out / DEMO_MARK, {'written_by': 'faudclip demo'})
         for name in ('metrics.json', 'report.md'): (out / name).unlink(missing_ok=True)  # no stale result
         laps = _Laps()
         data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,
@@ -506,7 +527,7 @@ def run_demo(out='outputs/demo', # output folder
         explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
         laps('figures')
         metrics['seconds'], metrics['stage_seconds'] = round(time.perf_counter() - start, 1), laps.seconds
-        metrics['environment'] = run_environment()
+        metrics['environment'] = {**run_environment(), 'threads_per_training_run': 1}
         (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
         (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
         return {'metrics': metrics, 'table': table}

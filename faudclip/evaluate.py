@@ -115,10 +115,11 @@ def run_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this
     return {'fold': cfg.fold, 'f1': f1, 'history': trained['history'], 'seconds': trained['seconds'],
             'baselines': baseline_f1(trained['train'].labels.numpy(), labels), 'model': trained['model']}
 
-def _run_alone(cfg: TrainConfig) -> dict:
-    "`run_fold` in a worker process of one thread, without progress bars; its result without the model."
+def _run_alone(job: tuple[int, TrainConfig]) -> tuple[int, dict]:
+    "`run_fold` of `job = (i, cfg)` in a worker process of one thread, without progress bars; `(i, result)`, no model."
+    i, cfg = job
     torch.set_num_threads(1)
-    return {k: v for k, v in run_fold(cfg, progress=False).items() if k != 'model'}
+    return i, {k: v for k, v in run_fold(cfg, progress=False).items() if k != 'model'}
 
 def run_folds(cfgs, # one `TrainConfig` per run
               progress: bool = True, # show progress bars
@@ -130,15 +131,16 @@ def run_folds(cfgs, # one `TrainConfig` per run
     if workers < 1:
         with tqdm(cfgs, desc='runs', disable=not progress) as bar: return [run_fold(c, progress) for c in bar]
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    # new processes, not forks: a fork of a process whose OpenMP threads have run can hang
     from faudclip.evaluate import _run_alone  # by its importable name, which a new process can find
-    with ProcessPoolExecutor(min(workers, len(cfgs)), mp_context=mp.get_context('spawn')) as pool:
-        futures = [pool.submit(_run_alone, c) for c in cfgs]
-        with tqdm(as_completed(futures), total=len(futures), desc=f'runs, {workers} side by side',
-                  disable=not progress) as finished:
-            for done in finished: done.result()  # the first failure stops here, with its own error
-        return [f.result() for f in futures]
+    results = {}
+    # new processes, not forks (a fork of a process whose OpenMP threads have run can hang); leaving the block, by the
+    # first failure or by Ctrl-C too, stops every worker at once
+    with mp.get_context('spawn').Pool(min(workers, len(cfgs))) as pool, \
+            tqdm(total=len(cfgs), desc=f'runs, {workers} side by side', disable=not progress) as bar:
+        for i, result in pool.imap_unordered(_run_alone, enumerate(cfgs)):  # in the order they finish
+            results[i] = result
+            bar.update()
+    return [results[i] for i in range(len(cfgs))]
 
 def fold_table(runs, # `run_fold` results
                dataset: str, # the data set, for the paper's row

@@ -321,6 +321,7 @@ def deletion_curves(model, # a `FAUDCLIP`
                    ) -> dict: # 'fractions' (steps + 1,); 'map' and 'random' (n, steps + 1) probabilities
     """The deletion test: each image's AU probability as its pixels are greyed (set to CLIP's mean colour) in the order
     its map ranks them, highest first, and in a random order."""
+    if steps < 1: raise OptionError(f"steps must be at least 1, not {steps}")
     model.eval()
     n, pixels = len(images), images.shape[-2] * images.shape[-1]
     columns = torch.as_tensor([au_index(model, int(a)) for a in aus])[:, None]

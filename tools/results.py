@@ -42,8 +42,8 @@ def from_metrics(metrics: dict) -> dict:
     "The numbers the book quotes, from a demo's `metrics.json`, with this machine and today's date."
     pointing, env = metrics['explanations']['counterfactual'], metrics['environment']
     folds = {f"fold{f['fold']}": percent(f['mean_f1']) for f in metrics['folds']}
-    return {'date': datetime.date.today().isoformat(), 'cores': os.cpu_count(),
-            'machine': f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores",
+    return {'date': env.get('date', datetime.date.today().isoformat()), 'cores': env['cores'],
+            'machine': f"{env['cpu']}, {env['cores']} cores",
             'versions': (f"Python {env['python']}, torch {env['torch']}, torchvision {env['torchvision']}, numpy "
                          f"{env['numpy']}, open_clip_torch {env['open_clip_torch']} and Pillow {env['pillow']} "
                          f"({env['cpu']}, {env['cores']} cores)"),
