@@ -493,7 +493,7 @@ def _subject_pool(workers: int | None, n_subjects: int):
     from concurrent.futures import ProcessPoolExecutor
     workers = min(n_subjects, workers or os.cpu_count() or 1)
     if workers < 2 or sys.platform != 'linux': return None
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context('fork'), initializer=cv2.setNumThreads, initargs=(1,))
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context('fork'))
 
 def make_synth_dataset(out_dir, # folder to write
                        n_subjects: int = 30, # subjects, dealt into 3 folds
