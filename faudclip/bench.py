@@ -129,6 +129,7 @@ def bench_inference(model: FAUDCLIP, # the model to time
     if cfg.compile: out['compiled_vs_eager'] = centred_error(logits_of['compiled'], logits_of['eager'])
     return out
 
+# %% ../nbs/27_bench.ipynb 12
 def bench_training(model: FAUDCLIP, # the model to time (its weights change)
                    cfg: BenchConfig, # batch size, compile, repetitions
                    device: torch.device, # where the model is
@@ -154,7 +155,7 @@ def bench_training(model: FAUDCLIP, # the model to time (its weights change)
                     f'train_{mode}_tflop_s': achieved / 1e12, f'mfu_{mode}': achieved / peak if peak else None})
     return out
 
-# %% ../nbs/27_bench.ipynb 13
+# %% ../nbs/27_bench.ipynb 14
 def bench_tree_attention(cfg: BenchConfig, # grids, heads, head width, repetitions
                          device: torch.device, # where to run (bf16 on CUDA, fp32 on the CPU)
                         ) -> pd.DataFrame: # one row per grid and implementation
@@ -177,7 +178,7 @@ def bench_tree_attention(cfg: BenchConfig, # grids, heads, head width, repetitio
     table['x_sdpa'] = table.ms / table.grid.map(sdpa)  # time as a multiple of SDPA's
     return table
 
-# %% ../nbs/27_bench.ipynb 15
+# %% ../nbs/27_bench.ipynb 16
 def _face_folder(folder: Path, n: int, size: int) -> AUDataset:
     "`n` SynthAU faces at `size` px as JPEGs in `folder/img`; their paths relative to it."
     from faudclip.synth import random_identity, render_face
@@ -220,7 +221,7 @@ def _steady_rate(source, augment: bool, cfg: BenchConfig, device: torch.device, 
     for _ in range(passes): one_pass()
     return passes * len(source) / (time.perf_counter() - start)
 
-# %% ../nbs/27_bench.ipynb 17
+# %% ../nbs/27_bench.ipynb 18
 def run_bench(cfg: BenchConfig, # what to measure: `bench_cpu()` or `bench_gpu()`
               device=None, # 'cuda', 'cpu', ... (default: the best available)
               progress: bool = True, # print each part as it is measured
@@ -266,6 +267,7 @@ def summary(result: dict, # from `run_bench`
 # --compile, None when not given (fastcore makes a plain bool option False, which would override the gpu preset's True)
 COMPILE_FLAG = Param("also measure compiled models (default: the preset's; gpu: yes)", action='store_const', const=True)
 
+# %% ../nbs/27_bench.ipynb 19
 @call_parse
 def bench(preset: str = 'cpu', # 'cpu' (the tiny model, about a minute) or 'gpu' (the paper's b16 at batch 256)
           out: str = 'bench.json', # where to write the results

@@ -52,6 +52,7 @@ def _set_rng_state(state: dict,
 
 SAMPLE = 4096  # bytes of each image read for `data_fingerprint`: at its start, its middle and its end
 
+# %% ../nbs/24_checkpoints.ipynb 6
 def _image_sample(path: Path) -> bytes:
     "An image file's size and three `SAMPLE`-byte pieces of it (the whole file when it is smaller than three)."
     try:
@@ -85,6 +86,7 @@ def data_change(saved, # the `data_fingerprint` a checkpoint holds (None in a ve
         return f"the training images changed since (the same {new[0]} paths and labels, other image contents)"
     return f"training data (frames:paths and labels:images): {saved} -> {now}"
 
+# %% ../nbs/24_checkpoints.ipynb 7
 def checkpoint_digest(path, # a checkpoint file
                      ) -> str:
     "The SHA-256 of a checkpoint file's bytes: which model wrote an output."
@@ -141,6 +143,7 @@ def _plain(value):
     if isinstance(value, (list, tuple)): return [_plain(v) for v in value]
     return value
 
+# %% ../nbs/24_checkpoints.ipynb 8
 def config_differences(state: dict, # a checkpoint's contents
                        cfg: TrainConfig, # the run to compare with
                        model_cfg: FAUDCLIPConfig, # and its model

@@ -334,6 +334,7 @@ def _refuse_foreign(folder: Path, foreign: list[str]):
         raise OptionError(f"{folder} holds {shown}, which the demo did not write: choose another --out, or pass "
                           "--overwrite to let the demo delete them")
 
+# %% ../nbs/28_demo.ipynb 21
 def _claim(folder: Path, # the folder about to be (re)written
            record: str, # the demo's record in it
            owned, # the names the demo writes in it
@@ -371,7 +372,7 @@ def _complete(folder: Path, record: str):
     path = folder / record
     _write_record(path, {**_read_record(path), 'complete': True})
 
-# %% ../nbs/28_demo.ipynb 21
+# %% ../nbs/28_demo.ipynb 22
 def _check_demo_options(**options):
     "Refuse, one option at a time and before any work, the demo's options that would fail or train nothing."
     at_least = {'subjects': 3, 'frames': 1, 'epochs': 1, 'frame_step': 1, 'counterfactual_identities': 1, 'seed': 0,
@@ -396,7 +397,7 @@ def _check_demo_folder(out: Path):
                                   ('runs', 'demo_settings.json', (*DEMO_RUNS, 'demo_settings.json'))):
         _refuse_foreign(out / folder, _foreign(out / folder, record, owned))
 
-# %% ../nbs/28_demo.ipynb 22
+# %% ../nbs/28_demo.ipynb 23
 DEMO_THREADS = 2  # PyTorch threads of the demo's own stages (each training run has one), whatever the machine's cores
 
 @contextlib.contextmanager
@@ -416,6 +417,7 @@ class _Laps:
         self.seconds[stage] = round(now - self._last, 1)
         self._last = now
 
+# %% ../nbs/28_demo.ipynb 24
 def _render_once(root: Path, settings: dict, progress: bool, overwrite: bool = False):
     "Render SynthAU into `root` unless an earlier run rendered it with the same settings."
     if _claim(root, 'demo_render.json', SYNTH_FILES, settings, overwrite): return
@@ -428,6 +430,7 @@ def _fresh_runs(runs: Path, settings: dict, folds, overwrite: bool = False):
     them; else start again."""
     _claim(runs, 'demo_settings.json', (*folds, 'demo_settings.json'), settings, overwrite, resumable=True)
 
+# %% ../nbs/28_demo.ipynb 25
 def pretrained_clip(out: Path, # the demo's folder
                     settings: dict, # subjects, frames, seed, steps, image size...: retrained when they change
                     progress: bool = True, # show progress bars
@@ -451,6 +454,7 @@ def pretrained_clip(out: Path, # the demo's folder
     _complete(root, 'settings.json')
     return weights
 
+# %% ../nbs/28_demo.ipynb 26
 def run_demo(out='outputs/demo', # output folder
              subjects: int = 240, # SynthAU subjects, dealt into 3 folds
              frames: int = 10, # frames per subject
@@ -533,7 +537,7 @@ def run_demo(out='outputs/demo', # output folder
         return {'metrics': metrics, 'table': table}
 
 
-# %% ../nbs/28_demo.ipynb 23
+# %% ../nbs/28_demo.ipynb 27
 def pretraining_check(out: Path, # the demo's folder
                       clip, # the pretrained CLIP
                       data_root: Path, # the demo's SynthAU tree
@@ -562,7 +566,7 @@ def pretraining_check(out: Path, # the demo's folder
             'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}
 
-# %% ../nbs/28_demo.ipynb 34
+# %% ../nbs/28_demo.ipynb 38
 TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
 
 def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)

@@ -115,6 +115,7 @@ def run_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this
     return {'fold': cfg.fold, 'f1': f1, 'history': trained['history'], 'seconds': trained['seconds'],
             'baselines': baseline_f1(trained['train'].labels.numpy(), labels), 'model': trained['model']}
 
+# %% ../nbs/10_eval.ipynb 19
 def _run_alone(job: tuple[int, TrainConfig]) -> tuple[int, dict]:
     "`run_fold` of `job = (i, cfg)` in a worker process of one thread, without progress bars; `(i, result)`, no model."
     i, cfg = job
@@ -142,6 +143,7 @@ def run_folds(cfgs, # one `TrainConfig` per run
             bar.update()
     return [results[i] for i in range(len(cfgs))]
 
+# %% ../nbs/10_eval.ipynb 20
 def fold_table(runs, # `run_fold` results
                dataset: str, # the data set, for the paper's row
               ) -> pd.DataFrame:
@@ -163,7 +165,7 @@ def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `ou
     runs = run_folds([replace(cfg, fold=k, out=str(Path(cfg.out) / f'fold{k}')) for k in folds], progress, workers)
     return {'table': fold_table(runs, cfg.dataset), 'runs': runs}
 
-# %% ../nbs/10_eval.ipynb 36
+# %% ../nbs/10_eval.ipynb 38
 def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int,
                      cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     "Zero-shot logits and labels of a split; images already in `cache` (path -> logits) are not read again."
@@ -190,7 +192,7 @@ def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny C
             'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels,
                                           threshold=0.0)}
 
-# %% ../nbs/10_eval.ipynb 40
+# %% ../nbs/10_eval.ipynb 42
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'baseline': dict(interaction=False, attention='none', n_ctx=0),
     '+FIL': dict(interaction=True, attention='none', n_ctx=0),

@@ -113,6 +113,7 @@ class RankSlices(torch.utils.data.Sampler):
             per = len(batch) // self.world
             yield batch[self.rank * per:(self.rank + 1) * per]
 
+# %% ../nbs/22_face_cache.ipynb 9
 def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
                      batch_size: int, # the global batch
                      generator: torch.Generator | None = None, # the shuffle's generator (seed it to repeat the order)
@@ -133,7 +134,7 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
     return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
                                        persistent_workers=persistent and workers > 0, generator=generator)
 
-# %% ../nbs/22_face_cache.ipynb 15
+# %% ../nbs/22_face_cache.ipynb 16
 JITTER = 0.4  # ColorJitter(0.4, 0.4, 0.4): brightness, contrast and saturation factors uniform in [0.6, 1.4]
 
 def augment_params(n: int, # augmentations to draw

@@ -156,6 +156,7 @@ def _reasons(failures: pd.DataFrame) -> str:
     counts = failures.reason[failures.reason != REUSED].value_counts()
     return '; '.join(f'{n} {reason}' for reason, n in counts.items())
 
+# %% ../nbs/21_prepare.ipynb 13
 def prepare_summary(prepared: pd.DataFrame, # the frames `prepare_dataset` returned
                     out, # its output folder, with failures.csv
                    ) -> str:
@@ -217,7 +218,7 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
         write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/21_prepare.ipynb 32
+# %% ../nbs/21_prepare.ipynb 33
 @call_parse
 def prepare(dataset: str, # BP4D or DISFA
             labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels

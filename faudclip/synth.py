@@ -495,6 +495,7 @@ def _subject_pool(workers: int | None, n_subjects: int):
     if workers < 2 or sys.platform != 'linux': return None
     return ProcessPoolExecutor(workers, mp_context=mp.get_context('fork'))
 
+# %% ../nbs/20_synth.ipynb 38
 def make_synth_dataset(out_dir, # folder to write
                        n_subjects: int = 30, # subjects, dealt into 3 folds
                        frames_per_subject: int = 60, # frames kept per subject
@@ -530,7 +531,7 @@ def make_synth_dataset(out_dir, # folder to write
     labels.to_csv(out / 'labels.csv', index=False)
     return labels
 
-# %% ../nbs/20_synth.ipynb 38
+# %% ../nbs/20_synth.ipynb 39
 def read_synth_labels(root, # a tree written by `make_synth_dataset`
                      ) -> pd.DataFrame:
     "The `labels.csv` of a SynthAU folder (`subject, frame, path, AU1 … AU26`)."
@@ -538,7 +539,7 @@ def read_synth_labels(root, # a tree written by `make_synth_dataset`
     if not f.is_file(): raise DataError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
-# %% ../nbs/20_synth.ipynb 40
+# %% ../nbs/20_synth.ipynb 41
 def render_video(out, # the .mp4 to write; the labels go to the same name with .csv
                  subject: str = 'S001', # the SynthAU subject, as named in labels.csv
                  n_frames: int = 80, # frames in the video
@@ -567,7 +568,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     labels.to_csv(out.with_suffix('.csv'), index=False)
     return labels
 
-# %% ../nbs/20_synth.ipynb 56
+# %% ../nbs/20_synth.ipynb 57
 def contact_sheet(root, # a tree written by `make_synth_dataset`
                   n: int = 24, # faces shown
                   cols: int = 6, # per row
@@ -592,7 +593,7 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         plt.close(fig)
     return fig
 
-# %% ../nbs/20_synth.ipynb 59
+# %% ../nbs/20_synth.ipynb 60
 def synth_batch(n: int = 4, # faces, one identity each
                 size: int = 64, # the model's input side
                 seed: int = 0, # the identities
@@ -610,7 +611,7 @@ def synth_batch(n: int = 4, # faces, one identity each
         images.append(align_landmarks(img, rest_landmarks(f), 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/20_synth.ipynb 62
+# %% ../nbs/20_synth.ipynb 63
 def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                 ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."

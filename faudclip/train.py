@@ -60,6 +60,7 @@ def _read_losses(pending: list[dict]) -> list[dict]:
     values = torch.stack([torch.stack(list(losses.values())) for losses in pending]).tolist()  # (steps, losses)
     return [dict(zip(losses, step_values)) for losses, step_values in zip(pending, values)]
 
+# %% ../nbs/09_train.ipynb 11
 def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
                  train_data: AUDataset, # the fold's training set
                  cfg: TrainConfig, # `probe_warmup_steps`, `probe_warmup_lr` and the loss settings
@@ -100,7 +101,7 @@ def probe_warmup(model: FAUDCLIP, # its image tower is trained in place
                 bar.close()
                 return pd.DataFrame(rows)
 
-# %% ../nbs/09_train.ipynb 12
+# %% ../nbs/09_train.ipynb 13
 class TrainingInterrupted(KeyboardInterrupt):
     "Ctrl-C during `fit`, with where the last checkpoint is."
 
@@ -157,6 +158,7 @@ def fit(model: FAUDCLIP, # trained in place
         raise TrainingInterrupted(f"training interrupted during epoch {epoch + 1}: {done}") from None
     return pd.DataFrame(rows)
 
+# %% ../nbs/09_train.ipynb 14
 def _face_cache(train_data: AUDataset, cfg: TrainConfig, job, progress: bool) -> FaceCache:
     "The training set's face cache, written by the first process while the others wait."
     if job.main: cache = FaceCache.of(train_data, cfg.face_cache, progress)
@@ -186,6 +188,7 @@ def _resume(out: Path, model, optimizer, scheduler, cfg: TrainConfig, fingerprin
     _set_rng_state(ranks[rank], next(model.parameters()).device)
     return state['epoch'] + 1, rows
 
+# %% ../nbs/09_train.ipynb 15
 def _save_epoch(out: Path, model, optimizer, scheduler, epoch: int, cfg: TrainConfig, fingerprint: str, rows: list,
                 job, checkpoint: bool = True):
     """The end of an epoch: the first process writes the checkpoint (with every process's random state, unless
@@ -234,7 +237,7 @@ def _log(pending: list, rows: list, epoch: int, steps: int):
         rows.append({'epoch': epoch + 1, 'step': epoch * steps + i + 1, **row, **lrs})
     pending.clear()
 
-# %% ../nbs/09_train.ipynb 14
+# %% ../nbs/09_train.ipynb 17
 def train_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this run's)
                progress: bool = True, # show progress bars
               ) -> dict: # 'model', 'history', the fold's 'train' and 'test' sets, and the training 'seconds'
