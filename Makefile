@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install lock demo results test lab export clean-nbs check-clean check-readme check-style check-results check-sidebar readme outputs docs docs-check browser-check \
+.PHONY: install lock demo study study-results results test lab export clean-nbs check-clean check-readme check-style check-results check-sidebar readme outputs docs docs-check browser-check \
 	gpu-check gpu-wheels
 
 install: $(STAMP)
@@ -41,6 +41,16 @@ lock:
 # The demo writes only under outputs/demo: it never changes a tracked file, so `make test` passes before or after it.
 demo: install
 	$(BIN)/faudclip demo --out outputs/demo
+
+# The paper's claims at its own geometry (notebook 13): about 90 min on 2 cores, resumable (run it again after a stop).
+# With the demo's fold-1 model when `make demo` has run: its tree levels at 8 x 8 tokens, side by side.
+DEMO_FOLD1 := outputs/demo/runs/fold1/last.pt
+study: install
+	$(BIN)/faudclip study --out outputs/study $(if $(wildcard $(DEMO_FOLD1)),--demo_checkpoint $(DEMO_FOLD1),)
+
+# For maintainers, after `make study`: its numbers and figures become the book's (nbs/results/study.json, nbs/images/).
+study-results: install
+	$(BIN)/python tools/results.py study outputs/study/study.json
 
 # For maintainers, after `make demo`: the run's numbers and figures become the book's (nbs/results/demo.json and
 # nbs/images/demo_*.png, to commit); then `make test`'s check-results names every sentence that quotes them differently.

@@ -101,6 +101,7 @@ def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.cs
                            frame_step: int = 8, # frames between two kept ones
                            cooccurrence: float = COOCCURRENCE, # SynthAU's coupling of an expression's AUs
                            progress: bool = True, # show a progress bar
+                           variant: str = 'standard', # SynthAU's variant (notebook 20)
                           ) -> pd.DataFrame: # path, subject and caption per face
     "Render SynthAU subjects of seed `PRETRAIN_SEED_OFFSET + seed` with one caption per face in `out/captions.csv`."
     out, seed = Path(out), PRETRAIN_SEED_OFFSET + seed
@@ -108,7 +109,7 @@ def render_pretraining_set(out, # folder for img/, landmarks.csv and captions.cs
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         labels = make_synth_dataset(out, n_subjects, frames, seed, size, raw=False, progress=progress,
-                                    frame_step=frame_step, cooccurrence=cooccurrence)
+                                    frame_step=frame_step, cooccurrence=cooccurrence, variant=variant)
     intensities = pd.read_csv(out / 'intensities.csv')
     marks = pd.read_csv(out / 'landmarks.csv').set_index('path').loc[intensities.path]
     roll = np.degrees(np.arctan2(marks.raw_y1 - marks.raw_y0, marks.raw_x1 - marks.raw_x0)).to_numpy()  # eye line

@@ -422,7 +422,8 @@ def _render_once(root: Path, settings: dict, progress: bool, overwrite: bool = F
     "Render SynthAU into `root` unless an earlier run rendered it with the same settings."
     if _claim(root, 'demo_render.json', SYNTH_FILES, settings, overwrite): return
     make_synth_dataset(root, settings['subjects'], settings['frames'], settings['seed'], progress=progress,
-                       frame_step=settings['frame_step'], cooccurrence=settings['cooccurrence'])
+                       frame_step=settings['frame_step'], cooccurrence=settings['cooccurrence'],
+                       variant=settings.get('variant', 'standard'))
     _complete(root, 'demo_render.json')
 
 def _fresh_runs(runs: Path, settings: dict, folds, overwrite: bool = False):
@@ -443,7 +444,7 @@ def pretrained_clip(out: Path, # the demo's folder
     if _claim(root, 'settings.json', PRETRAIN_FILES, settings, overwrite): return weights
     table = render_pretraining_set(root / 'faces', settings['subjects'], settings['frames'], settings['seed'],
                                    frame_step=settings['frame_step'], cooccurrence=settings['cooccurrence'],
-                                   progress=progress)
+                                   progress=progress, variant=settings.get('variant', 'standard'))
     seed_everything(settings['seed'])
     clip = load_clip(TINY_CLIP, image_size=settings['image_size'])
     # random crops of the training size, as in fine-tuning

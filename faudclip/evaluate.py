@@ -21,8 +21,8 @@ from .train import train_fold
 
 # %% auto 0
 __all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'PAPER_ABLATION', 'f1_scores', 'predict', 'f1_table', 'evaluate', 'baseline_f1',
-           'is_full_protocol', 'mean_label', 'run_fold', 'run_folds', 'fold_table', 'cross_validate', 'zero_shot_f1',
-           'ablation_study', 'plot_ablation']
+           'is_full_protocol', 'mean_label', 'run_fold', 'map_in_workers', 'run_folds', 'fold_table', 'cross_validate',
+           'zero_shot_f1', 'ablation_study', 'plot_ablation']
 
 # %% ../nbs/10_eval.ipynb 6
 def f1_scores(probs, # (n, c) probabilities
@@ -116,32 +116,48 @@ def run_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this
             'baselines': baseline_f1(trained['train'].labels.numpy(), labels), 'model': trained['model']}
 
 # %% ../nbs/10_eval.ipynb 19
-def _run_alone(job: tuple[int, TrainConfig]) -> tuple[int, dict]:
-    "`run_fold` of `job = (i, cfg)` in a worker process of one thread, without progress bars; `(i, result)`, no model."
-    i, cfg = job
+def _one_thread(job: tuple) -> tuple:
+    "`(i, fn(item))` for `job = (i, fn, item)`, in a worker process of one PyTorch thread."
+    i, fn, item = job
     torch.set_num_threads(1)
-    return i, {k: v for k, v in run_fold(cfg, progress=False).items() if k != 'model'}
+    return i, fn(item)
+
+def map_in_workers(fn, # a function of one item, importable by its name (a `faudclip` function, not a notebook's)
+                   items, # its inputs
+                   workers: int, # new processes of one thread each, side by side (0: here, one after the other)
+                   progress: bool = True, # show a progress bar
+                   desc: str = 'runs', # its label
+                  ) -> list: # `fn(item)` of each item, in order
+    """`fn` of each item, in `workers` new processes of one thread each: the first failure, or Ctrl-C, stops them all.
+    In a script, call it under `if __name__ == '__main__':`, as Python's new processes need."""
+    items = list(items)
+    if workers < 1 or not items:
+        with tqdm(items, desc=desc, disable=not progress) as bar: return [fn(item) for item in bar]
+    import multiprocessing as mp
+    results = {}
+    # new processes, not forks (a fork of a process whose OpenMP threads have run can hang); leaving the block, by the
+    # first failure or by Ctrl-C too, stops every worker at once
+    with mp.get_context('spawn').Pool(min(workers, len(items))) as pool, \
+            tqdm(total=len(items), desc=f'{desc}, {workers} side by side', disable=not progress) as bar:
+        for i, result in pool.imap_unordered(_one_thread, [(i, fn, item) for i, item in enumerate(items)]):
+            results[i] = result  # in the order they finish
+            bar.update()
+    return [results[i] for i in range(len(items))]
+
+def _run_alone(cfg: TrainConfig) -> dict:
+    "`run_fold` of `cfg` without progress bars, and without the model (a worker process cannot send it back)."
+    return {k: v for k, v in run_fold(cfg, progress=False).items() if k != 'model'}
 
 def run_folds(cfgs, # one `TrainConfig` per run
               progress: bool = True, # show progress bars
               workers: int = 0, # processes of one thread each, training side by side (0: one after the other, here)
              ) -> list[dict]: # `run_fold`'s result of each, in order
     """`run_fold` of each configuration. With `workers` >= 1 the runs train in that many new processes of one thread
-    each, side by side (their results then hold no 'model': `load_model(out/last.pt)` reads it; in a script, call it
-    under `if __name__ == '__main__':`, as Python's new processes need)."""
+    each, side by side (`map_in_workers`; their results then hold no 'model': `load_model(out/last.pt)` reads it)."""
     if workers < 1:
         with tqdm(cfgs, desc='runs', disable=not progress) as bar: return [run_fold(c, progress) for c in bar]
-    import multiprocessing as mp
     from faudclip.evaluate import _run_alone  # by its importable name, which a new process can find
-    results = {}
-    # new processes, not forks (a fork of a process whose OpenMP threads have run can hang); leaving the block, by the
-    # first failure or by Ctrl-C too, stops every worker at once
-    with mp.get_context('spawn').Pool(min(workers, len(cfgs))) as pool, \
-            tqdm(total=len(cfgs), desc=f'runs, {workers} side by side', disable=not progress) as bar:
-        for i, result in pool.imap_unordered(_run_alone, enumerate(cfgs)):  # in the order they finish
-            results[i] = result
-            bar.update()
-    return [results[i] for i in range(len(cfgs))]
+    return map_in_workers(_run_alone, cfgs, workers, progress)
 
 # %% ../nbs/10_eval.ipynb 20
 def fold_table(runs, # `run_fold` results

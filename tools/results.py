@@ -8,6 +8,10 @@ update.
 
     python tools/results.py write [outputs/demo/metrics.json]
     python tools/results.py check
+    python tools/results.py study [outputs/study/study.json]
+
+`study` (after `make study`) copies the study's `study.json` and figures to `nbs/results/study.json` and
+`nbs/images/study_*.png`, which notebooks 10, 11 and 13 read.
 """
 from __future__ import annotations
 import datetime, json, os, platform, shutil, sys
@@ -64,8 +68,25 @@ def disagreements(results: dict) -> list[str]:
     return [f"nbs/{nb}: no '{claim.format(**results)}'" for nb, claim in CLAIMS
             if claim.format(**results) not in texts.setdefault(nb, markdown(nb))]
 
+STUDY_FIGURES = ('study_f1', 'study_effects', 'study_localisation', 'study_tree_levels')
+
+def write_study(path: Path):
+    "Copy a finished study's study.json and figures into the book."
+    if not path.is_file(): raise SystemExit(f"error: {path}: no such file (run make study first)")
+    study = json.loads(path.read_text())
+    if 'f1_effects' not in study or not study['f1_effects']:
+        raise SystemExit(f"error: {path} has no paired effects: the study has not finished a pair of rows")
+    figures = [path.parent / f'{name}.png' for name in STUDY_FIGURES]
+    missing = [str(f) for f in figures if not f.is_file()]
+    if missing: raise SystemExit(f"error: the study's figures are missing: {', '.join(missing)}")
+    shutil.copyfile(path, ROOT / 'nbs' / 'results' / 'study.json')
+    for f in figures: shutil.copyfile(f, ROOT / 'nbs' / 'images' / f.name)
+
 if __name__ == '__main__':
     command = sys.argv[1] if len(sys.argv) > 1 else 'check'
+    if command == 'study':
+        write_study(Path(sys.argv[2] if len(sys.argv) > 2 else ROOT / 'outputs' / 'study' / 'study.json'))
+        raise SystemExit(0)
     if command == 'write':
         metrics = Path(sys.argv[2] if len(sys.argv) > 2 else ROOT / 'outputs' / 'demo' / 'metrics.json')
         figures = [metrics.parent / f'{name}.png' for name in FIGURES]
