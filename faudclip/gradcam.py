@@ -15,7 +15,7 @@ from PIL import Image
 from .core import ALL_AUS, AU_CATALOGUE, OptionError
 from .data import CLIP_MEAN, CLIP_STD, au_transforms, resize_for
 from .align import align_landmarks
-from .synth import AU_INDEX, Pose, random_identity, random_photo, render_face, rest_landmarks
+from .synth import AU_INDEX, HAND_RATE, Pose, random_identity, random_photo, render_face, rest_landmarks
 
 # %% auto 0
 __all__ = ['EXPLANATIONS', 'DEFAULT_EXPLANATION', 'COUNTERFACTUAL_SEED_OFFSET', 'LogitsOf', 'tokens_to_grid', 'au_index',
@@ -243,6 +243,7 @@ def counterfactuals(aus=ALL_AUS, # the AUs to switch on, one pair each per ident
                     intensity: int = 4, # the AU's intensity when on
                     traces: int = 2, # AUs at trace intensity (1, below occurrence) on both faces
                     threshold: int = 0, # a pixel changed when its summed |RGB difference| exceeds this (0: any)
+                    variant: str = 'standard', # SynthAU's variant ('hard': features, occluders, twice the pose spread)
                    ) -> Counterfactuals:
     """For each identity and AU: the face with the AU at `intensity` and without it, aligned and cropped as test
     faces are; the region is where the pixels changed. Pairs whose AU changes no pixel at this size are left out."""
@@ -251,8 +252,11 @@ def counterfactuals(aus=ALL_AUS, # the AUs to switch on, one pair each per ident
     on, off, pair_aus = [], [], []
     for k in range(n_identities):
         rng = np.random.default_rng([COUNTERFACTUAL_SEED_OFFSET + seed, k])
-        face, pose = random_identity(rng), Pose(angle=rng.normal(0, 6), scale=1 + rng.normal(0, 0.05))
+        face = random_identity(rng, variant)
+        spread = 2 if variant == 'hard' else 1  # the 'hard' set's poses vary about twice as much
+        pose = Pose(angle=rng.normal(0, 6 * spread), scale=1 + rng.normal(0, 0.05 * spread))
         photo, noise = random_photo(rng, rng.uniform(0, 0.3), rng.uniform(0, 2 * np.pi)), int(rng.integers(2**31))
+        if face.extras is not None and rng.random() < HAND_RATE: photo.hand = face.extras.side  # on both faces
         rest = rest_landmarks(face, 256, pose)  # both faces are aligned with the same transform
         background = np.zeros(len(ALL_AUS))
         background[rng.choice(len(ALL_AUS), traces, replace=False)] = 1
@@ -310,7 +314,7 @@ def counterfactual_game(model, # a `FAUDCLIP`
     table.loc['all'] = per_pair.drop(columns='AU').mean().astype(float)
     return table.assign(pairs=per_pair.groupby('AU', sort=False).size().tolist() + [len(per_pair)])
 
-# %% ../nbs/11_gradcam.ipynb 38
+# %% ../nbs/11_gradcam.ipynb 40
 @torch.no_grad()
 def deletion_curves(model, # a `FAUDCLIP`
                     images: torch.Tensor, # (n, 3, S, S), CLIP-normalised
@@ -378,7 +382,7 @@ def explanation_scores(model, # a `FAUDCLIP`
                                                                                       maps)).items()},
             'randomised_rank_correlation': round(float(rank_correlation(maps, random_maps).mean()), 4)}
 
-# %% ../nbs/11_gradcam.ipynb 46
+# %% ../nbs/11_gradcam.ipynb 48
 def region_boxes(landmarks, # (5, 2) landmarks of an aligned face: eyes, nose tip, mouth corners
                 ) -> dict[str, np.ndarray]: # region name -> (x0, y0, x1, y1)
     """Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes,

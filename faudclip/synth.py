@@ -6,7 +6,8 @@
 from __future__ import annotations
 import os, sys
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from statistics import NormalDist
 from pathlib import Path
 from functools import lru_cache, partial
 import cv2
@@ -20,11 +21,15 @@ from .align import align_landmarks, transform_points
 from .data import au_transforms, resize_for, write_lists
 
 # %% auto 0
-__all__ = ['AU_INDEX', 'INTENSITY_AMOUNTS', 'COOCCURRENCE', 'EXPRESSIONS', 'Identity', 'random_identity', 'bezier', 'ellipse',
-           'shade', 'Canvas', 'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape',
-           'draw_mouth', 'draw_head', 'landmarks_units', 'Pose', 'Photo', 'pose_geometry', 'rest_landmarks',
-           'render_face', 'au_strip', 'envelope', 'au_trajectories', 'frame_poses', 'random_photo', 'render_subject',
-           'make_synth_dataset', 'read_synth_labels', 'render_video', 'contact_sheet', 'synth_batch', 'fold_summary']
+__all__ = ['SYNTH_VARIANTS', 'AU_INDEX', 'INTENSITY_AMOUNTS', 'COOCCURRENCE', 'EXPRESSIONS', 'POSE_SPREAD', 'FEATURE_RATE',
+           'GLASSES_RATE', 'FRINGE_RATE', 'HAND_RATE', 'BASE_RATES', 'POSITIVE_RELATIONS', 'NEGATIVE_RELATIONS',
+           'EPISODE_MEMORY', 'TRACE_BAND', 'Identity', 'check_variant', 'random_identity', 'bezier', 'ellipse', 'shade',
+           'Canvas', 'au_amounts', 'draw_brows', 'draw_eyes', 'draw_nose', 'MouthShape', 'mouth_shape', 'draw_mouth',
+           'draw_head', 'landmarks_units', 'Pose', 'Photo', 'pose_geometry', 'rest_landmarks', 'render_face',
+           'au_strip', 'envelope', 'au_trajectories', 'frame_poses', 'random_photo', 'render_subject',
+           'make_synth_dataset', 'read_synth_labels', 'render_video', 'HardFeatures', 'random_features', 'draw_marks',
+           'draw_occluders', 'relation_correlation', 'related_trajectories', 'hand_frames', 'contact_sheet',
+           'synth_batch', 'fold_summary']
 
 # %% ../nbs/20_synth.ipynb 6
 @dataclass
@@ -50,15 +55,24 @@ class Identity:
     background: tuple  # the background
     shirt: tuple       # and the shirt
     hair_style: int    # 0 short, 1 long, 2 receding
+    extras: HardFeatures | None = field(default=None, repr=False)  # permanent features and occluders ('hard' only)
+
+SYNTH_VARIANTS = ('standard', 'hard')  # the renderer's variants; 'hard' is described in "A harder variant" below
+
+def check_variant(variant: str) -> str:
+    "`variant` if it is one of `SYNTH_VARIANTS`, else an `OptionError` naming them."
+    if variant not in SYNTH_VARIANTS: raise OptionError(f"variant must be one of {SYNTH_VARIANTS}, not {variant!r}")
+    return variant
 
 def random_identity(rng: np.random.Generator, # the identity's randomness
+                    variant: str = 'standard', # one of `SYNTH_VARIANTS`
                    ) -> Identity:
-    "Draw a random subject."
+    "Draw a random subject; a 'hard' one draws its permanent features and occluders afterwards, from the same `rng`."
     u = rng.uniform
     tone = u(0, 1)
     skin = np.array([238, 204, 178]) * (1 - tone) + np.array([118, 80, 58]) * tone + rng.normal(0, 6, 3)
     hair = np.array([30, 22, 18]) + rng.uniform(0, 1) * np.array([170, 120, 60]) * rng.integers(0, 2)
-    return Identity(
+    f = Identity(
         face_w=u(0.86, 1.0), face_h=u(1.18, 1.36), eye_y=u(-0.26, -0.16), eye_dx=u(0.34, 0.42),
         eye_w=u(0.14, 0.18), eye_h=u(0.06, 0.08), brow_gap=u(0.15, 0.2), brow_w=u(0.045, 0.07),
         nose_y=u(0.18, 0.28), nose_w=u(0.1, 0.14), mouth_y=u(0.52, 0.62), mouth_w=u(0.24, 0.31), lip_h=u(0.045, 0.065),
@@ -66,6 +80,8 @@ def random_identity(rng: np.random.Generator, # the identity's randomness
         hair=tuple(hair.clip(0, 255)), iris=tuple(rng.uniform([40, 30, 20], [120, 140, 160])),
         background=tuple(rng.uniform(40, 220, 3)), shirt=tuple(rng.uniform(20, 230, 3)),
         hair_style=int(rng.integers(0, 3)))
+    if check_variant(variant) == 'hard': f.extras = random_features(rng)
+    return f
 
 # %% ../nbs/20_synth.ipynb 8
 @lru_cache(maxsize=None)
@@ -185,7 +201,7 @@ def draw_eyes(cv: Canvas, # the frame being drawn
         cx, cy = sgn * f.eye_dx, f.eye_y
         cheek_y = cy + 0.36 - 0.2 * a[6]  # the cheek mound rises with AU6
         cv.polygon(ellipse(sgn * (f.eye_dx + 0.06), cheek_y, 0.2, 0.12, 16), shade(f.skin, 0.95 - 0.25 * a[6]))
-        up = f.eye_h * (1 - 0.6 * a[7] - 0.1 * a[4] - 0.1 * a[6])
+        up = f.eye_h * (1 - 0.6 * a[7] - 0.1 * a[4] - 0.1 * a[6]) * (1 - (f.extras.lid if f.extras else 0))
         lo = f.eye_h * 0.8 * (1 - 0.5 * a[6] - 0.6 * a[7])
         inner, outer = (cx - sgn * f.eye_w, cy), (cx + sgn * f.eye_w, cy)
         upper, lower = bezier(inner, cy - up, outer), bezier(outer, cy + lo, inner)
@@ -325,6 +341,7 @@ class Photo:
     blur: float = 0.0       # Gaussian blur radius in pixels
     noise: float = 0.0      # noise standard deviation in grey levels
     gaze: float = 0.0       # horizontal gaze, -1 to 1
+    hand: int = 0           # 'hard': a hand at the chin on this side (-1 or 1), 0 none
 
 _NOISE = np.random.default_rng(1234).normal(0, 1, (320, 320, 3)).astype(np.float32)
 
@@ -364,6 +381,9 @@ def render_face(f: Identity, # the subject
     draw_eyes(cv, f, a, photo.gaze)
     draw_nose(cv, f, a)
     draw_mouth(cv, f, a, m)
+    if f.extras is not None:  # the 'hard' variant
+        draw_marks(cv, f, a, m)
+        draw_occluders(cv, f, m, photo.hand)
     pixels = np.asarray(cv.image)
     if photo.blur > 0: pixels = cv2.GaussianBlur(pixels, (0, 0), photo.blur)
     pixels = pixels.astype(np.float32)
@@ -432,15 +452,18 @@ def au_trajectories(n_frames: int, # frames of the subject's video
     return np.rint(out).astype(int)
 
 # %% ../nbs/20_synth.ipynb 36
+POSE_SPREAD = {'standard': (9.0, 0.07, 0.04, 0.04), 'hard': (16.0, 0.12, 0.07, 0.07)}  # angle, scale, dx, dy
+
 def frame_poses(n_frames: int, # frames
                 rng: np.random.Generator, # the head motion's randomness
+                variant: str = 'standard', # one of `SYNTH_VARIANTS`: the amplitudes `POSE_SPREAD`
                ) -> list[Pose]:
     "A slowly drifting pose per frame around a subject-specific mean."
     t = np.arange(n_frames)
     phase, base = rng.uniform(0, 2 * np.pi, 4), rng.normal(0, 1, 4)
     wave = lambda i, amp: amp * (0.6 * base[i] + 0.5 * np.sin(t / 9 + phase[i]))
     return [Pose(angle=a, scale=1 + s, dx=x, dy=y)
-            for a, s, x, y in zip(wave(0, 9.0), wave(1, 0.07), wave(2, 0.04), wave(3, 0.04))]
+            for a, s, x, y in zip(*(wave(i, amp) for i, amp in enumerate(POSE_SPREAD[check_variant(variant)])))]
 
 def random_photo(rng: np.random.Generator, # blur, noise and gaze
                  light: float, # the subject's lighting gradient
@@ -454,15 +477,24 @@ def render_subject(n_frames: int, # frames to yield
                    rng: np.random.Generator, # the subject's randomness
                    size: int = 256, # side of the raw frames
                    frame_step: int = 1, # video frames between two yielded ones
-                   cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression
+                   cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression ('standard')
+                   variant: str = 'standard', # one of `SYNTH_VARIANTS`
                   ):
     """Yield (raw image, landmarks, intensities, rest landmarks) for `n_frames` frames, `frame_step` apart, of one new
     random subject; the rest landmarks (`rest_landmarks`) are where the landmarks would be with every AU off."""
-    f = random_identity(rng)
-    intensities = au_trajectories(n_frames * frame_step, rng, cooccurrence=cooccurrence)[::frame_step]
+    hard, n = check_variant(variant) == 'hard', n_frames * frame_step
+    if hard and cooccurrence != COOCCURRENCE:
+        raise OptionError("cooccurrence belongs to the 'standard' sampler; the 'hard' one follows BASE_RATES and the "
+                          "JPML relations")
+    f = random_identity(rng, variant)
+    intensities = (related_trajectories(n, rng) if hard else au_trajectories(n, rng, cooccurrence=cooccurrence))
     light, light_dir = round(rng.uniform(0, 0.3), 2), round(rng.uniform(0, 2 * np.pi), 1)  # one lighting per session
-    for pose, row in zip(frame_poses(n_frames * frame_step, rng)[::frame_step], intensities):
-        img, lm = render_face(f, row, size, pose, random_photo(rng, light, light_dir), rng)
+    hands = hand_frames(n, rng, f.extras.side) if hard else np.zeros(n, int)
+    poses = frame_poses(n, rng, variant)
+    for pose, row, hand in zip(poses[::frame_step], intensities[::frame_step], hands[::frame_step]):
+        photo = random_photo(rng, light, light_dir)
+        photo.hand = int(hand)
+        img, lm = render_face(f, row, size, pose, photo, rng)
         yield img, lm, row, rest_landmarks(f, size, pose)
 
 # %% ../nbs/20_synth.ipynb 37
@@ -470,13 +502,14 @@ def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
 def _render_subject_files(out: Path, s: int, seed: int, frames: int, size: int, raw: bool, frame_step: int,
-                          cooccurrence: float) -> tuple[list, list]:
+                          cooccurrence: float, variant: str = 'standard') -> tuple[list, list]:
     "Render subject `s` of the set `seed` and write its aligned (and raw) frames; its label rows and landmark rows."
     subject, rng = f'S{s + 1:03d}', np.random.default_rng([seed, s])  # each subject draws from its own stream
     (out / 'img' / subject).mkdir(parents=True, exist_ok=True)
     if raw: (out / 'raw' / subject).mkdir(parents=True, exist_ok=True)
     rows, lms = [], []
-    for k, (img, lm, intensity, rest) in enumerate(render_subject(frames, rng, size, frame_step, cooccurrence)):
+    stream = render_subject(frames, rng, size, frame_step, cooccurrence, variant)
+    for k, (img, lm, intensity, rest) in enumerate(stream):
         t = k * frame_step  # the frame's number in the session
         face = align_landmarks(img, rest, size)  # the transform of the face at rest: no AU moves the crop
         path = f'{subject}/{t}.png'
@@ -506,15 +539,17 @@ def make_synth_dataset(out_dir, # folder to write
                        frame_step: int = 1, # video frames between two kept ones
                        cooccurrence: float = COOCCURRENCE, # chance that each core AU joins its expression
                        workers: int | None = None, # processes rendering subjects side by side (None: one per core)
+                       variant: str = 'standard', # one of `SYNTH_VARIANTS` ('hard': see "A harder variant")
                       ) -> pd.DataFrame:
     """Render SynthAU into `out_dir` (img/, labels.csv, intensities.csv, landmarks.csv, list/) and return its labels;
     the same set whatever `workers`, since each subject draws from a random stream of its own."""
     if n_subjects < 3: raise OptionError(f"3 subject-exclusive folds need at least 3 subjects, got {n_subjects}")
+    check_variant(variant)
     out = Path(out_dir)
     rows, lms = [], []
     bar = tqdm(total=n_subjects * frames_per_subject, desc='SynthAU', unit='img', disable=not progress)
     render = partial(_render_subject_files, out, seed=seed, frames=frames_per_subject, size=size, raw=raw,
-                     frame_step=frame_step, cooccurrence=cooccurrence)
+                     frame_step=frame_step, cooccurrence=cooccurrence, variant=variant)
     pool = _subject_pool(workers, n_subjects)
     with pool or nullcontext():
         for subject_rows, subject_lms in (pool.map if pool else map)(render, range(n_subjects)):  # in subject order
@@ -569,6 +604,149 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     return labels
 
 # %% ../nbs/20_synth.ipynb 57
+FEATURE_RATE = 0.4  # each permanent feature is present in this share of 'hard' identities
+GLASSES_RATE, FRINGE_RATE, HAND_RATE = 0.25, 0.2, 0.1  # of subjects, subjects, and frames
+
+@dataclass
+class HardFeatures:
+    "Permanent features and occluders of a 'hard' identity (strengths in [0, 1], 0: absent)."
+    folds: float          # nasolabial folds (resemble AU10, AU12, AU6)
+    forehead: float       # horizontal forehead lines (AU1, AU2)
+    crows: float          # crow's feet (AU6)
+    lid: float            # share of the eye opening a heavy upper lid hides (AU7, AU43)
+    dimples: float        # creases beside the mouth corners (AU14)
+    glasses: tuple | None # the frames' colour, or None
+    fringe: float         # how far a fringe reaches across the forehead from its side, face units (0: none)
+    side: int             # the fringe's and the hand's side, -1 or 1
+
+def random_features(rng: np.random.Generator, # the identity's randomness (after its standard draws)
+                   ) -> HardFeatures:
+    "Draw the permanent features and occluders of a 'hard' identity at the stated rates."
+    folds, forehead, crows, lid, dimples = rng.uniform(0.4, 1.0, 5) * (rng.random(5) < FEATURE_RATE)
+    glasses = tuple(rng.uniform(10, 140, 3)) if rng.random() < GLASSES_RATE else None
+    fringe = rng.uniform(0.5, 1.4) if rng.random() < FRINGE_RATE else 0.0
+    return HardFeatures(folds, forehead, crows, 0.45 * lid, dimples, glasses, fringe, int(rng.choice((-1, 1))))
+
+# %% ../nbs/20_synth.ipynb 58
+def draw_marks(cv: Canvas, # the frame being drawn
+               f: Identity, # a 'hard' subject
+               a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
+               m: MouthShape, # from `mouth_shape`
+              ):
+    "A 'hard' identity's permanent features, drawn at rest and deepened by the AUs they resemble."
+    h, skin = f.extras, f.skin
+    if h.forehead:  # long lines across the forehead, lifted and darkened by AU1/AU2
+        lift = max(a[1], a[2])
+        for k in range(3):
+            y = f.eye_y - f.brow_gap - 0.1 - 0.06 * k - 0.08 * lift
+            cv.line(bezier((-0.42, y + 0.02), y - 0.02, (0.42, y + 0.02), 8),
+                    shade(skin, 1 - 0.3 * h.forehead * (1 + 0.5 * lift)), 0.022)
+    for sgn in (-1, 1):
+        cx, outer = sgn * f.eye_dx, sgn * (f.eye_dx + f.eye_w)
+        if h.crows:  # lines fanning from the outer eye corner (AU6 draws its own on top)
+            for dy in (-0.05, 0.0, 0.05):
+                cv.line([(outer + sgn * 0.04, f.eye_y + dy * 0.5), (outer + sgn * 0.13, f.eye_y + dy * 1.8)],
+                        shade(skin, 1 - 0.35 * h.crows * (1 + 0.5 * a[6])), 0.022)
+        if h.lid:  # the fold of a heavy upper lid
+            y = f.eye_y - f.eye_h * (1 - h.lid) - 0.03
+            cv.line(bezier((cx - f.eye_w, f.eye_y - 0.01), y, (cx + f.eye_w, f.eye_y - 0.01), 8),
+                    shade(skin, 1 - 0.3 * h.lid / 0.45 * (1 + 0.4 * a[7])), 0.018)
+        if h.folds:  # nasolabial folds, deeper with AU12, AU10, AU6
+            top, bottom = (sgn * (f.nose_w + 0.08), f.nose_y), (sgn * (m.corner_x + 0.1), m.corner_y + 0.08)
+            deep = 1 + 0.5 * min(1, a[12] + a[10] + a[6])
+            cv.line(bezier(top, (top[1] + bottom[1]) / 2, bottom, 6) + [sgn * 0.05, 0],
+                    shade(skin, 1 - 0.35 * h.folds * deep), 0.03)
+        if h.dimples:  # a short crease beside the corner, deeper with AU14
+            corner = np.array([sgn * m.corner_x, m.corner_y])
+            cv.line([corner + [sgn * 0.08, -0.05], corner + [sgn * 0.09, 0.05]],
+                    shade(skin, 1 - 0.4 * h.dimples * (1 + 0.5 * a[14])), 0.035)
+
+# %% ../nbs/20_synth.ipynb 59
+def draw_occluders(cv: Canvas, # the frame being drawn
+                   f: Identity, # a 'hard' subject
+                   m: MouthShape, # from `mouth_shape`
+                   hand: int = 0, # a hand at the chin on this side (-1 or 1), 0 none
+                  ):
+    "Glasses, a fringe of hair and a hand, over the face; no landmark moves."
+    h = f.extras
+    if h.glasses is not None:  # rims around both eyes, a bridge and the temples
+        for sgn in (-1, 1):
+            rim = ellipse(sgn * f.eye_dx, f.eye_y + 0.01, f.eye_w * 1.55, 0.13, 20)
+            cv.line(np.vstack([rim, rim[:1]]), h.glasses, 0.028)
+            cv.line([(sgn * (f.eye_dx + f.eye_w * 1.55), f.eye_y), (sgn * f.face_w, f.eye_y - 0.03)], h.glasses, 0.03)
+        inner = f.eye_dx - f.eye_w * 1.55
+        cv.line(bezier((-inner, f.eye_y - 0.02), f.eye_y - 0.06, (inner, f.eye_y - 0.02), 6), h.glasses, 0.028)
+    if h.fringe:  # hair from one side over the forehead and the outer brow
+        s, edge, tip = h.side, h.side * f.face_w * 1.05, h.side * (f.face_w - h.fringe)
+        lower = bezier((edge, f.eye_y - f.brow_gap + 0.06), -f.face_h * 0.42, (tip, -f.face_h * 0.55), 10)
+        cv.polygon(np.vstack([lower, [(tip, -f.face_h * 0.8), (edge, -f.face_h * 0.8)]]), shade(f.hair, 1.05))
+    if hand:  # a palm below the chin, fingers up to the mouth corner
+        colour, x0 = shade(f.skin, 1.06), hand * (m.corner_x + 0.12)
+        cv.polygon(ellipse(x0, f.face_h * 0.95, 0.24, 0.3, 16), colour)
+        for k in range(3):
+            x = x0 - hand * (0.1 - 0.08 * k)
+            cv.polygon(ellipse(x, f.mouth_y + 0.2 + 0.03 * k, 0.045, 0.2, 10), colour)
+            cv.line([(x, f.mouth_y + 0.05 + 0.03 * k), (x, f.mouth_y + 0.1 + 0.03 * k)], shade(colour, 0.85), 0.01)
+
+# %% ../nbs/20_synth.ipynb 61
+BASE_RATES = {1: .21, 2: .17, 4: .20, 6: .46, 7: .55, 9: .06, 10: .59, 12: .56, 14: .47, 15: .17, 17: .34, 23: .17,
+              24: .15, 25: .45, 26: .12}  # BP4D's occurrence; AU9, AU25, AU26 (not in BP4D's protocol) picked
+POSITIVE_RELATIONS = ((1, 2), (6, 7), (6, 10), (7, 10), (6, 12), (7, 12), (10, 12), (17, 24))  # AU R-CNN's JPML
+NEGATIVE_RELATIONS = ((1, 6), (1, 7), (2, 6), (2, 7), (10, 17), (10, 23), (10, 24), (12, 15), (12, 17), (12, 23),
+                      (12, 24), (15, 23), (15, 24), (23, 24))
+EPISODE_MEMORY, TRACE_BAND = 0.5, 0.3  # latent AR(1) coefficient between episodes; trace zone below a threshold
+
+def relation_correlation(positive: float = 0.5, # latent correlation of a positive pair
+                         negative: float = -0.4, # and of a negative one
+                         floor: float = 0.05, # smallest eigenvalue kept
+                        ) -> np.ndarray: # (15, 15) in `ALL_AUS` order
+    "The latent correlation of the 'hard' sampler: the relations' signs, made positive definite."
+    c = np.eye(len(ALL_AUS))
+    for pairs, r in ((POSITIVE_RELATIONS, positive), (NEGATIVE_RELATIONS, negative)):
+        for p, q in pairs: c[AU_INDEX[p], AU_INDEX[q]] = c[AU_INDEX[q], AU_INDEX[p]] = r
+    w, v = np.linalg.eigh(c)
+    c = (v * np.maximum(w, floor)) @ v.T
+    d = np.sqrt(np.diag(c))
+    return c / np.outer(d, d)
+
+@lru_cache(maxsize=None)
+def _relation_sampler() -> tuple[np.ndarray, np.ndarray]:
+    "The Cholesky factor of `relation_correlation()` and the probit thresholds of `BASE_RATES`."
+    thresholds = np.array([NormalDist().inv_cdf(1 - BASE_RATES[au]) for au in ALL_AUS])
+    return np.linalg.cholesky(relation_correlation()), thresholds
+
+# %% ../nbs/20_synth.ipynb 62
+def related_trajectories(n_frames: int, # frames of the subject's video
+                         rng: np.random.Generator, # the episodes' randomness
+                        ) -> np.ndarray: # (n_frames, 15) intensities 0-5
+    "Integer AU intensities (n_frames, 15) of the 'hard' variant: probit episodes shaped by the BP4D relations."
+    chol, thresholds = _relation_sampler()
+    out, t = np.zeros((n_frames, len(ALL_AUS))), 0
+    z = chol @ rng.standard_normal(len(ALL_AUS))
+    while t < n_frames:
+        z = EPISODE_MEMORY * z + np.sqrt(1 - EPISODE_MEMORY ** 2) * (chol @ rng.standard_normal(len(ALL_AUS)))
+        curve = envelope(int(rng.integers(4, 16)), rng)[:, None]  # (length, 1)
+        apex = rng.uniform(2, 5.49, len(ALL_AUS))
+        on, trace = z > thresholds, z > thresholds - TRACE_BAND
+        level = np.where(on, 2 + (apex - 2) * curve, np.where(trace, np.rint(curve), 0))
+        out[t:t + len(curve)] = level[:n_frames - t]
+        t += len(curve)
+    return np.rint(out).astype(int)
+
+def hand_frames(n_frames: int, # frames
+                rng: np.random.Generator, # the hand's randomness
+                side: int, # the subject's hand side, -1 or 1
+                stay: float = 0.8, # chance that a raised hand stays up the next frame
+               ) -> np.ndarray: # (n_frames,) side or 0
+    "Per frame, the side of a hand at the chin (0: none): runs that cover `HAND_RATE` of the frames on average."
+    rise = HAND_RATE * (1 - stay) / (1 - HAND_RATE)  # the stationary share of a two-state chain is HAND_RATE
+    up, out = rng.random() < HAND_RATE, np.zeros(n_frames, int)
+    for t, u in enumerate(rng.random(n_frames)):
+        up = u < (stay if up else rise)
+        out[t] = side * up
+    return out
+
+# %% ../nbs/20_synth.ipynb 75
 def contact_sheet(root, # a tree written by `make_synth_dataset`
                   n: int = 24, # faces shown
                   cols: int = 6, # per row
@@ -593,12 +771,13 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         plt.close(fig)
     return fig
 
-# %% ../nbs/20_synth.ipynb 60
+# %% ../nbs/20_synth.ipynb 78
 def synth_batch(n: int = 4, # faces, one identity each
                 size: int = 64, # the model's input side
                 seed: int = 0, # the identities
                 aus=(1, 2, 12, 25), # the AUs every face shows
                 intensity: int = 4, # their intensity, 0-5
+                variant: str = 'standard', # one of `SYNTH_VARIANTS` ('hard': permanent features and occluders)
                ):
     "`n` aligned SynthAU faces of new identities showing `aus`: the uint8 images and the CLIP-normalised batch."
     rng = np.random.default_rng(seed)
@@ -606,12 +785,12 @@ def synth_batch(n: int = 4, # faces, one identity each
     images = []
     for _ in range(n):
         levels = np.zeros(len(ALL_AUS)); levels[[ALL_AUS.index(a) for a in aus]] = intensity
-        f = random_identity(rng)
+        f = random_identity(rng, variant)
         img, _ = render_face(f, levels, 256)
         images.append(align_landmarks(img, rest_landmarks(f), 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/20_synth.ipynb 63
+# %% ../nbs/20_synth.ipynb 81
 def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                 ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
