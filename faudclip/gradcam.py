@@ -16,13 +16,16 @@ from .core import ALL_AUS, AU_CATALOGUE, OptionError
 from .data import CLIP_MEAN, CLIP_STD, au_transforms, resize_for
 from .align import align_landmarks
 from .synth import AU_INDEX, HAND_RATE, Pose, random_identity, random_photo, render_face, rest_landmarks
+from .tree_attention import ancestor_index
 
 # %% auto 0
 __all__ = ['EXPLANATIONS', 'DEFAULT_EXPLANATION', 'COUNTERFACTUAL_SEED_OFFSET', 'LogitsOf', 'tokens_to_grid', 'au_index',
-           'gradcam_layer', 'au_gradcam', 'input_gradient', 'occlusion_masks', 'occlusion_all', 'occlusion', 'explain',
+           'gradcam_layer', 'au_gradcam', 'input_gradient', 'encoder_layer_by_hand', 'interaction_by_hand',
+           'chefer_relevance', 'prompt_relevance', 'occlusion_masks', 'occlusion_all', 'occlusion', 'explain',
            'denormalize', 'overlay', 'plot_maps', 'explanation_gallery', 'compare_explanations', 'Counterfactuals',
-           'counterfactuals', 'peaks', 'explain_each', 'counterfactual_game', 'deletion_curves', 'deletion_auc',
-           'rank_correlation', 'randomised', 'explanation_scores', 'region_boxes', 'pointing_game']
+           'counterfactuals', 'peaks', 'explain_each', 'counterfactual_game', 'level_hits', 'tree_level_hits',
+           'deletion_curves', 'deletion_auc', 'rank_correlation', 'randomised', 'explanation_scores', 'region_boxes',
+           'pointing_game']
 
 # %% ../nbs/11_gradcam.ipynb 11
 class LogitsOf(nn.Module):
@@ -93,6 +96,80 @@ def input_gradient(model, # a `FAUDCLIP`
     return _unit(smoothed[:, 0])
 
 # %% ../nbs/11_gradcam.ipynb 20
+def _attention_probs(attn: nn.MultiheadAttention, # the layer's `self_attn` (batch_first)
+                     x: torch.Tensor, # (b, m, d) the tokens it reads
+                    ) -> tuple[torch.Tensor, torch.Tensor]: # its output (b, m, d), probabilities (b, heads, m, m)
+    "Multi-head self-attention from `attn`'s own weights, keeping every head's attention probabilities."
+    qkv = F.linear(x, attn.in_proj_weight, attn.in_proj_bias)                          # (b, m, 3d)
+    q, k, v = rearrange(qkv, 'b m (three heads dh) -> three b heads m dh', three=3, heads=attn.num_heads)
+    probs = ((q @ k.transpose(-1, -2)) * q.shape[-1] ** -0.5).softmax(-1)              # (b, heads, m, m)
+    return attn.out_proj(rearrange(probs @ v, 'b heads m dh -> b m (heads dh)')), probs
+
+def encoder_layer_by_hand(layer: nn.TransformerEncoderLayer, # batch_first, in eval mode (no dropout)
+                          x: torch.Tensor, # (b, m, d) tokens
+                         ) -> tuple[torch.Tensor, torch.Tensor]: # the layer's output (b, m, d), probs (b, heads, m, m)
+    "`layer(x)` computed from its weights (pre- or post-norm), with its attention probabilities."
+    ff = lambda t: layer.linear2(layer.activation(layer.linear1(t)))
+    if layer.norm_first:
+        attended, probs = _attention_probs(layer.self_attn, layer.norm1(x))
+        x = x + attended
+        return x + ff(layer.norm2(x)), probs
+    attended, probs = _attention_probs(layer.self_attn, x)
+    x = layer.norm1(x + attended)
+    return layer.norm2(x + ff(x)), probs
+
+def interaction_by_hand(interaction, # a `FeatureInteraction`, in eval mode
+                        image_tokens: torch.Tensor, # (b, n, d) F^v
+                        text: torch.Tensor, # (c, d) F^t, the projected prompts
+                       ) -> tuple[torch.Tensor, list]: # logits (b, c); per layer, probs (b, heads, n + c, n + c)
+    "`interaction(image_tokens, text)` layer by layer, keeping each encoder layer's attention probabilities."
+    c = text.shape[0]
+    prompts = text.expand(image_tokens.shape[0], -1, -1)                               # (b, c, d)
+    x, probs = torch.cat([image_tokens, prompts], dim=1), []                           # (b, n + c, d)
+    for layer in interaction.encoder.layers:
+        x, p = encoder_layer_by_hand(layer, x)
+        probs.append(p)
+    if interaction.encoder.norm is not None: x = interaction.encoder.norm(x)
+    au_tokens = x[:, -c:]                                                              # (b, c, d): F^t'
+    if interaction.readout.kind == 'cosine': au_tokens = au_tokens - prompts
+    return interaction.readout(au_tokens, text), probs
+
+# %% ../nbs/11_gradcam.ipynb 22
+def chefer_relevance(probs: list, # per layer, attention probabilities (b, heads, m, m)
+                     grads: list, # per layer, the gradient of the explained logit with respect to them
+                    ) -> torch.Tensor: # (b, m, m): row i, the relevance of each token to token i
+    """Chefer et al.'s rule for self-attention: R = I, then per layer R <- R + mean_heads((grad * A)^+) R; the
+    identity is taken off again, so that no token counts itself."""
+    b, _, m, _ = probs[0].shape
+    eye = torch.eye(m, dtype=probs[0].dtype, device=probs[0].device).expand(b, m, m)
+    relevance = eye
+    for a, g in zip(probs, grads, strict=True):
+        a_bar = (g * a).clamp_min(0).mean(1)                                             # (b, m, m)
+        relevance = relevance + a_bar @ relevance
+    return relevance - eye
+
+def prompt_relevance(model, # a `FAUDCLIP` with feature interaction
+                     images: torch.Tensor, # (b, 3, S, S), CLIP-normalised
+                     au: int, # the AU number to explain
+                    ) -> np.ndarray: # (b, S, S) in [0, 1]
+    """Chefer et al.'s relevance of each image token to AU `au`'s prompt token through the interaction encoder,
+    upsampled bilinearly from the token grid to the image."""
+    if getattr(model, 'interaction', None) is None:
+        raise OptionError("'chefer' follows the AU prompts' attention over the image tokens in the feature interaction;"
+                          " this model has none (interaction=False, Table III's baseline): use another method")
+    c, (h, w) = au_index(model, au), model.grid
+    was_training = model.training
+    model.eval()
+    with torch.no_grad(): tokens, text = model.forward_features(images), model.encode_text()  # (b, n, d), (c, d)
+    logits, probs = interaction_by_hand(model.interaction, tokens, text)
+    grads = torch.autograd.grad(logits[:, c].sum(), probs)
+    model.train(was_training)
+    n = tokens.shape[1]
+    row = chefer_relevance(probs, grads)[:, n + c, :n]                                # (b, n): the prompt's row
+    grid = rearrange(row, 'b (h w) -> b 1 h w', h=h, w=w)
+    return _unit(F.interpolate(grid, size=images.shape[-2:], mode='bilinear', align_corners=False)[:, 0])
+
+# %% ../nbs/11_gradcam.ipynb 34
 def occlusion_masks(size: int, # the image side S
                     patch: int, # side of the grey square
                     stride: int, # step between squares
@@ -129,7 +206,8 @@ def occlusion(model, # a `FAUDCLIP`
     "The occlusion map of one AU (`occlusion_all`), scaled to [0, 1] per image."
     return _unit(occlusion_all(model, images)[:, au_index(model, au)])
 
-EXPLANATIONS = {'gradient': input_gradient, 'gradcam': au_gradcam, 'occlusion': occlusion}
+EXPLANATIONS = {'gradient': input_gradient, 'gradcam': au_gradcam, 'occlusion': occlusion,
+                'chefer': prompt_relevance}
 DEFAULT_EXPLANATION = 'gradient'
 
 def explain(model, # a `FAUDCLIP`
@@ -141,7 +219,7 @@ def explain(model, # a `FAUDCLIP`
     if method not in EXPLANATIONS: raise OptionError(f"method must be one of {list(EXPLANATIONS)}, not {method!r}")
     return EXPLANATIONS[method](model, images, au)
 
-# %% ../nbs/11_gradcam.ipynb 24
+# %% ../nbs/11_gradcam.ipynb 40
 def denormalize(images: torch.Tensor, # (b, 3, H, W) CLIP-normalised
                ) -> np.ndarray: # (b, H, W, 3) uint8
     "CLIP-normalised `(b, 3, H, W)` -> uint8 `(b, H, W, 3)`."
@@ -178,7 +256,7 @@ def plot_maps(image, # (H, W, 3) uint8
         overlay(ax, image, maps[i], _au_title(au, None if probs is None else float(probs[i])))
     return axs
 
-# %% ../nbs/11_gradcam.ipynb 27
+# %% ../nbs/11_gradcam.ipynb 43
 def explanation_gallery(model, # a `FAUDCLIP`
                         images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces, one row each
                         aus, # AU numbers, one column each
@@ -225,7 +303,7 @@ def compare_explanations(models: dict, # name -> `FAUDCLIP`, one row each
         plt.close(fig)
     return fig
 
-# %% ../nbs/11_gradcam.ipynb 32
+# %% ../nbs/11_gradcam.ipynb 48
 COUNTERFACTUAL_SEED_OFFSET = 20_000  # identities far from the seeds of the folds' and the pretraining's subjects
 
 @dataclass
@@ -314,7 +392,55 @@ def counterfactual_game(model, # a `FAUDCLIP`
     table.loc['all'] = per_pair.drop(columns='AU').mean().astype(float)
     return table.assign(pairs=per_pair.groupby('AU', sort=False).size().tolist() + [len(per_pair)])
 
-# %% ../nbs/11_gradcam.ipynb 40
+# %% ../nbs/11_gradcam.ipynb 56
+def level_hits(trace: list, # one tree layer's trace (notebook 05): per level {'hw', 'selected', 'valid', 'weights'}
+               region: torch.Tensor, # (N, S, S) bool, the changed pixels of each image of the trace's batch
+               fine_hw: tuple[int, int], # the finest token grid (h, w)
+              ) -> tuple[torch.Tensor, torch.Tensor]: # hit, area: (N, levels) each
+    """Per image and level: `hit`, the share of (query, head) pairs whose kept regions hold a changed pixel, over the
+    queries (finest tokens) that overlap the change; `area`, the mean share of the image those kept regions cover."""
+    (h, w), levels = fine_hw, len(trace)
+    touched = F.adaptive_max_pool2d(region[:, None].float(), (h, w))                    # (N, 1, h, w)
+    queries = rearrange(touched, 'N 1 h w -> N (h w)') > 0                              # (N, n)
+    hit, area = [], []
+    for l, t in enumerate(trace):
+        side = 2 ** (levels - 1 - l)                                                    # finest tokens per cell side
+        changed = F.max_pool2d(touched, side, ceil_mode=True).flatten(1) > 0            # (N, n_l) cells with a change
+        cells = F.avg_pool2d(torch.ones(1, 1, h, w), side, ceil_mode=True, divisor_override=1).flatten() / (h * w)
+        up = ancestor_index(fine_hw, t['hw'], levels - 1 - l)                            # (n,) each query's ancestor
+        kept, valid = t['selected'][:, :, up], t['valid'][:, :, up]                     # (N, heads, n, K)
+        flat = rearrange(kept, 'N heads n K -> N (heads n K)')
+        inside = rearrange(changed.gather(1, flat), 'N (heads n K) -> N heads n K', n=len(up), K=kept.shape[-1])
+        hits = (inside & valid).any(-1).float()                                         # (N, heads, n)
+        cover = (cells.to(region.device)[kept] * valid).sum(-1)                         # (N, heads, n): distinct cells
+        weight = queries[:, None].float().expand_as(hits)                               # (N, heads, n)
+        hit.append((hits * weight).sum((1, 2)) / weight.sum((1, 2)))
+        area.append((cover * weight).sum((1, 2)) / weight.sum((1, 2)))
+    return torch.stack(hit, 1), torch.stack(area, 1)
+
+# %% ../nbs/11_gradcam.ipynb 58
+def tree_level_hits(model, # a `FAUDCLIP` with attention='tree'
+                    pairs: Counterfactuals, # from `counterfactuals`; only the "on" faces are run
+                    layer: int = -1, # which tree layer's trace
+                   ) -> pd.DataFrame:
+    """Rows (AU, level): per AU and for 'all' pairs, per level ('level 1 (2x2)', ...) and the mean over levels ('all
+    levels'): `hit`, the share of (query, head) pairs whose kept regions hold a changed pixel (per pair, then averaged
+    over pairs); `area`, the mean share of the image the kept regions cover (roughly a random choice's hit chance)."""
+    keeping = getattr(model.spatial, 'keeping_traces', False)
+    model.keep_attention(True)
+    with torch.no_grad(): trace = model.eval()(pairs.on).attention[layer]
+    model.keep_attention(keeping)
+    hit, area = level_hits(trace, torch.as_tensor(pairs.region), model.grid)            # (N, levels) each
+    hit, area = (torch.cat([v, v.mean(1, keepdim=True)], 1) for v in (hit, area))      # (N, levels + 1)
+    names = [f"level {l + 1} ({t['hw'][0]}x{t['hw'][1]})" for l, t in enumerate(trace)] + ['all levels']
+    per_pair = pd.DataFrame({'AU': np.repeat([f'AU{a}' for a in pairs.aus], len(names)),
+                             'level': names * len(pairs.aus),
+                             'hit': hit.flatten().numpy(), 'area': area.flatten().numpy()})  # N * (levels + 1)
+    table = pd.concat([per_pair.assign(AU='all'), per_pair])
+    grouped = table.groupby(['AU', 'level'], sort=False)
+    return grouped[['hit', 'area']].mean().assign(pairs=grouped.size())
+
+# %% ../nbs/11_gradcam.ipynb 67
 @torch.no_grad()
 def deletion_curves(model, # a `FAUDCLIP`
                     images: torch.Tensor, # (n, 3, S, S), CLIP-normalised
@@ -382,7 +508,7 @@ def explanation_scores(model, # a `FAUDCLIP`
                                                                                       maps)).items()},
             'randomised_rank_correlation': round(float(rank_correlation(maps, random_maps).mean()), 4)}
 
-# %% ../nbs/11_gradcam.ipynb 48
+# %% ../nbs/11_gradcam.ipynb 75
 def region_boxes(landmarks, # (5, 2) landmarks of an aligned face: eyes, nose tip, mouth corners
                 ) -> dict[str, np.ndarray]: # region name -> (x0, y0, x1, y1)
     """Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes,
