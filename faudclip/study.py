@@ -41,9 +41,9 @@ class StudyConfig:
     data_seed: int = 0               # the data's, the pretraining's and the counterfactual faces' seed
     image_size: int = 112            # 14 x 14 tokens of the tiny CLIP's 8-px patches: the paper's grid
     tree_depth: int = 4              # tree-attention layers (the paper's four)
-    epochs: int = 8                  # per run, every row alike
-    pretrain_steps: int = 300        # contrastive pretraining of the tiny CLIP, once for every run
-    pretrain_subjects: int = 120     # its subjects (other people than the folds')
+    epochs: int = 7                  # per run, every row alike
+    pretrain_steps: int = 500        # contrastive pretraining of the tiny CLIP, once for every run
+    pretrain_subjects: int = 240     # its subjects (other people than the folds')
     identities: int = 12             # new identities of the counterfactual game (x 15 AUs = pairs)
     rows: tuple = TABLE_III          # names of `ABLATIONS` to train
     seeds: tuple = (0, 1, 2)         # training seeds (model initialisation, data order, augmentation)
@@ -164,7 +164,10 @@ def explain_run(model, # a trained `FAUDCLIP`, in eval mode
         game = counterfactual_game(model, pairs, method)
         record[method] = {'all': game.loc['all'].drop('pairs').to_dict(),
                           'hit_per_au': game.hit_rate.drop('all').to_dict()}
-    if model.cfg.attention == 'tree': record['tree_levels'] = tree_level_hits(model, pairs).to_dict('index')
+    if model.cfg.attention == 'tree':
+        levels = tree_level_hits(model, pairs)  # (AU or 'all', level) -> hit, area, pairs
+        record['tree_levels'] = levels.loc['all', ['hit', 'area']].to_dict('index')
+        record['tree_levels_per_au'] = {au: levels.loc[au, 'hit'].to_dict() for au in levels.index.unique(0)}
     return record
 
 def _study_run(run: StudyRun) -> dict:
@@ -467,7 +470,7 @@ def demo_tree_levels(checkpoint, # a demo's fold-1 `last.pt` (8 x 8 tokens, one 
     if not Path(checkpoint).is_file(): raise OptionError(f"{checkpoint} is not a file: run `make demo` first")
     model = load_model(checkpoint)[0].eval()
     pairs = counterfactuals(size=model.cfg.image_size, n_identities=identities, seed=seed)
-    table = tree_level_hits(model, pairs)
+    table = tree_level_hits(model, pairs).loc['all']  # level -> hit, area, pairs
     return table.assign(hit=100 * table.hit, area=100 * table.area)
 
 # %% ../nbs/13_study.ipynb 38
