@@ -27,7 +27,7 @@ __all__ = ['STUDY_PRESETS', 'EXPLAINED_ROWS', 'COMPARISONS', 'LOCALISATION', 'ST
            'PAPER_EFFECTS', 'StudyConfig', 'study_config', 'row_folder', 'StudyRun', 'study_runs', 'save_pairs',
            'load_pairs', 'study_pairs', 'explain_run', 'finished', 'mean_interval', 'paired_effect', 'verdict',
            'results_frame', 'paired_values', 'effects', 'intervals', 'analyse', 'run_study', 'plot_effects',
-           'plot_intervals', 'write_study', 'study_report', 'demo_tree_levels', 'study']
+           'plot_intervals', 'write_study', 'interval_text', 'study_report', 'demo_tree_levels', 'study']
 
 # %% ../nbs/13_study.ipynb 6
 @dataclass
@@ -332,7 +332,8 @@ def run_study(study: StudyConfig, # the design (`study_config`)
     out = Path(study.out)
     _check_study_folder(out)
     with run_lock(out, 'study'), _torch_threads(2):
-        write_atomic(out / STUDY_MARK, lambda tmp: tmp.write_text(json.dumps({'written_by': 'faudclip study'})))
+        if not (out / STUDY_MARK).is_file():
+            write_atomic(out / STUDY_MARK, lambda tmp: tmp.write_text(json.dumps({'written_by': 'faudclip study'})))
         laps, data = _Laps(), {'subjects': study.subjects, 'frames': study.frames, 'seed': study.data_seed,
                                'frame_step': study.frame_step, 'cooccurrence': COOCCURRENCE, 'variant': study.variant}
         _render_once(out / 'synthau', data, progress)
@@ -353,8 +354,20 @@ def run_study(study: StudyConfig, # the design (`study_config`)
         analysis = analyse(results)
         if study.demo_checkpoint:
             analysis['tree_levels_8x8'] = demo_tree_levels(study.demo_checkpoint, study.identities, study.data_seed)
-        write_study(out, study, results, analysis, laps.seconds)
-    return {'results': results, 'analysis': analysis, 'seconds': laps.seconds}
+        seconds = _total_seconds(out, laps.seconds)
+        write_study(out, study, results, analysis, seconds)
+    return {'results': results, 'analysis': analysis, 'seconds': seconds}
+
+def _total_seconds(out: Path, seconds: dict) -> dict:
+    """Each stage's seconds summed over the study's runs of the command that finished (a study resumed after a stop
+    trains each run once, so the sum is what it cost), kept in the folder's mark."""
+    mark = json.loads((out / STUDY_MARK).read_text())
+    before = mark.get('seconds')
+    if before is None and (out / 'study.json').is_file():  # a study.json of a version that kept no sum
+        before = json.loads((out / 'study.json').read_text()).get('seconds')
+    total = {k: round((before or {}).get(k, 0) + seconds.get(k, 0), 1) for k in {**(before or {}), **seconds}}
+    write_atomic(out / STUDY_MARK, lambda tmp: tmp.write_text(json.dumps({**mark, 'seconds': total})))
+    return total
 
 # %% ../nbs/13_study.ipynb 29
 PAPER_EFFECTS = {'+FIL - baseline': 0.6, '+TA - +FIL': 0.5, '+LP (full) - +TA': 0.7,
@@ -437,7 +450,20 @@ def write_study(out: Path, # the study's folder
     if levels: plot_intervals(analysis['tree_levels'], results, levels, '%', out / 'study_tree_levels.png')
     write_atomic(out / 'report.md', lambda tmp: tmp.write_text(study_report(record, analysis)))
 
-def _md(table: pd.DataFrame) -> str: return table.round(2).to_markdown() if len(table) else '(none yet)'
+def interval_text(table: pd.DataFrame, # from `intervals` (index: row, measure) or `effects` (index: comparison)
+                 ) -> pd.DataFrame:
+    "Each mean as 'mean [low, high]' (one decimal); `intervals`' measures become columns."
+    text = table.apply(lambda e: f"{e['mean']:.1f} [{e['low']:.1f}, {e['high']:.1f}]", axis=1).rename('mean [95 % CI]')
+    if 'verdict' not in table:
+        return text.unstack('measure').reindex(index=table.index.unique(0), columns=table.index.unique(1))
+    if table.index.nlevels == 2: text.index = [f'{a}: {b}' for a, b in text.index]
+    extra = [c for c in ('p', 'detectable', 'verdict') if c in table]
+    numbers = table[extra].map(lambda v: round(v, 2) if isinstance(v, float) else v).set_axis(text.index)
+    return pd.concat([text, numbers, table['n'].astype(int).set_axis(text.index)], axis=1)
+
+def _md(table: pd.DataFrame) -> str:
+    if not len(table): return '(none yet)'
+    return interval_text(table).to_markdown() if 'low' in table else table.round(1).to_markdown()
 
 def study_report(record: dict, # study.json's content
                  analysis: dict, # from `analyse`
