@@ -26,8 +26,9 @@ from .demo import _claim, _render_once, pretrained_clip, run_environment, _torch
 __all__ = ['STUDY_PRESETS', 'EXPLAINED_ROWS', 'COMPARISONS', 'LOCALISATION', 'STUDY_MARK', 'STUDY_FIGURES', 'STUDY_OUTPUTS',
            'PAPER_EFFECTS', 'StudyConfig', 'study_config', 'row_folder', 'StudyRun', 'study_runs', 'save_pairs',
            'load_pairs', 'study_pairs', 'explain_run', 'finished', 'mean_interval', 'paired_effect', 'verdict',
-           'results_frame', 'paired_values', 'effects', 'intervals', 'analyse', 'run_study', 'plot_effects',
-           'plot_intervals', 'write_study', 'interval_text', 'study_report', 'demo_tree_levels', 'study']
+           'results_frame', 'paired_values', 'effects', 'intervals', 'analyse', 'per_au_scores', 'run_study',
+           'plot_effects', 'plot_intervals', 'write_study', 'interval_text', 'read_study', 'study_report',
+           'demo_tree_levels', 'study']
 
 # %% ../nbs/13_study.ipynb 6
 @dataclass
@@ -304,6 +305,29 @@ def analyse(results: pd.DataFrame, # from `results_frame`
             'tree_levels': intervals(results, levels, confidence)}
 
 # %% ../nbs/13_study.ipynb 26
+@torch.no_grad()
+def per_au_scores(records, # `result.json` records of finished runs
+                  runs, # their `StudyRun`s, in the same order
+                  pairs: Counterfactuals, # the counterfactual faces
+                 ) -> pd.DataFrame:
+    """Per explained row and AU, means over the cells (%): each explanation's counterfactual hits, and how often the
+    model detects the AU shown alone (its logit on the "on" face at least 0, from the run's `last.pt`)."""
+    lines = []
+    for record, run in zip(records, runs):
+        if record is None or 'explanations' not in record: continue  # unfinished, or a row not explained
+        model = load_model(Path(run.cfg.out) / 'last.pt')[0].eval()
+        columns = torch.as_tensor([model.cfg.aus.index(int(a)) for a in pairs.aus])[:, None]  # (n, 1)
+        detected = (model(pairs.on).logits.gather(1, columns)[:, 0] >= 0).numpy()               # (n,)
+        line = pd.DataFrame({'detected': detected, 'AU': [f'AU{a}' for a in pairs.aus]}).groupby('AU').detected.mean()
+        for method in ('gradient', 'chefer'):
+            if method in record['explanations']:
+                hits = record['explanations'][method]['hit_per_au']
+                lines += [(record['row'], au, f'hit_{method}', v) for au, v in hits.items()]
+        lines += [(record['row'], au, 'detected', v) for au, v in line.items()]
+    table = pd.DataFrame(lines, columns=['row', 'AU', 'measure', 'value'])
+    return 100 * table.pivot_table(index=['row', 'AU'], columns='measure', values='value', sort=False)
+
+# %% ../nbs/13_study.ipynb 28
 STUDY_MARK = 'faudclip_study.json'  # written first in the study's folder: the study's files beside it are its own
 STUDY_FIGURES = ('study_f1.png', 'study_effects.png', 'study_localisation.png', 'study_tree_levels.png')
 STUDY_OUTPUTS = ('synthau', 'clip_pretrain', 'runs', 'pairs.pt', 'study.json', 'report.md', *STUDY_FIGURES, STUDY_MARK)
@@ -323,7 +347,7 @@ def _training_settings(study: StudyConfig) -> dict:
             'pretrain_steps', 'pretrain_subjects', 'identities')
     return {k: getattr(study, k) for k in keep}
 
-# %% ../nbs/13_study.ipynb 27
+# %% ../nbs/13_study.ipynb 29
 def run_study(study: StudyConfig, # the design (`study_config`)
               progress: bool = True, # show progress bars
              ) -> dict: # 'results' (one line per run), 'analysis' (`analyse`) and 'seconds' per stage
@@ -350,8 +374,10 @@ def run_study(study: StudyConfig, # the design (`study_config`)
         if progress: print(f"{len(runs)} runs: {len(runs) - len(todo)} finished before, {len(todo)} to train")
         map_in_workers(_study_run, todo, study.workers, progress, desc='study runs')
         laps('training, testing and explaining')
-        results = results_frame([finished(r) for r in runs])
+        records = [finished(r) for r in runs]
+        results = results_frame([r for r in records if r is not None])
         analysis = analyse(results)
+        analysis['per_au'] = per_au_scores(records, runs, study_pairs(study))
         if study.demo_checkpoint:
             analysis['tree_levels_8x8'] = demo_tree_levels(study.demo_checkpoint, study.identities, study.data_seed)
         seconds = _total_seconds(out, laps.seconds)
@@ -369,7 +395,7 @@ def _total_seconds(out: Path, seconds: dict) -> dict:
     write_atomic(out / STUDY_MARK, lambda tmp: tmp.write_text(json.dumps({**mark, 'seconds': total})))
     return total
 
-# %% ../nbs/13_study.ipynb 29
+# %% ../nbs/13_study.ipynb 31
 PAPER_EFFECTS = {'+FIL - baseline': 0.6, '+TA - +FIL': 0.5, '+LP (full) - +TA': 0.7,
                  '+LP (full) - baseline': 1.8}  # F1 points on BP4D, from Table III
 
@@ -422,7 +448,7 @@ def plot_intervals(table: pd.DataFrame, # from `intervals`
         plt.close(fig)
     return fig
 
-# %% ../nbs/13_study.ipynb 30
+# %% ../nbs/13_study.ipynb 32
 def _records(table: pd.DataFrame) -> dict:
     "A table as nested dicts for JSON: {row: {measure: {...}}} for a two-level index, else {row: {...}}."
     table = table.astype(object).where(table.notna(), None)  # NaN -> null
@@ -461,6 +487,23 @@ def interval_text(table: pd.DataFrame, # from `intervals` (index: row, measure) 
     numbers = table[extra].map(lambda v: round(v, 2) if isinstance(v, float) else v).set_axis(text.index)
     return pd.concat([text, numbers, table['n'].astype(int).set_axis(text.index)], axis=1)
 
+def read_study(path, # a study.json written by `write_study`
+              ) -> dict:
+    "A study.json back as tables: 'runs' (`results_frame`'s), and each table of `analyse` as it gave it."
+    saved = json.loads(Path(path).read_text())
+    tables = {'runs': pd.DataFrame(saved['runs'])}
+    names = ('f1_effects', 'f1', 'localisation', 'localisation_effects', 'tree_levels', 'tree_levels_8x8', 'per_au')
+    for name in names:
+        value = saved.get(name) or {}
+        first = next(iter(value.values()), {})
+        if first and all(isinstance(v, dict) for v in first.values()):  # two levels: {a: {b: {column: value}}}
+            table = pd.concat({a: pd.DataFrame(inner).T for a, inner in value.items()})
+        else: table = pd.DataFrame(value).T
+        tables[name] = table.infer_objects()
+    for name in ('f1', 'localisation', 'tree_levels'): tables[name].index.names = ['row', 'measure']
+    return {**tables, 'design': saved['design'], 'environment': saved['environment'], 'seconds': saved['seconds'],
+            'minutes': saved['minutes']}
+
 def _md(table: pd.DataFrame) -> str:
     if not len(table): return '(none yet)'
     return interval_text(table).to_markdown() if 'low' in table else table.round(1).to_markdown()
@@ -482,12 +525,13 @@ def study_report(record: dict, # study.json's content
         '## Mean F1 (%) per row', _md(analysis['f1']),
         '## Fig. 5: counterfactual hits, single-AU detection (%)', _md(analysis['localisation']),
         '## Fig. 5: FAUD-CLIP minus the baseline (points)', _md(analysis['localisation_effects']),
+        '## Per AU: counterfactual hits and single-AU detection (%), means over the cells', _md(analysis['per_au']),
         '## Tree levels: kept regions holding the AU\'s changed pixels (%) and their area (%)',
         _md(analysis['tree_levels']),
         '## The same for the demo\'s model at 8 x 8 tokens (%)', _md(analysis.get('tree_levels_8x8', pd.DataFrame())),
         '## Seconds per stage', _md(pd.Series(record['seconds'], name='seconds').to_frame())])
 
-# %% ../nbs/13_study.ipynb 32
+# %% ../nbs/13_study.ipynb 34
 def demo_tree_levels(checkpoint, # a demo's fold-1 `last.pt` (8 x 8 tokens, one tree layer)
                      identities: int = 12, # new identities of standard SynthAU (the demo's)
                      seed: int = 0, # their seed
@@ -499,7 +543,7 @@ def demo_tree_levels(checkpoint, # a demo's fold-1 `last.pt` (8 x 8 tokens, one 
     table = tree_level_hits(model, pairs).loc['all']  # level -> hit, area, pairs
     return table.assign(hit=100 * table.hit, area=100 * table.area)
 
-# %% ../nbs/13_study.ipynb 38
+# %% ../nbs/13_study.ipynb 40
 @call_parse
 def study(out: str = 'outputs/study', # output folder (a stopped study continues there)
           full: bool = False, # every row of Table III and Fig. 4's attention modules (default: Table III's four)

@@ -14,7 +14,7 @@ update.
 `nbs/images/study_*.png`, which notebooks 10, 11 and 13 read.
 """
 from __future__ import annotations
-import datetime, json, os, platform, shutil, sys
+import datetime, json, os, platform, re, shutil, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +69,37 @@ def disagreements(results: dict) -> list[str]:
             if claim.format(**results) not in texts.setdefault(nb, markdown(nb))]
 
 STUDY_FIGURES = ('study_f1', 'study_effects', 'study_localisation', 'study_tree_levels')
+STUDY_RESULTS = ROOT / 'nbs' / 'results' / 'study.json'
+
+def one_decimal(x) -> str: return 'n/a' if x is None else f'{x:.1f}'
+
+def interval(e: dict) -> str:
+    "'mean [low, high]' with one decimal, as the book quotes an interval."
+    return f"{one_decimal(e['mean'])} [{one_decimal(e['low'])}, {one_decimal(e['high'])}]"
+
+def slug(name: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')  # '+LP (full) - +TA' -> 'LP_full_TA'
+
+def from_study(study: dict) -> dict:
+    "The numbers the book quotes from the study's study.json, by name."
+    env, numbers = study['environment'], {}
+    numbers.update(study_minutes=study['minutes'], study_runs=len(study['runs']), study_cores=env['cores'],
+                   study_machine=f"{env['cpu']}, {env['cores']} cores", study_torch=env['torch'])
+    for name, e in study['f1_effects'].items():
+        numbers[f'effect_{slug(name)}'], numbers[f'verdict_{slug(name)}'] = interval(e), e['verdict']
+        numbers[f'detectable_{slug(name)}'] = one_decimal(e['detectable'])
+    for table in ('f1', 'localisation', 'tree_levels'):
+        for row, measures in study[table].items():
+            for measure, e in measures.items(): numbers[f'{slug(row)}_{slug(measure)}'] = interval(e)
+    for metric, effects in study['localisation_effects'].items():
+        for name, e in effects.items():
+            numbers[f'{metric}_{slug(name)}'], numbers[f'{metric}_verdict'] = interval(e), e['verdict']
+    for level, e in study.get('tree_levels_8x8', {}).items():
+        numbers[f'demo_{slug(level)}'] = f"{e['hit']:.1f}"
+        numbers[f'demo_area_{slug(level)}'] = f"{e['area']:.1f}"
+    return numbers
+
+# Where the book quotes the study: (notebook, text that must be in one of its markdown cells, filled from study.json)
+STUDY_CLAIMS = []
 
 def write_study(path: Path):
     "Copy a finished study's study.json and figures into the book."
@@ -106,4 +137,13 @@ if __name__ == '__main__':
         for line in missing: print(line, file=sys.stderr)
         if missing: raise SystemExit(f"error: {len(missing)} quotation(s) of the demo differ from {RESULTS.relative_to(ROOT)}")
         print(f"results: the book's {len(CLAIMS)} quotations of the demo agree with {RESULTS.relative_to(ROOT)}")
+        if STUDY_CLAIMS:
+            numbers, texts = from_study(json.loads(STUDY_RESULTS.read_text())), {}
+            missing = [f"nbs/{nb}: no '{claim.format(**numbers)}'" for nb, claim in STUDY_CLAIMS
+                       if claim.format(**numbers) not in texts.setdefault(nb, markdown(nb))]
+            for line in missing: print(line, file=sys.stderr)
+            if missing: raise SystemExit(f"error: {len(missing)} quotation(s) of the study differ from "
+                                         f"{STUDY_RESULTS.relative_to(ROOT)}")
+            print(f"results: the book's {len(STUDY_CLAIMS)} quotations of the study agree with "
+                  f"{STUDY_RESULTS.relative_to(ROOT)}")
     else: raise SystemExit(f"usage: python tools/results.py write [metrics.json] | check (not {command!r})")
