@@ -26,9 +26,9 @@ from .demo import _claim, _render_once, pretrained_clip, run_environment, _torch
 __all__ = ['STUDY_PRESETS', 'EXPLAINED_ROWS', 'COMPARISONS', 'LOCALISATION', 'STUDY_MARK', 'STUDY_FIGURES', 'STUDY_OUTPUTS',
            'PAPER_EFFECTS', 'StudyConfig', 'study_config', 'row_folder', 'StudyRun', 'study_runs', 'save_pairs',
            'load_pairs', 'study_pairs', 'explain_run', 'finished', 'mean_interval', 'paired_effect', 'verdict',
-           'results_frame', 'paired_values', 'effects', 'intervals', 'analyse', 'per_au_scores', 'run_study',
-           'plot_effects', 'plot_intervals', 'write_study', 'interval_text', 'read_study', 'study_report',
-           'demo_tree_levels', 'study']
+           'results_frame', 'paired_values', 'effects', 'intervals', 'analyse', 'per_au_scores', 'f1_per_au',
+           'run_study', 'plot_effects', 'plot_tree_levels', 'plot_intervals', 'write_study', 'interval_text',
+           'read_study', 'study_report', 'demo_tree_levels', 'study']
 
 # %% ../nbs/13_study.ipynb 6
 @dataclass
@@ -236,7 +236,8 @@ def results_frame(records, # `result.json` records of finished runs
     lines = []
     for r in records:
         line = {'row': r['row'], 'seed': r['seed'], 'fold': r['fold'], 'mean_f1': r['mean_f1'],
-                'seconds': r['seconds'], 'prior_f1': 100 * r['baselines']['prior']}
+                'seconds': r['seconds'], 'prior_f1': 100 * r['baselines']['prior'],
+                'all_positive_f1': 100 * r['baselines']['all_positive']}
         e = r.get('explanations', {})
         for method in ('gradient', 'chefer'):
             if method in e: line[f'hit_{method}'] = 100 * e[method]['all']['hit_rate']
@@ -298,7 +299,7 @@ def analyse(results: pd.DataFrame, # from `results_frame`
     localisation per model and paired; the tree levels' hits of the full model."""
     levels = [c for c in results if c.startswith(('tree ', 'area '))]
     return {'f1_effects': effects(results, 'mean_f1', confidence=confidence),
-            'f1': intervals(results, ['mean_f1', 'prior_f1'], confidence),
+            'f1': intervals(results, ['mean_f1', 'prior_f1', 'all_positive_f1'], confidence),
             'localisation': intervals(results, LOCALISATION, confidence),
             'localisation_effects': pd.concat({m: effects(results, m, (('+LP (full)', 'baseline'),), confidence)
                                                for m in ('hit_gradient', 'detected')}),
@@ -326,6 +327,12 @@ def per_au_scores(records, # `result.json` records of finished runs
         lines += [(record['row'], au, 'detected', v) for au, v in line.items()]
     table = pd.DataFrame(lines, columns=['row', 'AU', 'measure', 'value'])
     return 100 * table.pivot_table(index=['row', 'AU'], columns='measure', values='value', sort=False)
+
+def f1_per_au(records, # `result.json` records of finished runs
+             ) -> pd.DataFrame:
+    "F1 (%) per row (lines) and AU (columns), the mean over the cells."
+    table = pd.DataFrame([{'row': r['row'], **r['f1']} for r in records if r is not None])
+    return table.groupby('row', sort=False).mean()
 
 # %% ../nbs/13_study.ipynb 28
 STUDY_MARK = 'faudclip_study.json'  # written first in the study's folder: the study's files beside it are its own
@@ -378,6 +385,7 @@ def run_study(study: StudyConfig, # the design (`study_config`)
         results = results_frame([r for r in records if r is not None])
         analysis = analyse(results)
         analysis['per_au'] = per_au_scores(records, runs, study_pairs(study))
+        analysis['f1_per_au'] = f1_per_au(records)
         if study.demo_checkpoint:
             analysis['tree_levels_8x8'] = demo_tree_levels(study.demo_checkpoint, study.identities, study.data_seed)
         seconds = _total_seconds(out, laps.seconds)
@@ -413,7 +421,37 @@ def plot_effects(effects: pd.DataFrame, # from `effects`
     ax.axvline(0, c='grey', lw=1)
     ax.set_yticks(y, effects.index, fontsize=8)
     ax.set_xlabel('paired difference in mean F1 (points)')
-    ax.legend(fontsize=7, loc='lower right')
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    if out is not None:
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
+    return fig
+
+def plot_tree_levels(levels: pd.DataFrame, # `analyse`'s 'tree_levels' (row '+LP (full)')
+                     demo: pd.DataFrame | None = None, # `demo_tree_levels`: the 8 x 8 model's, beside it
+                     out=None, # save the figure here too
+                    ):
+    "Per tree level: how often the kept regions hold the AU's change, against the area they cover (14 x 14, 8 x 8)."
+    import matplotlib.pyplot as plt
+    full = levels.loc['+LP (full)']
+    names = [m[len('tree '):] for m in full.index if m.startswith('tree level')]  # 'level 1 (4x4)', ...
+    bars = {'14 x 14: hit': [full.loc[f'tree {n}'] for n in names],
+            '14 x 14: area': [full.loc[f'area {n}'] for n in names]}
+    if demo is not None:
+        demo = demo.drop(index='all levels')
+        bars |= {'8 x 8 (demo): hit': [{'mean': v} for v in demo.hit],
+                 '8 x 8 (demo): area': [{'mean': v} for v in demo.area]}
+    fig, ax = plt.subplots(figsize=(6, 2.8))
+    width = 0.8 / len(bars)
+    for i, (label, values) in enumerate(bars.items()):
+        x = np.arange(len(values)) + (i - (len(bars) - 1) / 2) * width
+        means = np.array([v['mean'] for v in values], float)
+        err = np.array([[v['mean'] - v.get('low', v['mean']), v.get('high', v['mean']) - v['mean']] for v in values]).T
+        ax.bar(x, means, width, yerr=err, capsize=2, color=f'C{i // 2}', alpha=1.0 if i % 2 == 0 else 0.4, label=label)
+    ax.set_xticks(range(len(names)), [f'level {k + 1}' for k in range(len(names))])
+    ax.set_ylabel('% of (query, head) pairs')
+    ax.legend(fontsize=7)
     fig.tight_layout()
     if out is not None:
         fig.savefig(out, dpi=100)
@@ -472,8 +510,8 @@ def write_study(out: Path, # the study's folder
     if len(analysis['f1_effects']): plot_effects(analysis['f1_effects'], out / 'study_effects.png')
     plot_intervals(analysis['localisation'], results, [m for m in LOCALISATION if m in results], '%',
                    out / 'study_localisation.png')
-    levels = [c for c in results if c.startswith(('tree ', 'area '))]
-    if levels: plot_intervals(analysis['tree_levels'], results, levels, '%', out / 'study_tree_levels.png')
+    if len(analysis['tree_levels']):
+        plot_tree_levels(analysis['tree_levels'], analysis.get('tree_levels_8x8'), out / 'study_tree_levels.png')
     write_atomic(out / 'report.md', lambda tmp: tmp.write_text(study_report(record, analysis)))
 
 def interval_text(table: pd.DataFrame, # from `intervals` (index: row, measure) or `effects` (index: comparison)
@@ -492,7 +530,8 @@ def read_study(path, # a study.json written by `write_study`
     "A study.json back as tables: 'runs' (`results_frame`'s), and each table of `analyse` as it gave it."
     saved = json.loads(Path(path).read_text())
     tables = {'runs': pd.DataFrame(saved['runs'])}
-    names = ('f1_effects', 'f1', 'localisation', 'localisation_effects', 'tree_levels', 'tree_levels_8x8', 'per_au')
+    names = ('f1_effects', 'f1', 'f1_per_au', 'localisation', 'localisation_effects', 'tree_levels', 'tree_levels_8x8',
+             'per_au')
     for name in names:
         value = saved.get(name) or {}
         first = next(iter(value.values()), {})
@@ -522,7 +561,8 @@ def study_report(record: dict, # study.json's content
         "Differences are paired by seed and fold, with 95 % Student-t intervals over the (seed, fold) cells; "
         "'detectable' is the true difference the design finds with 80 % power.",
         '## Table III and Fig. 4: paired differences in mean F1 (points)', _md(analysis['f1_effects']),
-        '## Mean F1 (%) per row', _md(analysis['f1']),
+        '## Mean F1 (%) per row', _md(analysis['f1']), '## F1 (%) per AU, the mean over the cells',
+        _md(analysis['f1_per_au']),
         '## Fig. 5: counterfactual hits, single-AU detection (%)', _md(analysis['localisation']),
         '## Fig. 5: FAUD-CLIP minus the baseline (points)', _md(analysis['localisation_effects']),
         '## Per AU: counterfactual hits and single-AU detection (%), means over the cells', _md(analysis['per_au']),

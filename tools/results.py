@@ -93,6 +93,11 @@ def from_study(study: dict) -> dict:
     for metric, effects in study['localisation_effects'].items():
         for name, e in effects.items():
             numbers[f'{metric}_{slug(name)}'], numbers[f'{metric}_verdict'] = interval(e), e['verdict']
+    for row, aus in study.get('f1_per_au', {}).items():
+        for au, v in aus.items(): numbers[f'f1_{slug(row)}_{au}'] = one_decimal(v)
+    for row, aus in study.get('per_au', {}).items():
+        for au, measures in aus.items():
+            for measure, v in measures.items(): numbers[f'{slug(row)}_{au}_{measure}'] = one_decimal(v)
     for level, e in study.get('tree_levels_8x8', {}).items():
         numbers[f'demo_{slug(level)}'] = f"{e['hit']:.1f}"
         numbers[f'demo_area_{slug(level)}'] = f"{e['area']:.1f}"
