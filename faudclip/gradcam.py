@@ -508,7 +508,7 @@ def explanation_scores(model, # a `FAUDCLIP`
                                                                                       maps)).items()},
             'randomised_rank_correlation': round(float(rank_correlation(maps, random_maps).mean()), 4)}
 
-# %% ../nbs/11_gradcam.ipynb 75
+# %% ../nbs/11_gradcam.ipynb 76
 def region_boxes(landmarks, # (5, 2) landmarks of an aligned face: eyes, nose tip, mouth corners
                 ) -> dict[str, np.ndarray]: # region name -> (x0, y0, x1, y1)
     """Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes,

@@ -87,12 +87,14 @@ def from_study(study: dict) -> dict:
     for name, e in study['f1_effects'].items():
         numbers[f'effect_{slug(name)}'], numbers[f'verdict_{slug(name)}'] = interval(e), e['verdict']
         numbers[f'detectable_{slug(name)}'] = one_decimal(e['detectable'])
+        numbers[f'p_{slug(name)}'] = 'n/a' if e['p'] is None else f"{e['p']:.2f}"
     for table in ('f1', 'localisation', 'tree_levels'):
         for row, measures in study[table].items():
             for measure, e in measures.items(): numbers[f'{slug(row)}_{slug(measure)}'] = interval(e)
     for metric, effects in study['localisation_effects'].items():
         for name, e in effects.items():
             numbers[f'{metric}_{slug(name)}'], numbers[f'{metric}_verdict'] = interval(e), e['verdict']
+            numbers[f'{metric}_p'] = 'n/a' if e['p'] is None else f"{e['p']:.2f}"
     for row, aus in study.get('f1_per_au', {}).items():
         for au, v in aus.items(): numbers[f'f1_{slug(row)}_{au}'] = one_decimal(v)
     for row, aus in study.get('per_au', {}).items():
@@ -104,7 +106,8 @@ def from_study(study: dict) -> dict:
     return numbers
 
 # Where the book quotes the study: (notebook, text that must be in one of its markdown cells, filled from study.json)
-STUDY_CLAIMS = []
+sys.path.insert(0, str(Path(__file__).parent))
+from study_claims import CLAIMS as STUDY_CLAIMS
 
 def write_study(path: Path):
     "Copy a finished study's study.json and figures into the book."
