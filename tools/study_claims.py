@@ -83,5 +83,6 @@ GRADCAM11 = ("Both models' input-gradient maps peak on the mouth whatever the AU
 CLAIMS = ([('13_study.ipynb', t) for t in (INTRO, F1, EFFECTS, POWER, LOC, CHEFER, DETECT, TREE, TREE8, LEARN, TABLE3,
                                            FIG5, PER_AU, TREE_TEXT, VERDICT)]
           + [('10_eval.ipynb', t) for t in (INTRO, EFFECTS, EVAL10)]
+          + [('90_guide.ipynb', t) for t in (INTRO, EFFECTS)]
           + [('11_gradcam.ipynb', t) for t in (LOC, CHEFER, DETECT, TREE, TREE8, GRADCAM11)]
           + [('index.ipynb', README_ROW)])
