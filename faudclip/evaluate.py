@@ -134,6 +134,7 @@ def map_in_workers(fn, # a function of one item, importable by its name (a `faud
     if workers < 1 or not items:
         with tqdm(items, desc=desc, disable=not progress) as bar: return [fn(item) for item in bar]
     import multiprocessing as mp
+    from faudclip.evaluate import _one_thread  # by its importable name, which a new process can find
     results = {}
     # new processes, not forks (a fork of a process whose OpenMP threads have run can hang); leaving the block, by the
     # first failure or by Ctrl-C too, stops every worker at once
