@@ -9,15 +9,16 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .core import DataError, write_atomic
+from .core import DataError, OWN_DATASET, register_aus, write_atomic
 from .data import AUDataset
 from .backbone import quiet_random_init
 from .model import FAUDCLIP, FAUDCLIPConfig
 from .config import TrainConfig
 
 # %% auto 0
-__all__ = ['SAMPLE', 'RESUME_IGNORES', 'data_fingerprint', 'data_change', 'checkpoint_digest', 'save_checkpoint',
-           'read_checkpoint', 'config_differences', 'load_model', 'load_weights']
+__all__ = ['SAMPLE', 'RESUME_IGNORES', 'EARLIER_DEFAULTS', 'PER_AU_WEIGHTS', 'data_fingerprint', 'data_change',
+           'checkpoint_digest', 'save_checkpoint', 'read_checkpoint', 'config_differences', 'load_model',
+           'load_weights', 'init_from']
 
 # %% ../nbs/24_checkpoints.ipynb 5
 def _rng_state(device: torch.device | None = None, # the run's device (default: the current CUDA device, if any)
@@ -144,13 +145,17 @@ def _plain(value):
     return value
 
 # %% ../nbs/24_checkpoints.ipynb 8
+# TrainConfig fields added since the first checkpoints, with the value those runs had: an older run still resumes
+EARLIER_DEFAULTS = {'folds': 3, 'init': None}
+
 def config_differences(state: dict, # a checkpoint's contents
                        cfg: TrainConfig, # the run to compare with
                        model_cfg: FAUDCLIPConfig, # and its model
                       ) -> list[str]: # 'name: saved -> now', one per difference
     """The fields in which a checkpoint's training and model configurations differ from `cfg` and `model_cfg`, as 'name:
     saved -> now'."""
-    saved = {**{f'train.{k}': v for k, v in state['train_config'].items() if k not in RESUME_IGNORES},
+    saved_train = {**EARLIER_DEFAULTS, **state['train_config']}            # a checkpoint of an earlier version
+    saved = {**{f'train.{k}': v for k, v in saved_train.items() if k not in RESUME_IGNORES},
              **{f'model.{k}': v for k, v in state['model_config'].items()}}
     now = {**{f'train.{k}': v for k, v in asdict(cfg).items() if k not in RESUME_IGNORES},
            **{f'model.{k}': v for k, v in asdict(model_cfg).items()}}
@@ -162,6 +167,8 @@ def load_model(path, # a `last.pt` written by `fit`
               ) -> tuple[FAUDCLIP, TrainConfig]: # the model in eval mode, its training configuration
     "Rebuild the model of a checkpoint with its weights, and its training config."
     state = read_checkpoint(path)
+    if str(state['train_config'].get('dataset', '')).upper() == OWN_DATASET:
+        register_aus(state['model_config']['aus'])                    # a CSV's AUs: its lists are read with them
     try:
         model_cfg = FAUDCLIPConfig(**{**state['model_config'], 'pretrained': None})
         train_cfg = TrainConfig(**state['train_config'])
@@ -181,3 +188,34 @@ def load_weights(model: FAUDCLIP, # the model its stored configuration builds
         detail = ' '.join(str(e).split())[:200]
         raise DataError(f"{path}: its weights do not fit the model of its own stored configuration (edited or "
                         f"mixed up?): {detail}") from None
+
+# %% ../nbs/24_checkpoints.ipynb 23
+PER_AU_WEIGHTS = ('interaction.readout.bias', 'head.bias')  # (c,): one row per AU, in the model's AU order
+
+def _per_au_rows(trained: torch.Tensor, fresh: torch.Tensor, trained_aus: tuple, aus: tuple) -> torch.Tensor:
+    "A per-AU weight for `aus`: the trained row of each AU that `trained_aus` has, the fresh one for the others."
+    rows = fresh.clone()
+    for i, au in enumerate(aus):
+        if au in trained_aus: rows[i] = trained[trained_aus.index(au)]
+    return rows
+
+def _unfitting(own: dict, trained: dict) -> list[str]:
+    "The weights that one model has and the other lacks, or that differ in shape (per-AU weights aside)."
+    missing = sorted(set(own) ^ set(trained))
+    shapes = [f'{k} {tuple(trained[k].shape)} -> {tuple(own[k].shape)}' for k in own
+              if k in trained and k not in PER_AU_WEIGHTS and own[k].shape != trained[k].shape]
+    return missing + shapes
+
+def init_from(model: FAUDCLIP, # freshly built for the new run (its AUs, `model.cfg.aus`)
+              path, # a `last.pt` of a trained run
+             ) -> dict: # 'kept': AUs with a trained readout row; 'new': AUs that start fresh
+    "Start `model` from a trained checkpoint: every weight as trained, the per-AU rows of the AUs both models have."
+    state = read_checkpoint(path)
+    trained = {k.removeprefix('module.'): v for k, v in state['model'].items()}
+    trained_aus, aus, own = tuple(state['model_config']['aus']), tuple(model.cfg.aus), model.state_dict()
+    if unfit := _unfitting(own, trained):
+        raise DataError(f"{path}: its model does not fit this run's (another model preset, image size or module?): "
+                        f"{'; '.join(unfit[:3])}{' ...' if len(unfit) > 3 else ''}")
+    model.load_state_dict({k: _per_au_rows(trained[k], v, trained_aus, aus) if k in PER_AU_WEIGHTS else trained[k]
+                           for k, v in own.items()})
+    return {'kept': [a for a in aus if a in trained_aus], 'new': [a for a in aus if a not in trained_aus]}

@@ -44,20 +44,43 @@ def run_options(model: str = None, # b16 (the paper's ViT-B/16, 224 px) or tiny 
                 dice_mode: str = None, # eq. (8)'s dice: batch (default; notebook 08) or element (the paper as written)
                 face_cache: str = None, # folder for a uint8 cache of the faces, augmented on the device (notebook 22)
                 compile: bool = False, # torch.compile the model (on a GPU)
+                init: str = None, # start from this trained last.pt (fine-tuning; its model and image size by default)
+                threshold: float = 2, # csv: the intensity (0-5) from which an AU occurs (the paper's rule: 2)
                ):
     "The options of one training run, shared by `train`, `cv` and `ablate` (their --help lists them)."
 
-def _train_config(dataset: str, fold: int, data: str, out: str, model=None, image_size=None, readout=None, **kw):
+def _csv_data(data: str, threshold: float, folds: int) -> str:
+    "A CSV data set's folder, after its list files of `folds` folds are written beside it (in the writing process)."
+    from faudclip.data import read_au_csv, write_csv_lists
+    if not str(data).lower().endswith('.csv') or not Path(data).is_file():
+        raise DataError(f"{data}: the csv data set is one CSV file (path, subject, AU1, AU12, ...): name it")
+    if _main_process(): return str(write_csv_lists(data, threshold, folds))
+    read_au_csv(data, threshold, folds)                               # its AUs; the first process writes the lists
+    return str(Path(data).parent)
+
+def _init_model(init: str | None, model, image_size):
+    "The model preset and image size of the checkpoint `init` names, where the options do not name them."
+    if init is None or model is not None: return model, image_size
+    from faudclip.checkpoints import read_checkpoint
+    trained = read_checkpoint(init)['train_config']
+    return trained['model'], image_size or trained['image_size']
+
+def _train_config(dataset: str, fold: int, data: str, out: str, model=None, image_size=None, readout=None,
+                  folds: int = 3, threshold: float = 2, **kw):
     "The dataset's preset for `fold`, changed by the options that were given."
-    from faudclip.config import bp4d_fold, disfa_fold, synth_fold
+    from faudclip.config import bp4d_fold, csv_fold, disfa_fold, synth_fold
     from faudclip.data import resize_for
     if model is not None and model not in MODEL_SIZES:
         raise OptionError(f"--model must be one of {', '.join(MODEL_SIZES)}, not {model!r}")
+    model, image_size = _init_model(kw.get('init'), model, image_size)
     image_size = image_size or MODEL_SIZES.get(model)
     if image_size is not None: kw.update(model=model, image_size=image_size, resize=resize_for(image_size))
     if readout is not None: kw.update(model_overrides={'readout': readout})
-    presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold}
-    if dataset.lower() not in presets: raise OptionError(f"unknown dataset {dataset!r}; choose bp4d, disfa or synth")
+    presets = {'bp4d': bp4d_fold, 'disfa': disfa_fold, 'synth': synth_fold, 'csv': csv_fold}
+    if dataset.lower() not in presets:
+        raise OptionError(f"unknown dataset {dataset!r}; choose bp4d, disfa, synth or csv")
+    if dataset.lower() == 'csv': data, kw['folds'] = _csv_data(data, threshold, folds), folds
+    elif folds != 3: raise OptionError(f"--folds {folds}: {dataset} has 3 folds; --folds K is for csv data sets")
     if not (Path(data) / 'list').is_dir():
         raise DataError(f"{data}: no list/ folder (prepare the data first: faudclip prepare, or faudclip demo "
                         "for SynthAU)")
@@ -76,75 +99,92 @@ def describe_run(cfg) -> str:
 
 @call_parse
 @delegates(run_options)
-def train(dataset: str, # bp4d, disfa or synth
-          data: str, # prepared data folder with img/ and list/
+def train(dataset: str, # bp4d, disfa, synth or csv
+          data: str, # prepared data folder with img/ and list/ (csv: the data set's CSV file)
           out: str, # run folder: last.pt (checkpoint) and metrics.csv
-          fold: int = 1, # fold 1, 2 or 3
+          fold: int = 1, # fold 1, 2 or 3 (csv: 1 to --folds)
           resume: bool = False, # continue from out/last.pt
+          folds: int = 3, # csv: subject-exclusive folds K, balanced by frames
           **kwargs, # the `run_options`
          ):
     """Train FAUD-CLIP on one fold (the paper's preset for the dataset) and evaluate the last epoch; under torchrun, on
     every GPU."""
     from faudclip.evaluate import run_fold
-    cfg = _train_config(dataset, fold, data, out, **kwargs)
+    cfg = _train_config(dataset, fold, data, out, folds=folds, **kwargs)
     if not resume and (Path(out) / 'last.pt').is_file():
         raise OptionError(f"{out}/last.pt exists: pass --resume to continue it, or choose another --out")
     with _one_writer(out, 'train'): result = run_fold(cfg, progress=_main_process())
     if _main_process(): print(result['f1'].to_frame(f'fold{fold} F1 (%)').T.to_string())
 
-def _trained_on(trained, test) -> set[str]:
-    "The subjects of `test` that the run `trained` had in its training part (the first component of each image path)."
+def _trained_on(trained, test, data: str) -> set[str]:
+    "The images of `test` that the run `trained` had in its training part."
     from faudclip.data import read_list
-    train_paths, _ = read_list(Path(test.root).parent / 'list', trained.dataset, 'train', trained.fold)
-    return {p.split('/')[0] for p in train_paths} & {p.split('/')[0] for p in test.paths}
+    train_paths, _ = read_list(Path(data) / 'list', trained.dataset, 'train', trained.fold)
+    return set(train_paths) & set(test.paths)
+
+def _fold_range(n: int) -> str: return '1, 2 or 3' if n == 3 else f'1 to {n}'
+
+def _evaluation_data(data: str, trained, aus, threshold: float) -> str:
+    "The data folder to test a checkpoint on: a prepared folder, or a CSV (its lists written with the run's folds)."
+    from faudclip.core import dataset_aus
+    if str(data).lower().endswith('.csv'): data = _csv_data(data, threshold, trained.folds)
+    if not (Path(data) / 'list').is_dir(): raise DataError(f"{data}: no list/ folder")
+    if tuple(dataset_aus(trained.dataset)) != tuple(aus):
+        raise DataError(f"{data}: its AUs ({', '.join(f'AU{a}' for a in dataset_aus(trained.dataset))}) are not the "
+                        f"checkpoint's ({', '.join(f'AU{a}' for a in aus)})")
+    return data
 
 @call_parse
 def evaluate(checkpoint: str, # a last.pt written by faudclip train
-             data: str, # prepared data folder with img/ and list/
-             fold: int = None, # the fold to test, 1, 2 or 3 (default: the checkpoint's)
+             data: str, # prepared data folder with img/ and list/ (csv: the data set's CSV file)
+             fold: int = None, # the fold to test, 1, 2 or 3 (csv: 1 to its folds; default: the checkpoint's)
+             threshold: float = 2, # csv: the intensity (0-5) from which an AU occurs (the paper's rule: 2)
             ):
     "Evaluate a checkpoint on the test part of a fold: F1 per AU and the mean."
     from faudclip.config import datasets
     from faudclip.checkpoints import load_model
     from faudclip.evaluate import evaluate as evaluate_model
     from faudclip.core import default_device
-    if fold is not None and fold not in (1, 2, 3): raise OptionError(f"--fold must be 1, 2 or 3, not {fold}")
     model, trained = load_model(checkpoint)
-    if not (Path(data) / 'list').is_dir(): raise DataError(f"{data}: no list/ folder")
+    if fold is not None and not 1 <= fold <= trained.folds:
+        raise OptionError(f"--fold must be {_fold_range(trained.folds)}, not {fold}")
+    data = _evaluation_data(data, trained, model.cfg.aus, threshold)
     cfg = replace(trained, fold=trained.fold if fold is None else fold, data=data)  # the checkpoint's own image sizes
     test = datasets(cfg)[1]
-    if seen := _trained_on(trained, test):
+    if seen := _trained_on(trained, test, data):
         print(f"faudclip evaluate: warning: {checkpoint} was trained on fold {trained.fold}, whose training part holds "
-              f"{len(seen)} of these test subjects ({', '.join(sorted(seen)[:5])}{', ...' if len(seen) > 5 else ''}): "
+              f"{len(seen)} of these {len(test)} test images ({', '.join(sorted(seen)[:3])}"
+              f"{', ...' if len(seen) > 3 else ''}): "
               "this F1 is not held-out", file=sys.stderr)
     f1 = evaluate_model(model.to(default_device()), test, model.cfg.aus)
     print(f1.to_frame(f'fold{cfg.fold} F1 (%)').T.to_string())
 
 @call_parse
 @delegates(run_options)
-def cv(dataset: str, # bp4d, disfa or synth
-       data: str, # prepared data folder with img/ and list/
+def cv(dataset: str, # bp4d, disfa, synth or csv
+       data: str, # prepared data folder with img/ and list/ (csv: the data set's CSV file)
        out: str, # runs go to out/fold{k}; the table to out/cv.csv and out/cv.md
+       folds: int = 3, # csv: subject-exclusive folds K, balanced by frames
        **kwargs, # the `run_options`
       ):
-    """The paper's protocol: train and test the 3 folds, and print F1 per fold, their mean and the paper's row; under
-    torchrun, on every GPU."""
+    """The paper's protocol: train and test the 3 folds (a csv data set's K), and print F1 per fold, their mean and the
+    paper's row; under torchrun, on every GPU."""
     from faudclip.evaluate import cross_validate
-    cfg = _train_config(dataset, 1, data, out, **kwargs)
+    cfg = _train_config(dataset, 1, data, out, folds=folds, **kwargs)
     with _one_writer(out, 'cv'):
-        result = cross_validate(cfg, progress=_main_process())
+        result = cross_validate(cfg, tuple(range(1, cfg.folds + 1)), progress=_main_process())
         if not _main_process(): return
         result['table'].to_csv(Path(out) / 'cv.csv')
         (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
 
-def _folds(text: str) -> tuple[int, ...]:
-    "Parse '1,2,3' into folds, with a clear error for anything else."
+def _folds(text: str, n: int = 3) -> tuple[int, ...]:
+    "Parse '1,2,3' into folds of `n`, with a clear error for anything else."
     try: folds = tuple(int(f) for f in text.split(','))
     except ValueError:
         raise OptionError(f"--folds must be fold numbers separated by commas, such as 1,2,3; got {text!r}") from None
-    if not folds or any(f not in (1, 2, 3) for f in folds):
-        raise OptionError(f"--folds takes folds 1, 2 and 3 only; got {text!r}")
+    if not folds or any(not 1 <= f <= n for f in folds):
+        raise OptionError(f"--folds takes folds {_fold_range(n).replace('or', 'and')} only; got {text!r}")
     if twice := sorted({f for f in folds if folds.count(f) > 1}):
         raise OptionError(f"--folds names fold {', '.join(map(str, twice))} more than once ({text!r}): a fold counted "
                           "twice would weigh double in the mean and shrink its spread")
@@ -152,17 +192,18 @@ def _folds(text: str) -> tuple[int, ...]:
 
 @call_parse
 @delegates(run_options)
-def ablate(dataset: str, # bp4d, disfa or synth
-           data: str, # prepared data folder with img/ and list/
+def ablate(dataset: str, # bp4d, disfa, synth or csv
+           data: str, # prepared data folder with img/ and list/ (csv: the data set's CSV file)
            out: str, # runs per row, and ablation.csv, ablation.md, ablation.png
            folds: str = '1,2,3', # folds to average (1,2,3 as in the paper; fewer give a table without the paper's row)
+           csv_folds: int = 3, # csv: the subject-exclusive folds K its CSV is split into (--folds picks among them)
            **kwargs, # the `run_options`
           ):
     """The paper's ablations: Table III (baseline, +FIL, +TA, +LP) and Fig. 4 (AcAtt, CBAM, self-attention, tree
     attention)."""
     from faudclip.evaluate import ablation_study, plot_ablation
-    fold_list = _folds(folds)
-    cfg = _train_config(dataset, fold_list[0], data, out, **kwargs)
+    fold_list = _folds(folds, csv_folds if dataset.lower() == 'csv' else 3)
+    cfg = _train_config(dataset, fold_list[0], data, out, folds=csv_folds, **kwargs)
     with _one_writer(out, 'ablate'):
         table = ablation_study(cfg, folds=fold_list)
         table.to_csv(Path(out) / 'ablation.csv')

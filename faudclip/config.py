@@ -11,7 +11,8 @@ from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny
 from .losses import DICE_MODES
 
 # %% auto 0
-__all__ = ['PATCH_SIZES', 'PaperSettings', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'build_model', 'datasets']
+__all__ = ['PATCH_SIZES', 'PaperSettings', 'TrainConfig', 'bp4d_fold', 'disfa_fold', 'synth_fold', 'csv_fold', 'build_model',
+           'datasets']
 
 # %% ../nbs/09_config.ipynb 6
 @dataclass
@@ -35,8 +36,9 @@ class PaperSettings:
 @dataclass
 class TrainConfig(PaperSettings):
     "One training run: the paper's settings and this run's own options. Saved with `asdict` in every checkpoint."
-    dataset: str = 'BP4D'            # BP4D, DISFA or SYNTH (decides the AU list)
-    fold: int = 1                    # 1, 2 or 3
+    dataset: str = 'BP4D'            # BP4D, DISFA, SYNTH or CSV (decides the AU list)
+    fold: int = 1                    # 1 to `folds`
+    folds: int = 3                   # subject-exclusive folds: 3 for BP4D, DISFA and SYNTH; a CSV's own K
     data: str = 'data/BP4D'          # prepared tree with img/ and list/
     out: str = 'runs/bp4d_fold1'     # checkpoints and metrics go here
     pretrained: str | None = None    # CLIP weights: None, a tag such as 'openai', or a local file
@@ -51,10 +53,12 @@ class TrainConfig(PaperSettings):
     compile: bool = False            # torch.compile the training step (pays off on a GPU; slow to compile on a CPU)
     log_every: int = 10              # read the losses from the device every N steps (one host sync), not every step
     seed: int = 0                    # model initialisation, data order and augmentation
+    init: str | None = None          # a trained last.pt this run starts from (fine-tuning; notebook 24's `init_from`)
 
     def __post_init__(self):
         "Refuse values that would train nothing, or fail later with a tensor error."
-        checks = [(self.fold in (1, 2, 3), f"fold must be 1, 2 or 3, not {self.fold!r}"),
+        checks = [(self.folds >= 2, f"folds must be at least 2, not {self.folds!r}"),
+                  (1 <= self.fold <= self.folds, f"fold must be 1 to {self.folds}, not {self.fold!r}"),
                   (self.model in PATCH_SIZES, f"model must be one of {tuple(PATCH_SIZES)}, not {self.model!r}"),
                   (self.model != 'tiny' or self.clip is None,
                    "the tiny model has its own CLIP architecture: clip is for model='b16'"),
@@ -101,7 +105,15 @@ def synth_fold(fold: int, # 1, 2 or 3
                           'out': f'runs/synth_fold{fold}',
                           'model': 'tiny', 'image_size': 64, 'resize': resize_for(64), 'epochs': 8, 'batch_size': 16,
                           'lr_image': 3e-4, 'lr_prompt': 1e-3, 'lr_other': 1e-3, 'cache_images': True,
-                          'probe_warmup_steps': 0 if kw.get('pretrained') else 300, **kw})
+                          'probe_warmup_steps': 0 if kw.get('pretrained') or kw.get('init') else 300, **kw})
+
+def csv_fold(fold: int, # 1 to `folds`
+             **kw, # any other `TrainConfig` field (`data`: the CSV's folder, `folds`: its K)
+            ) -> TrainConfig:
+    """A data set of one's own (a CSV, notebook 02): the paper's settings for the b16 model, and SynthAU's CPU settings
+    for the tiny one, which rehearses on it as on SynthAU."""
+    preset = synth_fold if kw.get('model') == 'tiny' else bp4d_fold
+    return preset(fold, **{'dataset': 'CSV', 'data': 'data/own', 'out': f'runs/csv_fold{fold}', **kw})
 
 # %% ../nbs/09_config.ipynb 7
 def build_model(cfg: TrainConfig, # the run

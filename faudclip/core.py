@@ -13,11 +13,11 @@ from PIL import Image, ImageOps
 from torch.overrides import TorchFunctionMode
 
 # %% auto 0
-__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'HOST_READS', 'GPU_DRY_RUN', 'LOCK_NAME',
-           'UserError', 'DataError', 'OptionError', 'ActionUnit', 'dataset_aus', 'au_columns', 'seed_everything',
-           'default_device', 'parse_device', 'default_workers', 'TorchCalls', 'check_device', 'device_name',
-           'no_host_sync', 'compiled_without_codegen', 'check_output', 'write_atomic', 'run_lock', 'rgb_image',
-           'read_image']
+__all__ = ['AU_CATALOGUE', 'ALL_AUS', 'BP4D_AUS', 'DISFA_AUS', 'DATASET_AUS', 'OWN_DATASET', 'HOST_READS', 'GPU_DRY_RUN',
+           'LOCK_NAME', 'UserError', 'DataError', 'OptionError', 'ActionUnit', 'dataset_aus', 'register_aus',
+           'au_columns', 'seed_everything', 'default_device', 'parse_device', 'default_workers', 'TorchCalls',
+           'check_device', 'device_name', 'no_host_sync', 'compiled_without_codegen', 'check_output', 'write_atomic',
+           'run_lock', 'rgb_image', 'read_image']
 
 # %% ../nbs/00_core.ipynb 6
 class UserError(Exception):
@@ -47,39 +47,61 @@ AU_CATALOGUE = {au.number: au for au in [
     ActionUnit(1, 'Inner Brow Raiser', 'brow'),
     ActionUnit(2, 'Outer Brow Raiser', 'brow'),
     ActionUnit(4, 'Brow Lowerer', 'brow'),
+    ActionUnit(5, 'Upper Lid Raiser', 'eye'),
     ActionUnit(6, 'Cheek Raiser', 'cheek'),
     ActionUnit(7, 'Lid Tightener', 'eye'),
     ActionUnit(9, 'Nose Wrinkler', 'nose'),
     ActionUnit(10, 'Upper Lip Raiser', 'mouth'),
+    ActionUnit(11, 'Nasolabial Deepener', 'cheek'),
     ActionUnit(12, 'Lip Corner Puller', 'mouth'),
+    ActionUnit(13, 'Sharp Lip Puller', 'mouth'),
     ActionUnit(14, 'Dimpler', 'mouth'),
     ActionUnit(15, 'Lip Corner Depressor', 'mouth'),
+    ActionUnit(16, 'Lower Lip Depressor', 'mouth'),
     ActionUnit(17, 'Chin Raiser', 'chin'),
+    ActionUnit(18, 'Lip Pucker', 'mouth'),
+    ActionUnit(19, 'Tongue Show', 'mouth'),
+    ActionUnit(20, 'Lip Stretcher', 'mouth'),
+    ActionUnit(22, 'Lip Funneler', 'mouth'),
     ActionUnit(23, 'Lip Tightener', 'mouth'),
     ActionUnit(24, 'Lip Pressor', 'mouth'),
     ActionUnit(25, 'Lips Part', 'mouth'),
     ActionUnit(26, 'Jaw Drop', 'jaw'),  # the lower face: parted lips and the jaw's outline
+    ActionUnit(27, 'Mouth Stretch', 'jaw'),
+    ActionUnit(28, 'Lip Suck', 'mouth'),
+    ActionUnit(43, 'Eyes Closed', 'eye'),
+    ActionUnit(45, 'Blink', 'eye'),
 ]}
-ALL_AUS = tuple(AU_CATALOGUE)  # the 15 AUs of BP4D and DISFA together, in FACS order
+ALL_AUS = (1, 2, 4, 6, 7, 9, 10, 12, 14, 15, 17, 23, 24, 25, 26)  # the 15 AUs of BP4D and DISFA together, FACS order
 BP4D_AUS = (1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24)  # label-column order of the BP4D lists
 DISFA_AUS = (1, 2, 4, 6, 9, 12, 25, 26)  # label-column order of the DISFA lists
 
 # %% ../nbs/00_core.ipynb 12
 DATASET_AUS = {'BP4D': BP4D_AUS, 'DISFA': DISFA_AUS, 'SYNTH': ALL_AUS}
+OWN_DATASET = 'CSV'  # a data set of one's own, read from a CSV whose columns name its AUs (notebook 02)
 
-def dataset_aus(dataset: str, # 'BP4D', 'DISFA' or 'SYNTH', in any case
+def dataset_aus(dataset: str, # 'BP4D', 'DISFA', 'SYNTH' or 'CSV', in any case
                ) -> tuple[int, ...]: # AU numbers in label-column order
-    "The AU numbers of `dataset` ('BP4D', 'DISFA' or 'SYNTH', any case), in label-column order."
+    "The AU numbers of `dataset` ('BP4D', 'DISFA', 'SYNTH' or a registered 'CSV', any case), in label-column order."
     key = dataset.upper()
+    if key == OWN_DATASET and key not in DATASET_AUS:
+        raise OptionError("the CSV data set's AUs come from its file: read it first (`read_au_csv`, notebook 02)")
     if key not in DATASET_AUS:
-        raise OptionError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASET_AUS)}")
+        raise OptionError(f"unknown dataset {dataset!r}; choose one of {', '.join([*DATASET_AUS, OWN_DATASET])}")
     return DATASET_AUS[key]
 
-def au_columns(aus, # AU numbers of BP4D/DISFA
+def register_aus(aus, # AU numbers of `AU_CATALOGUE`, in the CSV's column order
+                ) -> tuple[int, ...]:
+    "Make `aus` the AUs of the 'CSV' data set in this process (its reader and `load_model` call it)."
+    au_columns(aus)  # every AU must be in the catalogue
+    DATASET_AUS[OWN_DATASET] = tuple(int(a) for a in aus)
+    return DATASET_AUS[OWN_DATASET]
+
+def au_columns(aus, # AU numbers of `AU_CATALOGUE`
               ) -> list[str]: # 'AU1', 'AU2', ... in the same order
     "Column names ('AU1', 'AU2', ...) for a sequence of AU numbers."
     unknown = [a for a in aus if a not in AU_CATALOGUE]
-    if unknown: raise OptionError(f"not AUs of BP4D/DISFA: {unknown}")
+    if unknown: raise OptionError(f"not AUs of the catalogue: {unknown} (it has {', '.join(map(str, AU_CATALOGUE))})")
     return [AU_CATALOGUE[a].label for a in aus]
 
 # %% ../nbs/00_core.ipynb 22

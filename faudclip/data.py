@@ -12,14 +12,15 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import transforms as T
-from .core import au_columns, DataError, dataset_aus, OptionError, read_image
+from .core import au_columns, AU_CATALOGUE, DataError, dataset_aus, OptionError, OWN_DATASET, read_image, register_aus
 
 # %% auto 0
-__all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO', 'RESIZED', 'read_bp4d_file',
-           'read_bp4d_labels', 'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels', 'fake_disfa_tree',
-           'subject_parts', 'fold_split', 'image_paths', 'label_matrix', 'au_class_weights', 'list_file', 'fold_splits',
-           'write_lists', 'read_list', 'read_weights', 'resize_for', 'centre_crop_corner', 'to_test_crop',
-           'au_transforms', 'AUDataset']
+__all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'LANDMARK_COLUMNS', 'UNCODED', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO',
+           'RESIZED', 'read_bp4d_file', 'read_bp4d_labels', 'fake_bp4d_tree', 'read_disfa_subject', 'read_disfa_labels',
+           'fake_disfa_tree', 'balanced_parts', 'subject_parts', 'fold_split', 'image_paths', 'label_matrix',
+           'au_class_weights', 'list_file', 'fold_splits', 'write_lists', 'read_list', 'read_weights', 'read_au_csv',
+           'write_csv_lists', 'image_root', 'resize_for', 'centre_crop_corner', 'to_test_crop', 'au_transforms',
+           'AUDataset']
 
 # %% ../nbs/02_data.ipynb 6
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -153,31 +154,52 @@ FOLDS = {
         ('SN003', 'SN004', 'SN005', 'SN007', 'SN008', 'SN017', 'SN023', 'SN025', 'SN029'),
     ),
 }
-TEST_PART = {1: 2, 2: 1, 3: 0}  # fold k -> index of the part it tests on
+TEST_PART = {1: 2, 2: 1, 3: 0}  # fold k -> index of the part it tests on (of K parts: K - k)
 
-def subject_parts(dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
-                  subjects=(), # SYNTH's subjects (BP4D and DISFA have fixed parts)
+def balanced_parts(subjects, # one subject per frame
+                   n_folds: int = 3, # parts
+                  ) -> tuple[tuple[str, ...], ...]:
+    """`n_folds` parts of about equal frames: the subjects, most frames first (then by name), each into the part that
+    holds the fewest frames so far (the first of equals). The same subjects always give the same parts."""
+    counts = pd.Series(list(subjects), dtype=object).value_counts()
+    parts, frames = [[] for _ in range(n_folds)], np.zeros(n_folds, dtype=np.int64)
+    for subject, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        i = int(np.argmin(frames))                                    # the first of the lightest parts
+        parts[i].append(subject); frames[i] += n
+    return tuple(tuple(sorted(p)) for p in parts)
+
+def subject_parts(dataset: str, # 'BP4D', 'DISFA', 'SYNTH' or 'CSV'
+                  subjects=(), # SYNTH's and CSV's subjects, one per frame (BP4D and DISFA have fixed parts)
+                  n_folds: int = 3, # parts (BP4D and DISFA: 3)
                  ) -> tuple[tuple[str, ...], ...]:
-    "The three subject parts of `dataset`; SYNTH deals the given `subjects` round-robin in sorted order."
+    """The subject parts of `dataset`: BP4D's and DISFA's published three; SYNTH deals the given `subjects`
+    round-robin in sorted order; CSV balances the parts by frames (`balanced_parts`)."""
     key = dataset.upper()
-    dataset_aus(key)  # validates the name
+    if key in FOLDS and n_folds != 3: raise OptionError(f"{key} has its published 3 folds, not {n_folds}")
+    if n_folds < 2: raise OptionError(f"cross-validation needs at least 2 folds, not {n_folds}")
     if key in FOLDS: return FOLDS[key]
+    if key == OWN_DATASET: return balanced_parts(subjects, n_folds)
+    dataset_aus(key)  # validates the name
     ordered = sorted(set(subjects))
-    return tuple(tuple(ordered[i::3]) for i in range(3))
+    return tuple(tuple(ordered[i::n_folds]) for i in range(n_folds))
 
-def fold_split(df: pd.DataFrame, # labels with a `subject` column
-               dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
-               fold: int, # 1, 2 or 3
+def fold_split(df: pd.DataFrame, # labels with a `subject` column (a CSV's: optionally a `fold` column)
+               dataset: str, # 'BP4D', 'DISFA', 'SYNTH' or 'CSV'
+               fold: int, # 1 to `n_folds`
+               n_folds: int = 3, # folds in all
               ) -> tuple[pd.DataFrame, pd.DataFrame]: # (train, test)
-    "Split a label frame into the (train, test) frames of `fold` (1, 2 or 3), subject-exclusively."
-    if fold not in TEST_PART: raise OptionError(f"fold must be 1, 2 or 3, not {fold!r}")
-    parts = subject_parts(dataset, df.subject.unique())
-    unknown = sorted(set(df.subject) - set().union(*parts))
-    if unknown: raise DataError(f"subjects not in any {dataset} fold: {unknown}")
-    test = df.subject.isin(parts[TEST_PART[fold]])
+    """Split a label frame into the (train, test) frames of `fold`, subject-exclusively: fold k tests on part K - k + 1
+    of K (fold 1 on the last). A `fold` column names the fold that tests each frame, instead."""
+    if not 1 <= fold <= n_folds: raise OptionError(f"fold must be 1 to {n_folds}, not {fold!r}")
+    if 'fold' in df.columns: test = df['fold'] == fold                # a data set's own published split
+    else:
+        parts = subject_parts(dataset, df.subject, n_folds)
+        unknown = sorted(set(df.subject) - set().union(*parts))
+        if unknown: raise DataError(f"subjects not in any {dataset} fold: {unknown}")
+        test = df.subject.isin(parts[n_folds - fold])
     return df[~test].reset_index(drop=True), df[test].reset_index(drop=True)
 
-# %% ../nbs/02_data.ipynb 22
+# %% ../nbs/02_data.ipynb 23
 def image_paths(df: pd.DataFrame, # labels of the frames
                 dataset: str, # 'BP4D' or 'DISFA' (other sets need a `path` column)
                ) -> list[str]:
@@ -194,7 +216,7 @@ def label_matrix(df: pd.DataFrame, # labels with the dataset's AU columns
     "The `(n, c)` integer label matrix of `df` in the dataset's AU order."
     return df[au_columns(dataset_aus(dataset))].to_numpy(dtype=np.int64)
 
-# %% ../nbs/02_data.ipynb 24
+# %% ../nbs/02_data.ipynb 25
 def au_class_weights(labels, # (n, c) in {1, 0, -1}
                      aus=None, # AU numbers, to name an AU without positives
                      absent: str = 'error', # 'error', or 'zero' to give such an AU weight 0
@@ -210,7 +232,7 @@ def au_class_weights(labels, # (n, c) in {1, 0, -1}
     inverse_rate = np.where(positives > 0, labelled / np.maximum(positives, 1), 0.0)  # 1 / r_c; 0 for an absent AU
     return len(inverse_rate) * inverse_rate / inverse_rate.sum()
 
-# %% ../nbs/02_data.ipynb 35
+# %% ../nbs/02_data.ipynb 36
 def list_file(list_dir, # the list/ folder
               dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
               kind: str, # 'img_path', 'label' or 'weight'
@@ -232,25 +254,28 @@ def _replace_dir(new: Path, old: Path):
     else: os.replace(new, old)
 
 def fold_splits(df: pd.DataFrame, # labels with a `subject` column
-                dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
-                folds=(1, 2, 3), # which folds
+                dataset: str, # 'BP4D', 'DISFA', 'SYNTH' or 'CSV'
+                folds=None, # which folds (default: all `n_folds`)
+                n_folds: int = 3, # folds in all
                ) -> dict[int, dict[str, pd.DataFrame]]: # fold -> {'train': ..., 'test': ...}
     "The train and test frames of each fold; an error names subjects in no fold and any fold with an empty part."
-    splits = {k: dict(zip(('train', 'test'), fold_split(df, dataset, k))) for k in folds}
+    folds = range(1, n_folds + 1) if folds is None else folds
+    splits = {k: dict(zip(('train', 'test'), fold_split(df, dataset, k, n_folds))) for k in folds}
     empty = [f'fold {k} {s}' for k, parts in splits.items() for s, part in parts.items() if part.empty]
     if empty:
         raise DataError(f"{dataset}: no frames for {', '.join(empty)}: every fold needs subjects "
-                        "in each of the 3 parts")
+                        f"in each of the {n_folds} parts")
     return splits
 
 def write_lists(df: pd.DataFrame, # labels of every frame
-                dataset: str, # 'BP4D', 'DISFA' or 'SYNTH'
+                dataset: str, # 'BP4D', 'DISFA', 'SYNTH' or 'CSV'
                 out_dir, # the list/ folder to (re)write
-                folds=(1, 2, 3), # which folds
+                folds=None, # which folds (default: all `n_folds`)
+                n_folds: int = 3, # folds in all
                ) -> Path:
     "Write the ME-GraphAU path, label and weight files of every fold into `out_dir`, all or nothing."
     out_dir = Path(out_dir); out_dir.parent.mkdir(parents=True, exist_ok=True)
-    aus, splits = dataset_aus(dataset), fold_splits(df, dataset, folds)
+    aus, splits = dataset_aus(dataset), fold_splits(df, dataset, folds, n_folds)
     tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}-new-', dir=out_dir.parent))
     try:
         for k, parts in splits.items():
@@ -269,7 +294,7 @@ def write_lists(df: pd.DataFrame, # labels of every frame
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
-# %% ../nbs/02_data.ipynb 36
+# %% ../nbs/02_data.ipynb 37
 def _text(path: Path) -> str:
     "A list file's text; a one-line `DataError` if it is not UTF-8 (a binary file, or names in another encoding)."
     try: return path.read_text(encoding='utf-8')
@@ -313,7 +338,125 @@ def read_weights(list_dir, # the list/ folder
         raise DataError(f"{f}: expected {len(dataset_aus(dataset))} weights, got {len(weights)}")
     return weights
 
-# %% ../nbs/02_data.ipynb 44
+# %% ../nbs/02_data.ipynb 45
+LANDMARK_COLUMNS = [f'{axis}{i}' for i in range(5) for axis in 'xy']  # x0, y0, ... x4, y4 (SynthAU's landmarks.csv)
+UNCODED = (-1, 9)  # an AU cell's values for "not coded", besides an empty cell
+
+def _au_number(column: str) -> int | None:
+    "12 for 'AU12', None for a column that is no AU column."
+    m = re.fullmatch(r'AU(\d+)', column.strip())
+    return int(m[1]) if m else None
+
+def _au_columns_of(table: pd.DataFrame, path: Path) -> list[str]:
+    "The AU columns of a CSV, checked: at least one, each an AU of the catalogue, none twice."
+    named = [c for c in table.columns if str(c).strip().upper().startswith('AU')]
+    if not named: raise DataError(f"{path}: no AU column (AU1, AU12, ...)")
+    for c in named:
+        number = _au_number(str(c))
+        if number is None or number not in AU_CATALOGUE:
+            raise DataError(f"{path}: column {c!r} is not an AU of the catalogue (AU1 ... AU45: "
+                            f"{', '.join(map(str, AU_CATALOGUE))})")
+    numbers = [_au_number(str(c)) for c in named]
+    if twice := sorted({n for n in numbers if numbers.count(n) > 1}):
+        raise DataError(f"{path}: more than one column for AU{twice[0]}")
+    return named
+
+# %% ../nbs/02_data.ipynb 46
+def _first_bad(table: pd.DataFrame, bad: np.ndarray, path: Path, what: str) -> DataError:
+    "The error of the first True cell of `bad` (rows, columns of `table`), with its line and column."
+    row, col = np.argwhere(bad)[0]
+    value = table.iat[row, col]
+    shown = int(value) if isinstance(value, float) and value.is_integer() else value  # 7, not 7.0: as the file has it
+    return DataError(f"{path}: line {row + 2}, column {table.columns[col]}: {shown!r} {what}")
+
+def _occurrences(values: pd.DataFrame, subjects: pd.Series, threshold: float, path: Path) -> np.ndarray:
+    "(n, c) occurrence labels in {1, 0, -1} from AU cells: 0/1 occurrences or 0-5 intensities, per subject."
+    numbers = values.apply(pd.to_numeric, errors='coerce')           # text -> NaN, told apart from empty below
+    if (bad := (numbers.isna() & values.notna()).to_numpy()).any():
+        raise _first_bad(values, bad, path, 'is not a number')
+    coded = numbers.notna() & ~numbers.isin(UNCODED)
+    if (bad := (coded & ~numbers.isin(range(6))).to_numpy()).any():
+        raise _first_bad(values, bad, path, 'is not an AU label (0/1, intensity 0-5, or -1, 9, empty: not coded)')
+    x = numbers.where(coded).to_numpy(dtype=np.float64)             # (n, c), NaN where not coded
+    peak = pd.Series(np.nan_to_num(x).max(1)).groupby(subjects.to_numpy()).transform('max')  # (n,) subject's top
+    in_intensities = (peak.to_numpy() >= 2)[:, None]                 # (n, 1): the frame's subject codes intensity
+    occurred = np.where(in_intensities, x >= threshold, x >= 1)
+    return np.where(np.isnan(x), -1, occurred).astype(np.int64)
+
+# %% ../nbs/02_data.ipynb 47
+def _checked_paths(table: pd.DataFrame, root: Path, path: Path) -> list[str]:
+    "The `path` column, each a file inside the CSV's folder."
+    paths = table['path'].astype(str).str.strip().tolist()
+    for i, p in enumerate(paths):
+        pure = PurePosixPath(p)
+        if not p or p == 'nan' or pure.is_absolute() or '..' in pure.parts:
+            raise DataError(f"{path}: line {i + 2}, column path: {p!r} is not a path inside the CSV's folder")
+        if not (root / p).is_file(): raise DataError(f"{path}: line {i + 2}, column path: no image {root / p}")
+    return paths
+
+def _checked_landmarks(table: pd.DataFrame, path: Path) -> list[str]:
+    "The landmark columns, all ten or none, numbers in every row."
+    present = [c for c in LANDMARK_COLUMNS if c in table.columns]
+    if present and len(present) < len(LANDMARK_COLUMNS):
+        missing = [c for c in LANDMARK_COLUMNS if c not in table.columns]
+        raise DataError(f"{path}: landmark columns {', '.join(present)} without {', '.join(missing)}: "
+                        "give all ten or none")
+    if present and (bad := table[present].apply(pd.to_numeric, errors='coerce').isna().to_numpy()).any():
+        raise _first_bad(table[present], bad, path, 'is not a landmark coordinate')
+    return present
+
+# %% ../nbs/02_data.ipynb 48
+def read_au_csv(path, # the CSV: path, subject, AU columns, optional landmarks and fold
+                threshold: float = 2, # intensity at which an AU occurs (the paper's: 2)
+                n_folds: int = 3, # folds, for a `fold` column's values
+               ) -> pd.DataFrame: # subject, path, AU columns in {1, 0, -1} (and landmarks, fold)
+    "A data set's CSV as a checked label frame; its AUs become the `CSV` data set's (`register_aus`)."
+    path = Path(path)
+    if not path.is_file(): raise DataError(f"{path}: no such CSV file")
+    if not 1 <= threshold <= 5: raise OptionError(f"--threshold must be an intensity from 1 to 5, not {threshold}")
+    table = _read_csv(path)
+    table.columns = [str(c).strip() for c in table.columns]
+    for needed in ('path', 'subject'):
+        if needed not in table.columns: raise DataError(f"{path}: no {needed!r} column")
+    if table.empty: raise DataError(f"{path}: no rows")
+    if (bad := table[['subject']].isna().to_numpy()).any(): raise _first_bad(table[['subject']], bad, path, 'is empty')
+    subjects = table['subject'].astype(str).str.strip()
+    au_cols = _au_columns_of(table, path)
+    labels = _occurrences(table[au_cols], subjects, threshold, path)
+    aus = register_aus([_au_number(c) for c in au_cols])
+    out = pd.DataFrame({'subject': subjects, 'path': _checked_paths(table, path.parent, path)})
+    out[au_columns(aus)] = labels
+    marks = _checked_landmarks(table, path)
+    out[marks] = table[marks].astype(float)
+    if 'fold' in table.columns: out['fold'] = _checked_folds(table, subjects, n_folds, path)
+    return out
+
+# %% ../nbs/02_data.ipynb 49
+def _checked_folds(table: pd.DataFrame, subjects: pd.Series, n_folds: int, path: Path) -> np.ndarray:
+    "A `fold` column: 1 to `n_folds` in every row, one fold per subject."
+    folds = pd.to_numeric(table['fold'], errors='coerce')
+    if (bad := ~folds.isin(range(1, n_folds + 1)).to_numpy()[:, None]).any():
+        raise _first_bad(table[['fold']], bad, path, f'is not a fold from 1 to {n_folds}')
+    if (split := folds.groupby(subjects).nunique()).max() > 1:
+        raise DataError(f"{path}: column fold: subject {split.idxmax()!r} is in more than one fold")
+    return folds.to_numpy(dtype=np.int64)
+
+def write_csv_lists(path, # the data set's CSV
+                    threshold: float = 2, # intensity at which an AU occurs
+                    n_folds: int = 3, # subject-exclusive folds
+                   ) -> Path: # the data folder: the CSV's folder, with list/ beside the CSV
+    "Read a data set's CSV and write its K folds' list files into `list/` beside it, as `prepare` does for BP4D."
+    path = Path(path)
+    write_lists(read_au_csv(path, threshold, n_folds), OWN_DATASET, path.parent / 'list', n_folds=n_folds)
+    return path.parent
+
+def image_root(data_dir, # a data folder: a prepared tree, or a CSV's folder
+               dataset: str, # 'BP4D', 'DISFA', 'SYNTH' or 'CSV'
+              ) -> Path:
+    "The folder a data set's list paths are relative to: `img/` of a prepared tree, the CSV's own folder for `CSV`."
+    return Path(data_dir) if dataset.upper() == OWN_DATASET else Path(data_dir) / 'img'
+
+# %% ../nbs/02_data.ipynb 59
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
@@ -348,7 +491,7 @@ def au_transforms(train: bool, # the training augmentation, or the test transfor
     else: steps += [T.CenterCrop(size)]
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
-# %% ../nbs/02_data.ipynb 45
+# %% ../nbs/02_data.ipynb 60
 RESIZED = {}  # (file, resize) -> (its bytes and modification time, the resized image): AUDatasets with cache=True
 
 class AUDataset(Dataset):
@@ -379,7 +522,7 @@ class AUDataset(Dataset):
                   ):
         "The dataset of one split of one fold of a prepared tree (`data_dir/img`, `data_dir/list`)."
         paths, labels = read_list(Path(data_dir) / 'list', dataset, split, fold)
-        return cls(Path(data_dir) / 'img', paths, labels, train=(split == 'train'), **kwargs)
+        return cls(image_root(data_dir, dataset), paths, labels, train=(split == 'train'), **kwargs)
 
     def __len__(self): return len(self.paths)
 

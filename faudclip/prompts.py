@@ -42,11 +42,26 @@ AU_DESCRIPTIONS = {
     26: "The jaw drops and the mouth opens, lowering the chin and parting the lips while the jaw stays relaxed",
 }
 
+AU_DESCRIPTIONS |= {  # the AUs that other data sets annotate (BP4D+, DISFA+, GFT, Aff-Wild2)
+    5: "The upper eyelids are raised, widening the eye opening and showing more of the white above the iris",
+    11: "The skin beside the nostrils is pulled up and out, deepening the middle of the furrow from nose to mouth",
+    13: "The lip corners are pulled up sharply into a narrow angle while the cheeks puff out below the cheekbones",
+    16: "The lower lip is pulled down and stretched sideways, exposing the lower teeth and the gums below them",
+    18: "The lips are pushed forward and drawn together into a pucker, wrinkling the skin around the mouth",
+    19: "The tongue is pushed forward out of the mouth, showing between the parted lips",
+    20: "The lip corners are stretched sideways towards the ears, flattening and lengthening the mouth",
+    22: "The lips are pushed forward and turned outward into a funnel, showing the inside of the lips",
+    27: "The mouth is stretched wide open and the jaw pulled far down, lengthening the face below the nose",
+    28: "The lips are sucked into the mouth between the teeth, so that their red parts disappear",
+    43: "The upper eyelids drop and the eyes are closed, covering the eyeballs while the lids stay relaxed",
+    45: "The eyelids close quickly and open again in a blink, briefly covering the eyes",
+}
+
 def au_descriptions(aus, # AU numbers
                    ) -> list[str]: # their FACS behaviour descriptions, in that order
     "The behaviour descriptions of `aus`, in that order."
-    missing = [a for a in aus if a not in AU_DESCRIPTIONS]
-    if missing: raise OptionError(f"no behaviour description for AU {missing}")
+    missing = [f'AU{a}' for a in aus if a not in AU_DESCRIPTIONS]
+    if missing: raise OptionError(f"no behaviour description for {', '.join(missing)}: add one to AU_DESCRIPTIONS")
     return [AU_DESCRIPTIONS[a] for a in aus]
 
 # %% ../nbs/04_prompts.ipynb 9

@@ -21,8 +21,8 @@ from .backbone import patch_tokens
 from .model import FAUDCLIP, param_groups
 from .losses import au_loss, weighted_asymmetric_loss, weighted_dice_loss
 from .config import TrainConfig, build_model, datasets
-from .checkpoints import (config_differences, data_change, data_fingerprint, load_weights, read_checkpoint,
-                                  save_checkpoint, _rng_state,
+from .checkpoints import (config_differences, data_change, data_fingerprint, init_from, load_weights,
+                                  read_checkpoint, save_checkpoint, _rng_state,
                                   _set_rng_state)
 from .distributed import distributed_job, global_batchnorm, _gather, _rank_slice
 
@@ -241,9 +241,11 @@ def _log(pending: list, rows: list, epoch: int, steps: int):
 def train_fold(cfg: TrainConfig, # the run (resumed when `cfg.out/last.pt` is this run's)
                progress: bool = True, # show progress bars
               ) -> dict: # 'model', 'history', the fold's 'train' and 'test' sets, and the training 'seconds'
-    "Build the model of `cfg` and train it on its fold's training set, continuing a run that was stopped."
+    """Build the model of `cfg` (from the trained model `cfg.init` names, if any) and train it on its fold's training
+    set, continuing a run that was stopped."""
     train_data, test_data = datasets(cfg)
     model = build_model(cfg)
+    if cfg.init: init_from(model, cfg.init)                           # fine-tuning: trained weights, then this run
     start = time.perf_counter()
     history = fit(model, train_data, cfg, resume=True, progress=progress)
     return {'model': model, 'history': history, 'train': train_data, 'test': test_data,
