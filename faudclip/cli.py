@@ -202,7 +202,7 @@ def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
            plot: str = None, # also save a figure: AU probabilities over time (video) or the faces and their AUs (image)
            device: str = None, # cuda, cpu, ... (default: the best available)
            compile: bool = False, # torch.compile the model's image side (on a GPU, for long inputs)
-           calibrate: str = None, # videos: each face's baseline off its AU logits: median, first:SECONDS or frame:K
+           calibrate: str = None, # videos: each face's baseline off its logits: median, percentile:Q, first:S, frame:K
            smooth: float = None, # videos: a centred median of the probabilities over this many seconds
           ):
     "AU occurrences of every face in photos and videos, one CSV row per face and frame (notebook 26)."

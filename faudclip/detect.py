@@ -22,10 +22,10 @@ from .checkpoints import checkpoint_digest, load_model
 
 # %% auto 0
 __all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'MAX_SIDE', 'FACE_BATCH', 'SYNTH_NOTE',
-           'CALIBRATE_FORMS', 'REST_P', 'TIMELINE_PANELS', 'Frame', 'expand_inputs', 'read_frames', 'box_iou',
-           'FaceTracker', 'au_output_columns', 'derived_suffixes', 'detect_columns', 'typed_rows', 'progress_path',
-           'resume_point', 'FaceAnalyser', 'DetectionInterrupted', 'detect', 'video_decisions', 'video_f1',
-           'parse_calibrate', 'check_smooth', 'adjust_options', 'to_logits', 'face_baseline', 'calibrated',
+           'CALIBRATE_FORMS', 'REST_P', 'CALIBRATE_NUMBERS', 'TIMELINE_PANELS', 'Frame', 'expand_inputs', 'read_frames',
+           'box_iou', 'FaceTracker', 'au_output_columns', 'derived_suffixes', 'detect_columns', 'typed_rows',
+           'progress_path', 'resume_point', 'FaceAnalyser', 'DetectionInterrupted', 'detect', 'video_decisions',
+           'video_f1', 'parse_calibrate', 'check_smooth', 'adjust_options', 'to_logits', 'face_baseline', 'calibrated',
            'window_frames', 'smoothed', 'adjust_input', 'adjust_rows', 'plot_au_timeline', 'plot_faces']
 
 # %% ../nbs/26_detect.ipynb 6
@@ -403,7 +403,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
            detector=None, # an MTCNN-like detector (default facenet-pytorch's MTCNN)
            progress: bool = True, # show a progress bar with frames per second
            compile: bool = False, # run the model's image side under torch.compile (worth it on a GPU for long inputs)
-           calibrate: str | None = None, # videos: each face's baseline off its logits: 'median', 'first:S', 'frame:K'
+           calibrate: str | None = None, # videos: each face's baseline off its logits ('median', 'percentile:Q', ...)
            smooth: float | None = None, # videos: a centred median over this many seconds
           ) -> pd.DataFrame: # one row per face and frame (one with success = 0 per frame without a face)
     "AU probabilities and occurrences for every face of every frame of `inputs`, in OpenFace's CSV layout."
@@ -481,21 +481,25 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     return f1_table(f1_scores(video_decisions(results, labels, aus, decision), labels[au_columns(aus)].to_numpy()), aus)
 
 # %% ../nbs/26_detect.ipynb 55
-CALIBRATE_FORMS = "'median', 'first:SECONDS' or 'frame:K'"
+CALIBRATE_FORMS = "'median', 'percentile:Q', 'first:SECONDS' or 'frame:K'"
 REST_P = 0.1  # a face at its own baseline gets this calibrated probability: absent, with room below the threshold
 
-def parse_calibrate(spec: str | None, # 'median', 'first:SECONDS', 'frame:K', or None
+CALIBRATE_NUMBERS = {  # mode -> (what its number is, its type, the test it passes)
+    'percentile': ('a percentile from 0 to 100', float, lambda q: 0 <= q <= 100),
+    'first': ('a positive number of seconds', float, lambda s: 0 < s < np.inf),
+    'frame': ('a frame number (0 or more)', int, lambda k: k >= 0)}
+
+def parse_calibrate(spec: str | None, # 'median', 'percentile:Q', 'first:SECONDS', 'frame:K', or None
                    ) -> tuple[str, float | None] | None: # (mode, its number) or None
     "The mode and number of a `--calibrate` value; a one-line `OptionError` for anything else."
     if spec is None: return None
     mode, colon, value = str(spec).partition(':')
     if mode == 'median' and not colon: return 'median', None
-    if mode in ('first', 'frame') and colon:
-        try: number = float(value) if mode == 'first' else int(value)
+    if mode in CALIBRATE_NUMBERS and colon:
+        what, kind, fits = CALIBRATE_NUMBERS[mode]
+        try: number = kind(value)
         except ValueError: number = None
-        if mode == 'first' and number is not None and number > 0 and np.isfinite(number): return mode, number
-        if mode == 'frame' and number is not None and number >= 0: return mode, number
-        what = 'a positive number of seconds' if mode == 'first' else 'a frame number (0 or more)'
+        if number is not None and fits(number): return mode, number
         raise OptionError(f"--calibrate {spec}: after '{mode}:' comes {what}, not {value!r}")
     raise OptionError(f"--calibrate {spec}: unknown mode; give {CALIBRATE_FORMS}")
 
@@ -524,12 +528,13 @@ def to_logits(probs: np.ndarray, # (n, c) probabilities as the CSV holds them (4
 def face_baseline(seconds: np.ndarray, # (n,) timestamps of one face's rows, in order
                   frames: np.ndarray, # (n,) their frame numbers
                   logits: np.ndarray, # (n, c) its AU logits
-                  mode: str, # 'median', 'first' or 'frame'
-                  value=None, # seconds for 'first', the frame for 'frame'
+                  mode: str, # 'median', 'percentile', 'first' or 'frame'
+                  value=None, # the percentile, the seconds for 'first', the frame for 'frame'
                  ) -> np.ndarray: # (c,)
-    """The face's logits at rest: their median over its rows ('median') or over its first `value` seconds ('first'), or
-    its logits in frame `value` ('frame'); a `DataError` when that frame does not show the face."""
+    """The face's logits at rest: their median or `value`-th percentile over its rows, their median over its first
+    `value` seconds ('first'), or its logits in frame `value` ('frame'); a `DataError` if that frame lacks the face."""
     if mode == 'median': return np.median(logits, axis=0)
+    if mode == 'percentile': return np.percentile(logits, value, axis=0)
     if mode == 'first': return np.median(logits[seconds < seconds[0] + value - 5e-4], axis=0)  # ms timestamps
     hit = np.flatnonzero(frames == value)
     if not len(hit): raise DataError(f"frame {value} does not show this face, so it cannot be its neutral reference")
@@ -593,7 +598,7 @@ def _face_columns(face: pd.DataFrame, aus, calibrate, smooth) -> dict[str, np.nd
 
 def adjust_input(rows: pd.DataFrame, # `detect`'s rows of one video, every face
                  aus, # the checkpoint's AU numbers
-                 calibrate: str | None = None, # 'median', 'first:SECONDS', 'frame:K' or None
+                 calibrate: str | None = None, # 'median', 'percentile:Q', 'first:SECONDS', 'frame:K' or None
                  smooth: float | None = None, # the centred median's width in seconds, or None
                  threshold: float = 0.5, # probability at or above which an AU is present
                 ) -> pd.DataFrame: # `rows` with the added columns
