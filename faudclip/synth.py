@@ -747,7 +747,7 @@ def hand_frames(n_frames: int, # frames
         out[t] = side * up
     return out
 
-# %% ../nbs/20_synth.ipynb 75
+# %% ../nbs/20_synth.ipynb 77
 def contact_sheet(root, # a tree written by `make_synth_dataset`
                   n: int = 24, # faces shown
                   cols: int = 6, # per row
@@ -772,7 +772,7 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         plt.close(fig)
     return fig
 
-# %% ../nbs/20_synth.ipynb 78
+# %% ../nbs/20_synth.ipynb 80
 def synth_batch(n: int = 4, # faces, one identity each
                 size: int = 64, # the model's input side
                 seed: int = 0, # the identities
@@ -791,7 +791,7 @@ def synth_batch(n: int = 4, # faces, one identity each
         images.append(align_landmarks(img, rest_landmarks(f), 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/20_synth.ipynb 81
+# %% ../nbs/20_synth.ipynb 83
 def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                 ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
