@@ -243,10 +243,13 @@ def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
            plot: str = None, # also save a figure: AU probabilities over time (video) or the faces and their AUs (image)
            device: str = None, # cuda, cpu, ... (default: the best available)
            compile: bool = False, # torch.compile the model's image side (on a GPU, for long inputs)
+           calibrate: str = None, # videos: each face's baseline off its logits: median, percentile:Q, first:S, frame:K
+           smooth: float = None, # videos: a centred median of the probabilities over this many seconds
           ):
     "AU occurrences of every face in photos and videos, one CSV row per face and frame (notebook 26)."
     from faudclip.detect import detect as detect_aus, plot_au_timeline, plot_faces, read_frames
-    table = detect_aus(inputs, checkpoint, out, batch_size, skip_frames, resume, device, compile=compile)
+    table = detect_aus(inputs, checkpoint, out, batch_size, skip_frames, resume, device, compile=compile,
+                       calibrate=calibrate, smooth=smooth)
     seconds, frames = table.attrs['seconds'], table.attrs['frames']
     print(f"{frames} frames, {int(table.success.sum())} faces -> {out} "
           f"({frames / max(sum(seconds.values()), 1e-9):.1f} frames/s; seconds: "
@@ -257,7 +260,8 @@ def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
         else: plot_faces(next(read_frames(first.input.iloc[0], first.input.iloc[0])).image, first, out=plot)
         print(f"plot: {plot}")
     if table.attrs['errors']:
-        raise DataError(f"{len(table.attrs['errors'])} input(s) could not be read (above); the others are in {out}")
+        raise DataError(f"{len(table.attrs['errors'])} input(s) could not be read, or calibrated or smoothed (above); "
+                        f"the others are in {out}")
 
 # %% ../nbs/29_cli.ipynb 7
 COMMANDS = {  # subcommand -> 'module:function' (imported only when used)

@@ -21,10 +21,12 @@ from .model import logits_fn, pad_batch
 from .checkpoints import checkpoint_digest, load_model
 
 # %% auto 0
-__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'MAX_SIDE', 'FACE_BATCH', 'SYNTH_NOTE', 'Frame',
-           'expand_inputs', 'read_frames', 'box_iou', 'FaceTracker', 'au_output_columns', 'detect_columns',
-           'typed_rows', 'progress_path', 'resume_point', 'FaceAnalyser', 'DetectionInterrupted', 'detect', 'video_f1',
-           'plot_au_timeline', 'plot_faces']
+__all__ = ['IMAGE_SUFFIXES', 'VIDEO_SUFFIXES', 'FRAME_COLUMNS', 'STAGES', 'MAX_SIDE', 'FACE_BATCH', 'SYNTH_NOTE',
+           'CALIBRATE_FORMS', 'REST_P', 'CALIBRATE_NUMBERS', 'TIMELINE_PANELS', 'Frame', 'expand_inputs', 'read_frames',
+           'box_iou', 'FaceTracker', 'au_output_columns', 'derived_suffixes', 'detect_columns', 'typed_rows',
+           'progress_path', 'resume_point', 'FaceAnalyser', 'DetectionInterrupted', 'detect', 'video_decisions',
+           'video_f1', 'parse_calibrate', 'check_smooth', 'adjust_options', 'to_logits', 'face_baseline', 'calibrated',
+           'window_frames', 'smoothed', 'adjust_input', 'adjust_rows', 'plot_au_timeline', 'plot_faces']
 
 # %% ../nbs/26_detect.ipynb 6
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -164,16 +166,31 @@ def au_output_columns(aus, # AU numbers
     "OpenFace-style AU columns: `AUxx_p` (probability) for every AU, then `AUxx_c` (0/1)."
     return [f'AU{a:02d}_p' for a in aus] + [f'AU{a:02d}_c' for a in aus]
 
+def derived_suffixes(calibrate, # a `--calibrate` value, or None
+                     smooth, # a `--smooth` width, or None
+                    ) -> list[str]:
+    "Suffixes of the AU columns calibration and smoothing add: '_cal', then '_smooth' ('_cal_smooth' if calibrated)."
+    suffixes = ['_cal'] if calibrate is not None else []
+    if smooth is not None: suffixes.append('_cal_smooth' if calibrate is not None else '_smooth')
+    return suffixes
+
 def detect_columns(aus, # AU numbers of the checkpoint
+                   calibrate=None, # a `--calibrate` value: adds the `_cal` columns
+                   smooth=None, # a `--smooth` width: adds the `_smooth` (or `_cal_smooth`) columns
                   ) -> list[str]:
-    "Every column of `detect`'s table and CSV, in order."
-    return FRAME_COLUMNS + au_output_columns(aus)
+    "Every column of `detect`'s table and CSV, in order: the raw ones, then those calibration and smoothing add."
+    added = [f'AU{a:02d}_{k}{s}' for s in derived_suffixes(calibrate, smooth) for k in 'pc' for a in aus]
+    return FRAME_COLUMNS + au_output_columns(aus) + added
+
+def _whole(column: str) -> bool:
+    "A column of whole numbers: frame, face_id, success and the 0/1 AU decisions (`AU12_c`, `AU12_c_cal`, ...)."
+    return column in ('frame', 'face_id', 'success') or (column.startswith('AU') and column.split('_')[1:2] == ['c'])
 
 def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
               ) -> pd.DataFrame:
     """`table` with whole-number columns as nullable integers, so that a frame without a face (empty values) does not
     turn them into floats."""
-    return table.astype({c: 'Int64' for c in table.columns if c in ('frame', 'face_id', 'success') or c.endswith('_c')})
+    return table.astype({c: 'Int64' for c in table.columns if _whole(c)})
 
 # %% ../nbs/26_detect.ipynb 19
 def progress_path(csv_path, # a CSV `detect` writes
@@ -182,8 +199,10 @@ def progress_path(csv_path, # a CSV `detect` writes
     wrote it, and its complete inputs."""
     return Path(str(csv_path) + '.progress.json')
 
-def _save_progress(csv_path, skip_frames: int, done: set[str], checkpoint: str):
-    state = json.dumps({'skip_frames': skip_frames, 'checkpoint': checkpoint, 'done': sorted(done)})
+def _save_progress(csv_path, skip_frames: int, done: set[str], checkpoint: str, adjust: dict | None = None):
+    "`adjust`: the `calibrate` and `smooth` options, recorded only when one of them is given."
+    state = {'skip_frames': skip_frames, 'checkpoint': checkpoint, 'done': sorted(done)}
+    state = json.dumps({**state, 'adjust': adjust} if adjust else state)
     write_atomic(progress_path(csv_path), lambda tmp: Path(tmp).write_text(state))  # never half-written
 
 def resume_point(csv_path, # a CSV `detect` was writing
@@ -191,6 +210,7 @@ def resume_point(csv_path, # a CSV `detect` was writing
                  skip_frames: int, # the new call's
                  names: list[str], # the inputs the new call names
                  checkpoint: str, # the SHA-256 of the new call's checkpoint (`checkpoint_digest`)
+                 adjust: dict | None = None, # the new call's `calibrate` and `smooth`, when one is given
                 ) -> tuple[set[str], dict[str, int]]: # (complete inputs, {input to continue: its first frame to do})
     """Read back a CSV of `detect` and its progress file: the inputs it holds completely, and the frame to continue from
     for each input of `names` it started; the rows of those frames are removed from the file."""
@@ -206,6 +226,10 @@ def resume_point(csv_path, # a CSV `detect` was writing
         made_by = f"sha256 {state['checkpoint'][:12]}" if state.get('checkpoint') else 'an unrecorded one'
         raise DataError(f"{path}: cannot resume with this checkpoint (sha256 {checkpoint[:12]}): its rows so far come "
                         f"from another ({made_by}); resume with that one, or write to another file")
+    if (state.get('adjust') or None) != (adjust or None):
+        said = lambda a: ' '.join(f"--{k} {v}" for k, v in (a or {}).items() if v is not None) or 'neither'
+        raise DataError(f"{path}: cannot resume with {said(adjust)} (--calibrate, --smooth): it was written with "
+                        f"{said(state.get('adjust'))}; use those, or write to another file")
     text = path.read_text()
     text = text[:text.rfind('\n') + 1]                               # a half-written last line goes
     header = text.split('\n', 1)[0].split(',') if text else []
@@ -379,12 +403,18 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
            detector=None, # an MTCNN-like detector (default facenet-pytorch's MTCNN)
            progress: bool = True, # show a progress bar with frames per second
            compile: bool = False, # run the model's image side under torch.compile (worth it on a GPU for long inputs)
+           calibrate: str | None = None, # videos: each face's baseline off its logits ('median', 'percentile:Q', ...)
+           smooth: float | None = None, # videos: a centred median over this many seconds
           ) -> pd.DataFrame: # one row per face and frame (one with success = 0 per frame without a face)
     "AU probabilities and occurrences for every face of every frame of `inputs`, in OpenFace's CSV layout."
     if batch_size < 1 or skip_frames < 1:
         raise OptionError(f"batch_size and skip_frames must be at least 1, not {batch_size} and {skip_frames}")
+    asked = calibrate is not None or smooth is not None
+    adjust = adjust_options(calibrate, smooth) if asked else None   # a bad value: one line, before any work
     inputs = expand_inputs(inputs)
+    if adjust: _refuse_stills(inputs)
     analyser = FaceAnalyser(checkpoint, device, detector, compile=compile)
+    columns = detect_columns(analyser.aus, calibrate, smooth)
     if analyser.dataset == 'SYNTH' and any(isinstance(s, Path) for s in inputs):
         print(SYNTH_NOTE.format(checkpoint=checkpoint), file=sys.stderr)
     with contextlib.ExitStack() as stack:
@@ -395,73 +425,275 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
                 raise OptionError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
             stack.enter_context(run_lock(out, 'detect', kind='file'))
             digest = checkpoint_digest(checkpoint)
-            if out.exists(): done, start = resume_point(out, analyser.columns, skip_frames, _names(inputs), digest)
+            if out.exists(): done, start = resume_point(out, columns, skip_frames, _names(inputs), digest, adjust)
             else:
-                write_atomic(out, lambda tmp: pd.DataFrame(columns=analyser.columns).to_csv(tmp, index=False))
-                _save_progress(out, skip_frames, done, digest)
+                write_atomic(out, lambda tmp: pd.DataFrame(columns=columns).to_csv(tmp, index=False))
+                _save_progress(out, skip_frames, done, digest, adjust)
         todo = [s for s, name in zip(inputs, _names(inputs)) if name not in done]
         bar = stack.enter_context(tqdm(total=sum(_frame_count(s, skip_frames) for s in todo
                                                  if isinstance(s, np.ndarray) or Path(s).exists()),
                                        desc='detect', unit='frame', disable=not progress))
-        tables, trackers, frames, errors = [], {}, 0, []
+        tables, trackers, frames, errors, complete = [], {}, 0, [], []
         batches = _batches(inputs, skip_frames, batch_size, done, start, errors,
                            lambda e: tqdm.write(f"faudclip detect: error: {e}", file=sys.stderr))
         try:
             clock = time.perf_counter()
             for batch, finished in batches:
                 analyser.seconds['decode'] += time.perf_counter() - clock
-                table = typed_rows(pd.DataFrame(analyser.rows(batch, trackers), columns=analyser.columns))
+                table = typed_rows(pd.DataFrame(analyser.rows(batch, trackers), columns=columns))
                 if out is not None:
                     _append(out, table)
-                    done |= set(finished); _save_progress(out, skip_frames, done, digest)
-                tables.append(table); frames += len(batch); bar.update(len(batch))
+                    done |= set(finished); _save_progress(out, skip_frames, done, digest, adjust)
+                tables.append(table); frames += len(batch); bar.update(len(batch)); complete += finished
                 clock = time.perf_counter()
+            result = typed_rows(pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns))
+            if adjust:                                  # the post-pass, once every frame of the run is written
+                result, failed = _adjusted(result, out, _names(inputs), complete, analyser, adjust)
+                for e in failed: tqdm.write(f"faudclip detect: error: {e}", file=sys.stderr)
+                errors += failed
         except KeyboardInterrupt:
             saved = (f"{out} holds every frame done so far ({frames} in this run); continue with --resume (resume=True)"
                      if out is not None else "nothing was saved (no --out)")
             raise DetectionInterrupted(f"interrupted: {saved}") from None
-    result = typed_rows(pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=analyser.columns))
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
 # %% ../nbs/26_detect.ipynb 42
+def video_decisions(results: pd.DataFrame, # `detect`'s rows for one video
+                    labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
+                    aus, # AU numbers
+                    decision: str = 'c', # which decisions: 'c' (raw), 'c_cal', 'c_smooth', 'c_cal_smooth'
+                   ) -> np.ndarray: # (n, c) 0/1, one row per labelled frame
+    "The decisions `AUxx_<decision>` of the most confident face of each labelled frame; a frame without a face: all 0."
+    faces = results[results.success == 1].sort_values('confidence', ascending=False, kind='stable')
+    faces = faces.drop_duplicates('frame').set_index('frame')  # the most confident face of each frame
+    return faces.reindex(labels.frame)[[f'AU{a:02d}_{decision}' for a in aus]].fillna(0).to_numpy(float)  # (n, c)
+
 def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
              labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
              aus, # AU numbers to score
+             decision: str = 'c', # which decisions, as `video_decisions`
             ) -> pd.Series:
     """Per-AU F1 (%) of `detect`'s rows for a one-person video against per-frame labels (`render_video`'s CSV); no face
     = all absent."""
     from faudclip.evaluate import f1_scores, f1_table
     from faudclip.core import au_columns
-    faces = results[results.success == 1].sort_values('confidence', ascending=False, kind='stable')
-    faces = faces.drop_duplicates('frame').set_index('frame')  # the most confident face of each frame
-    predicted = faces.reindex(labels.frame)[[f'AU{a:02d}_c' for a in aus]].fillna(0).to_numpy(float)  # (n, c)
-    return f1_table(f1_scores(predicted, labels[au_columns(aus)].to_numpy()), aus)
+    return f1_table(f1_scores(video_decisions(results, labels, aus, decision), labels[au_columns(aus)].to_numpy()), aus)
 
 # %% ../nbs/26_detect.ipynb 55
+CALIBRATE_FORMS = "'median', 'percentile:Q', 'first:SECONDS' or 'frame:K'"
+REST_P = 0.1  # a face at its own baseline gets this calibrated probability: absent, with room below the threshold
+
+CALIBRATE_NUMBERS = {  # mode -> (what its number is, its type, the test it passes)
+    'percentile': ('a percentile from 0 to 100', float, lambda q: 0 <= q <= 100),
+    'first': ('a positive number of seconds', float, lambda s: 0 < s < np.inf),
+    'frame': ('a frame number (0 or more)', int, lambda k: k >= 0)}
+
+def parse_calibrate(spec: str | None, # 'median', 'percentile:Q', 'first:SECONDS', 'frame:K', or None
+                   ) -> tuple[str, float | None] | None: # (mode, its number) or None
+    "The mode and number of a `--calibrate` value; a one-line `OptionError` for anything else."
+    if spec is None: return None
+    mode, colon, value = str(spec).partition(':')
+    if mode == 'median' and not colon: return 'median', None
+    if mode in CALIBRATE_NUMBERS and colon:
+        what, kind, fits = CALIBRATE_NUMBERS[mode]
+        try: number = kind(value)
+        except ValueError: number = None
+        if number is not None and fits(number): return mode, number
+        raise OptionError(f"--calibrate {spec}: after '{mode}:' comes {what}, not {value!r}")
+    raise OptionError(f"--calibrate {spec}: unknown mode; give {CALIBRATE_FORMS}")
+
+def check_smooth(smooth: float | None, # the filter's width in seconds, or None
+                ) -> float | None:
+    "`smooth` if it is None or a positive number of seconds, else a one-line `OptionError`."
+    if smooth is None: return None
+    if not (isinstance(smooth, (int, float)) and np.isfinite(smooth) and smooth > 0):
+        raise OptionError(f"--smooth {smooth}: the filter's width is a positive number of seconds")
+    return float(smooth)
+
+def adjust_options(calibrate, # a `--calibrate` value or None
+                   smooth, # a `--smooth` width or None
+                  ) -> dict | None:
+    "The two options, checked (one line for a bad value), as the progress file records them; None if neither is given."
+    parse_calibrate(calibrate); smooth = check_smooth(smooth)
+    return None if calibrate is None and smooth is None else {'calibrate': calibrate, 'smooth': smooth}
+
+# %% ../nbs/26_detect.ipynb 58
+def to_logits(probs: np.ndarray, # (n, c) probabilities as the CSV holds them (4 decimals)
+             ) -> np.ndarray: # (n, c)
+    "Logits of the CSV's probabilities; 0 and 1 (rounded) are kept half a last digit inside, as ±9.9."
+    p = np.clip(np.asarray(probs, float), 5e-5, 1 - 5e-5)
+    return np.log(p) - np.log1p(-p)
+
+def face_baseline(seconds: np.ndarray, # (n,) timestamps of one face's rows, in order
+                  frames: np.ndarray, # (n,) their frame numbers
+                  logits: np.ndarray, # (n, c) its AU logits
+                  mode: str, # 'median', 'percentile', 'first' or 'frame'
+                  value=None, # the percentile, the seconds for 'first', the frame for 'frame'
+                 ) -> np.ndarray: # (c,)
+    """The face's logits at rest: their median or `value`-th percentile over its rows, their median over its first
+    `value` seconds ('first'), or its logits in frame `value` ('frame'); a `DataError` if that frame lacks the face."""
+    if mode == 'median': return np.median(logits, axis=0)
+    if mode == 'percentile': return np.percentile(logits, value, axis=0)
+    if mode == 'first': return np.median(logits[seconds < seconds[0] + value - 5e-4], axis=0)  # ms timestamps
+    hit = np.flatnonzero(frames == value)
+    if not len(hit): raise DataError(f"frame {value} does not show this face, so it cannot be its neutral reference")
+    return logits[hit[0]]
+
+def calibrated(logits: np.ndarray, # (n, c) one face's AU logits
+               baseline: np.ndarray, # (c,) its logits at rest
+               rest: float = REST_P, # the probability a face at its own baseline gets
+              ) -> np.ndarray: # (n, c) calibrated probabilities
+    "Probabilities of the logits moved so that the face's baseline is at `rest`: `sigmoid(z - baseline + logit(rest))`."
+    return 1 / (1 + np.exp(-(logits - baseline + np.log(rest / (1 - rest)))))
+
+# %% ../nbs/26_detect.ipynb 62
+def window_frames(width: float, # the filter's width, seconds
+                  fps: float, # frames per second
+                 ) -> int:
+    "Frames in a centred window of `width` seconds at `fps`: the frame and those at most `width / 2` from it."
+    return 2 * int(np.floor(width * fps / 2 + 1e-6)) + 1
+
+def smoothed(seconds: np.ndarray, # (n,) timestamps of one face's rows, increasing
+             values: np.ndarray, # (n, c) its probabilities
+             width: float, # seconds
+            ) -> np.ndarray: # (n, c)
+    """Centred moving median: each row becomes the median of the face's rows at most `width / 2` seconds from it, before
+    and after alike (fewer at the ends of the video and across gaps where the face was not found)."""
+    half = width / 2 + 5e-4                                        # timestamps are rounded to milliseconds
+    lo = np.searchsorted(seconds, seconds - half, 'left')
+    hi = np.searchsorted(seconds, seconds + half, 'right')
+    return np.stack([np.median(values[a:b], axis=0) for a, b in zip(lo, hi)]) if len(values) else values
+
+# %% ../nbs/26_detect.ipynb 66
+def _check_input(name: str, rows: pd.DataFrame, calibrate, smooth):
+    "A one-line `DataError` when the options cannot apply to this input's rows: one frame, no clock, too short."
+    stamps = np.unique(rows.timestamp.to_numpy(float))                       # (k,) every analysed frame's time
+    if rows.frame.nunique() < 2:
+        raise DataError(f"{name}: one frame (a still image): --calibrate and --smooth need a video")
+    timed = smooth is not None or (calibrate is not None and calibrate[0] == 'first')
+    if timed and len(stamps) < 2:
+        raise DataError(f"{name}: its frames have no timestamps (an array): --smooth and --calibrate first: need a "
+                        "video file")
+    span = stamps[-1] - stamps[0] + np.median(np.diff(stamps)) if len(stamps) > 1 else 0.0  # the video's length, s
+    if smooth is not None and smooth > span + 5e-4:
+        raise DataError(f"{name}: --smooth {smooth:g} s is longer than the video ({span:.2f} s)")
+    if calibrate is not None and calibrate[0] == 'first' and calibrate[1] > span + 5e-4:
+        raise DataError(f"{name}: --calibrate first:{calibrate[1]:g} is longer than the video ({span:.2f} s)")
+    if calibrate is not None and calibrate[0] == 'frame' and calibrate[1] not in set(rows.frame):
+        raise DataError(f"{name}: --calibrate frame:{calibrate[1]}: that frame was not analysed (frames "
+                        f"{rows.frame.min()}-{rows.frame.max()}, every --skip_frames-th)")
+
+def _face_columns(face: pd.DataFrame, aus, calibrate, smooth) -> dict[str, np.ndarray]:
+    "Suffix -> the derived probabilities `(n, c)` of one face's rows (in frame order)."
+    seconds, probs = face.timestamp.to_numpy(float), face[[f'AU{a:02d}_p' for a in aus]].to_numpy(float)  # (n,), (n, c)
+    derived = {}
+    if calibrate is not None:
+        logits = to_logits(probs)
+        try: rest = face_baseline(seconds, face.frame.to_numpy(), logits, *calibrate)
+        except DataError as e: raise DataError(f"face {face.face_id.iloc[0]}: {e}") from None
+        probs = derived['_cal'] = calibrated(logits, rest)
+    if smooth is not None: derived[derived_suffixes(calibrate, smooth)[-1]] = smoothed(seconds, probs, smooth)
+    return derived
+
+def adjust_input(rows: pd.DataFrame, # `detect`'s rows of one video, every face
+                 aus, # the checkpoint's AU numbers
+                 calibrate: str | None = None, # 'median', 'percentile:Q', 'first:SECONDS', 'frame:K' or None
+                 smooth: float | None = None, # the centred median's width in seconds, or None
+                 threshold: float = 0.5, # probability at or above which an AU is present
+                ) -> pd.DataFrame: # `rows` with the added columns
+    """`rows` with `AUxx_p`/`AUxx_c` + `_cal`, `_smooth` or `_cal_smooth` columns, each face (`face_id`) on its own; a
+    one-line `DataError` when the options do not fit the video."""
+    mode, smooth, name = parse_calibrate(calibrate), check_smooth(smooth), rows.input.iloc[0]
+    _check_input(name, rows, mode, smooth)
+    out = rows.reset_index(drop=True)                                      # row positions: any index will do
+    for suffix in derived_suffixes(mode, smooth):
+        for kind in 'pc': out[[f'AU{a:02d}_{kind}{suffix}' for a in aus]] = np.nan
+    for _, face in out[out.success == 1].sort_values('frame', kind='stable').groupby('face_id'):
+        try: derived = _face_columns(face, aus, mode, smooth)
+        except DataError as e: raise DataError(f"{name}: {e}") from None
+        for suffix, probs in derived.items():
+            out.loc[face.index, [f'AU{a:02d}_p{suffix}' for a in aus]] = probs.round(4)
+            out.loc[face.index, [f'AU{a:02d}_c{suffix}' for a in aus]] = (probs >= threshold).astype(int)
+    return typed_rows(out).set_axis(rows.index)
+
+def adjust_rows(table: pd.DataFrame, # `detect`'s rows, any inputs
+                aus, # the checkpoint's AU numbers
+                calibrate: str | None = None, # as `adjust_input`
+                smooth: float | None = None, # as `adjust_input`
+                threshold: float = 0.5, # as `adjust_input`
+                inputs=None, # the inputs to adjust (default: all); the others' rows are kept as they are
+               ) -> tuple[pd.DataFrame, list[str]]: # (the table with the added columns, one message per failed input)
+    "`adjust_input` on each of `inputs` in `table`; an input that does not fit the options keeps empty added columns."
+    columns = [f'AU{a:02d}_{k}{s}' for s in derived_suffixes(parse_calibrate(calibrate), check_smooth(smooth))
+               for k in 'pc' for a in aus]
+    table, errors = table.copy(), []
+    table[[c for c in columns if c not in table]] = np.nan
+    table[columns] = table[columns].astype(float)                               # filled as floats, typed at the end
+    for name in (table.input.unique() if inputs is None else inputs):
+        mine = (table.input == name).to_numpy()                                # (n,) this input's rows
+        if not mine.any(): continue
+        try: adjusted = adjust_input(table[mine], aus, calibrate, smooth, threshold)
+        except DataError as e:
+            errors.append(str(e))
+            continue
+        table.loc[mine, columns] = adjusted[columns].astype(float).to_numpy()          # by position
+    return typed_rows(table), errors
+
+# %% ../nbs/26_detect.ipynb 72
+def _refuse_stills(inputs: list):
+    "Calibration and smoothing need videos: a still image (a photo, an (h, w, 3) array) is refused before any work."
+    for source, name in zip(inputs, _names(inputs)):
+        if (source.ndim == 3 if isinstance(source, np.ndarray) else Path(source).suffix.lower() in IMAGE_SUFFIXES):
+            raise OptionError(f"{name}: a still image (one frame): --calibrate and --smooth need videos; analyse it in "
+                              "a call without them")
+
+def _adjusted(result: pd.DataFrame, out, names: list[str], complete: list[str], analyser: FaceAnalyser,
+              adjust: dict) -> tuple[pd.DataFrame, list[str]]:
+    """The post-pass: this run's rows with the added columns filled, and a message per input the options do not fit.
+    With `out`, every complete input the call names is filled in the file, which is replaced whole."""
+    options = dict(aus=analyser.aus, threshold=analyser.threshold, **adjust)
+    if out is None: return adjust_rows(result, inputs=complete, **options)
+    rows = typed_rows(pd.read_csv(out, dtype={'input': str}, float_precision='round_trip'))
+    done = set(json.loads(progress_path(out).read_text())['done'])
+    rows, errors = adjust_rows(rows, inputs=[n for n in names if n in done], **options)
+    write_atomic(out, lambda tmp: rows.to_csv(tmp, index=False))               # never half-written
+    key = lambda t: pd.MultiIndex.from_arrays([t.input, t.frame, t.face_id.fillna(-1)])  # one row per face and frame
+    added = detect_columns(analyser.aus, **adjust)[len(detect_columns(analyser.aus)):]
+    result = result.copy()
+    result[added] = rows.set_index(key(rows))[added].reindex(key(result)).to_numpy()
+    return typed_rows(result), errors
+
+# %% ../nbs/26_detect.ipynb 78
+TIMELINE_PANELS = {'': 'raw', '_cal': 'calibrated', '_smooth': 'smoothed', '_cal_smooth': 'calibrated, smoothed'}
+
 def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows
                      input: str | None = None, # which video (default: the first input)
                      face_id: int = 0, # which face
                      threshold: float = 0.5, # drawn dashed
                      out=None, # save the figure here too
+                     aus=None, # AU numbers to draw (default: all)
                     ):
-    "AU probabilities of face `face_id` of one video (default: the first input) over time, the threshold dashed."
+    """AU probabilities of face `face_id` of one video (default: the first input) over time, the threshold dashed: one
+    panel for the raw ones, and one for each of the calibrated and smoothed ones the table has."""
     import matplotlib.pyplot as plt
     input = results.input.iloc[0] if input is None else str(input)
     rows = results[results.input == input]
     frames = rows.drop_duplicates('frame').set_index('frame').timestamp                     # every analysed frame
-    probs = rows[rows.face_id == face_id].drop_duplicates('frame').set_index('frame')
-    # NaN (a gap) where the face is missing
-    probs = probs[[c for c in results.columns if c.endswith('_p')]].reindex(frames.index)
+    face = rows[rows.face_id == face_id].drop_duplicates('frame').set_index('frame').reindex(frames.index)  # NaN: gap
+    raw = [c for c in results.columns if c.endswith('_p') and (aus is None or int(c[2:-2]) in aus)]
+    panels = [s for s in TIMELINE_PANELS if f'{raw[0]}{s}' in results.columns] if raw else ['']
     time_axis = frames.to_numpy(float) if frames.nunique() > 1 else frames.index.to_numpy()
-    fig, ax = plt.subplots(figsize=(7.5, 2.8))
-    colours = plt.get_cmap('tab20')(np.linspace(0, 1, max(len(probs.columns), 1)))
-    for colour, column in zip(colours, probs.columns):
-        ax.plot(time_axis, probs[column].astype(float), lw=1, c=colour, label=column[:-2])
-    ax.axhline(threshold, ls='--', c='k', lw=0.8)
-    ax.set_ylim(0, 1); ax.set_ylabel('probability'); ax.set_xlabel('seconds' if frames.nunique() > 1 else 'frame')
-    ax.set_title(f'{Path(input).name}, face {face_id}', fontsize=8)
-    ax.legend(fontsize=6, ncol=2, loc='center left', bbox_to_anchor=(1.0, 0.5))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 0.6 + 2.2 * len(panels)), sharex=True, squeeze=False)
+    colours = plt.get_cmap('tab20')(np.linspace(0, 1, max(len(raw), 1)))
+    for ax, suffix in zip(axes[:, 0], panels):
+        for colour, column in zip(colours, raw):
+            ax.plot(time_axis, face[column + suffix].astype(float), lw=1, c=colour, label=column[:-2])
+        ax.axhline(threshold, ls='--', c='k', lw=0.8)
+        ax.set_ylim(0, 1); ax.set_ylabel(TIMELINE_PANELS[suffix], fontsize=8)
+    axes[-1, 0].set_xlabel('seconds' if frames.nunique() > 1 else 'frame')
+    axes[0, 0].set_title(f'{Path(input).name}, face {face_id}: probability', fontsize=8)
+    axes[0, 0].legend(fontsize=6, ncol=2, loc='center left', bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
     if out is not None:
         fig.savefig(out, dpi=100)

@@ -581,9 +581,10 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
                  seed: int = 0, # the data set's seed
                  size: int = 256, # frame side in pixels
                  fps: float = 10.0, # frames per second
+                 variant: str = 'standard', # one of `SYNTH_VARIANTS` ('hard': see "A harder variant")
                 ) -> pd.DataFrame: # frame, AU labels (0/1) and raw landmarks per frame
     "Render a SynthAU subject's raw frames as an mp4 video with per-frame AU labels and landmarks in a CSV beside it."
-    out = Path(out)
+    out, variant = Path(out), check_variant(variant)
     if not (subject[:1] == 'S' and subject[1:].isdigit() and int(subject[1:]) >= 1):
         raise OptionError(f"subject must look like 'S005', not {subject!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -593,7 +594,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     rows = []
     try:
         rng = np.random.default_rng([seed, int(subject[1:]) - 1])
-        for k, (img, lm, intensity, _) in enumerate(render_subject(n_frames, rng, size)):
+        for k, (img, lm, intensity, _) in enumerate(render_subject(n_frames, rng, size, variant=variant)):
             writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
             rows.append((k, *(np.asarray(intensity) >= 2).astype(int), *lm[:, 0].round(2), *lm[:, 1].round(2)))
     finally: writer.release()
@@ -746,7 +747,7 @@ def hand_frames(n_frames: int, # frames
         out[t] = side * up
     return out
 
-# %% ../nbs/20_synth.ipynb 75
+# %% ../nbs/20_synth.ipynb 77
 def contact_sheet(root, # a tree written by `make_synth_dataset`
                   n: int = 24, # faces shown
                   cols: int = 6, # per row
@@ -771,7 +772,7 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         plt.close(fig)
     return fig
 
-# %% ../nbs/20_synth.ipynb 78
+# %% ../nbs/20_synth.ipynb 80
 def synth_batch(n: int = 4, # faces, one identity each
                 size: int = 64, # the model's input side
                 seed: int = 0, # the identities
@@ -790,7 +791,7 @@ def synth_batch(n: int = 4, # faces, one identity each
         images.append(align_landmarks(img, rest_landmarks(f), 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/20_synth.ipynb 81
+# %% ../nbs/20_synth.ipynb 83
 def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                 ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."
