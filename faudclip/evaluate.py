@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import au_columns, dataset_aus, default_workers
+from .core import au_columns, dataset_aus, default_workers, OptionError
 from .data import AUDataset, read_list
 from .clip_pretrain import zero_shot_logits, fit_thresholds
 from .model import FAUDCLIP, logits_fn, pad_batch
@@ -131,6 +131,8 @@ def map_in_workers(fn, # a function of one item, importable by its name (a `faud
     """`fn` of each item, in `workers` new processes of one thread each: the first failure, or Ctrl-C, stops them all.
     In a script, call it under `if __name__ == '__main__':`, as Python's new processes need."""
     items = list(items)
+    if workers >= 1 and fn.__module__ == '__main__':  # a new process cannot find it, and the pool would wait forever
+        raise OptionError(f"{fn.__name__} is defined in __main__: import it from its module to run it in workers")
     if workers < 1 or not items:
         with tqdm(items, desc=desc, disable=not progress) as bar: return [fn(item) for item in bar]
     import multiprocessing as mp

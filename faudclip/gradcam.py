@@ -425,7 +425,7 @@ def tree_level_hits(model, # a `FAUDCLIP` with attention='tree'
                    ) -> pd.DataFrame:
     """Rows (AU, level): per AU and for 'all' pairs, per level ('level 1 (2x2)', ...) and the mean over levels ('all
     levels'): `hit`, the share of (query, head) pairs whose kept regions hold a changed pixel (per pair, then averaged
-    over pairs); `area`, the mean share of the image the kept regions cover (roughly a random choice's hit chance)."""
+    over pairs); `area`, the mean share of the image the kept regions cover (not the chance of a hit: see above)."""
     keeping = getattr(model.spatial, 'keeping_traces', False)
     model.keep_attention(True)
     with torch.no_grad(): trace = model.eval()(pairs.on).attention[layer]

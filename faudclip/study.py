@@ -348,6 +348,18 @@ def _check_study_folder(out: Path):
     if foreign: raise OptionError(f"{out} holds {', '.join(foreign[:5])}, which the study did not write: choose "
                                   "an empty or new folder")
 
+def _keep_runs(runs: Path, settings: dict):
+    """Refuse a runs folder trained with other settings (its finished runs are never deleted); record the settings of a
+    new one."""
+    recorded = runs / 'study_settings.json'
+    if recorded.is_file():
+        before = json.loads(recorded.read_text()).get('settings')
+        if before != settings:
+            changed = ', '.join(f'{k} {before.get(k)} -> {v}' for k, v in settings.items() if before.get(k) != v)
+            raise OptionError(f"{runs} holds runs trained with other settings ({changed}): choose another --out")
+        return
+    _claim(runs, 'study_settings.json', (*map(row_folder, ABLATIONS), 'study_settings.json'), settings, resumable=True)
+
 def _training_settings(study: StudyConfig) -> dict:
     "What the runs depend on besides their row, seed and fold: runs trained with other settings are started again."
     keep = ('variant', 'subjects', 'frames', 'frame_step', 'data_seed', 'image_size', 'tree_depth', 'epochs',
@@ -374,8 +386,7 @@ def run_study(study: StudyConfig, # the design (`study_config`)
         laps('contrastive pretraining (with its faces)')
         study_pairs(study)
         laps('counterfactual faces')
-        _claim(out / 'runs', 'study_settings.json', (*map(row_folder, ABLATIONS), 'study_settings.json'),
-               _training_settings(study), resumable=True)
+        _keep_runs(out / 'runs', _training_settings(study))
         runs = study_runs(study, weights)
         todo = [r for r in runs if finished(r) is None]
         if progress: print(f"{len(runs)} runs: {len(runs) - len(todo)} finished before, {len(todo)} to train")
@@ -428,6 +439,7 @@ def plot_effects(effects: pd.DataFrame, # from `effects`
         plt.close(fig)
     return fig
 
+# %% ../nbs/13_study.ipynb 32
 def plot_tree_levels(levels: pd.DataFrame, # `analyse`'s 'tree_levels' (row '+LP (full)')
                      demo: pd.DataFrame | None = None, # `demo_tree_levels`: the 8 x 8 model's, beside it
                      out=None, # save the figure here too
@@ -458,6 +470,7 @@ def plot_tree_levels(levels: pd.DataFrame, # `analyse`'s 'tree_levels' (row '+LP
         plt.close(fig)
     return fig
 
+# %% ../nbs/13_study.ipynb 33
 def plot_intervals(table: pd.DataFrame, # from `intervals`
                    results: pd.DataFrame, # from `results_frame`: each cell's value is drawn as a dot
                    measures, # the measures to draw, one group of bars each
@@ -486,7 +499,7 @@ def plot_intervals(table: pd.DataFrame, # from `intervals`
         plt.close(fig)
     return fig
 
-# %% ../nbs/13_study.ipynb 32
+# %% ../nbs/13_study.ipynb 34
 def _records(table: pd.DataFrame) -> dict:
     "A table as nested dicts for JSON: {row: {measure: {...}}} for a two-level index, else {row: {...}}."
     table = table.astype(object).where(table.notna(), None)  # NaN -> null
@@ -501,11 +514,11 @@ def write_study(out: Path, # the study's folder
                 analysis: dict, # from `analyse`
                 seconds: dict, # per stage
                ):
-    "Write study.json (design, machine, time, every run, the analysis), the figures and report.md."
+    "Write the figures, report.md and, last, study.json (design, machine, time, every run, the analysis)."
     record = {'design': _plain(asdict(study)), 'environment': run_environment(), 'seconds': seconds,
               'minutes': round(sum(seconds.values()) / 60, 1), 'runs': results.to_dict('records'),
               **{name: _records(table) for name, table in analysis.items()}}
-    write_atomic(out / 'study.json', lambda tmp: tmp.write_text(json.dumps(record, indent=1)))
+    for name in STUDY_FIGURES: (out / name).unlink(missing_ok=True)  # no figure of an earlier analysis stays
     plot_intervals(analysis['f1'], results, ['mean_f1', 'prior_f1'], 'F1 (%)', out / 'study_f1.png')
     if len(analysis['f1_effects']): plot_effects(analysis['f1_effects'], out / 'study_effects.png')
     plot_intervals(analysis['localisation'], results, [m for m in LOCALISATION if m in results], '%',
@@ -513,7 +526,9 @@ def write_study(out: Path, # the study's folder
     if len(analysis['tree_levels']):
         plot_tree_levels(analysis['tree_levels'], analysis.get('tree_levels_8x8'), out / 'study_tree_levels.png')
     write_atomic(out / 'report.md', lambda tmp: tmp.write_text(study_report(record, analysis)))
+    write_atomic(out / 'study.json', lambda tmp: tmp.write_text(json.dumps(record, indent=1)))  # last: all is there
 
+# %% ../nbs/13_study.ipynb 35
 def interval_text(table: pd.DataFrame, # from `intervals` (index: row, measure) or `effects` (index: comparison)
                  ) -> pd.DataFrame:
     "Each mean as 'mean [low, high]' (one decimal); `intervals`' measures become columns."
@@ -547,6 +562,7 @@ def _md(table: pd.DataFrame) -> str:
     if not len(table): return '(none yet)'
     return interval_text(table).to_markdown() if 'low' in table else table.round(1).to_markdown()
 
+# %% ../nbs/13_study.ipynb 36
 def study_report(record: dict, # study.json's content
                  analysis: dict, # from `analyse`
                 ) -> str:
@@ -571,7 +587,7 @@ def study_report(record: dict, # study.json's content
         '## The same for the demo\'s model at 8 x 8 tokens (%)', _md(analysis.get('tree_levels_8x8', pd.DataFrame())),
         '## Seconds per stage', _md(pd.Series(record['seconds'], name='seconds').to_frame())])
 
-# %% ../nbs/13_study.ipynb 34
+# %% ../nbs/13_study.ipynb 38
 def demo_tree_levels(checkpoint, # a demo's fold-1 `last.pt` (8 x 8 tokens, one tree layer)
                      identities: int = 12, # new identities of standard SynthAU (the demo's)
                      seed: int = 0, # their seed
@@ -583,7 +599,7 @@ def demo_tree_levels(checkpoint, # a demo's fold-1 `last.pt` (8 x 8 tokens, one 
     table = tree_level_hits(model, pairs).loc['all']  # level -> hit, area, pairs
     return table.assign(hit=100 * table.hit, area=100 * table.area)
 
-# %% ../nbs/13_study.ipynb 40
+# %% ../nbs/13_study.ipynb 44
 @call_parse
 def study(out: str = 'outputs/study', # output folder (a stopped study continues there)
           full: bool = False, # every row of Table III and Fig. 4's attention modules (default: Table III's four)
@@ -594,6 +610,8 @@ def study(out: str = 'outputs/study', # output folder (a stopped study continues
           demo_checkpoint: str = None, # a demo's runs/fold1/last.pt: its tree levels at 8 x 8, side by side
          ):
     "Table III and Fig. 4 at the paper's 14 x 14 tokens and 4 tree layers, with paired 95 % intervals (notebook 13)."
+    if full and gpu: raise OptionError("--full and --gpu are two presets: the GPU preset already runs every row")
+    if seeds is not None and seeds < 1: raise OptionError(f"--seeds must be at least 1, not {seeds}")
     changes = {k: v for k, v in dict(epochs=epochs, workers=workers, demo_checkpoint=demo_checkpoint).items()
                if v is not None}
     if seeds is not None: changes['seeds'] = tuple(range(seeds))

@@ -79,11 +79,21 @@ def interval(e: dict) -> str:
 
 def slug(name: str) -> str: return re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')  # '+LP (full) - +TA' -> 'LP_full_TA'
 
+TABLE3_EFFECTS = ('+FIL - baseline', '+TA - +FIL', '+LP (full) - +TA', '+LP (full) - baseline')
+
 def from_study(study: dict) -> dict:
     "The numbers the book quotes from the study's study.json, by name."
     env, numbers = study['environment'], {}
     numbers.update(study_minutes=study['minutes'], study_runs=len(study['runs']), study_cores=env['cores'],
                    study_machine=f"{env['cpu']}, {env['cores']} cores", study_torch=env['torch'])
+    d = study['design']
+    train_faces = d['subjects'] * 2 // 3 * d['frames']  # two of the three folds' subjects
+    numbers.update(design_epochs=d['epochs'], design_image_size=d['image_size'],
+                   design_steps=d['epochs'] * -(-train_faces // 16))
+    table3 = {k: e['verdict'] for k, e in study['f1_effects'].items() if k in TABLE3_EFFECTS}
+    numbers['table3_summary'] = ("No component's effect is shown: every interval contains 0." if set(table3.values())
+                                 == {'not shown'} else "Some intervals exclude 0: " + ', '.join(
+                                     f'{k} {v}' for k, v in table3.items() if v != 'not shown') + '.')
     for name, e in study['f1_effects'].items():
         numbers[f'effect_{slug(name)}'], numbers[f'verdict_{slug(name)}'] = interval(e), e['verdict']
         numbers[f'detectable_{slug(name)}'] = one_decimal(e['detectable'])
@@ -115,6 +125,12 @@ def write_study(path: Path):
     study = json.loads(path.read_text())
     if 'f1_effects' not in study or not study['f1_effects']:
         raise SystemExit(f"error: {path} has no paired effects: the study has not finished a pair of rows")
+    d = study['design']
+    expected = len(d['rows']) * len(d['seeds']) * len(d['folds'])
+    if len(study['runs']) != expected:
+        raise SystemExit(f"error: {path} holds {len(study['runs'])} runs of the {expected} its design has: finish it first")
+    if not study.get('tree_levels_8x8'):
+        raise SystemExit(f"error: {path} has no 8 x 8 tree levels, which the book quotes: run make demo, then make study")
     figures = [path.parent / f'{name}.png' for name in STUDY_FIGURES]
     missing = [str(f) for f in figures if not f.is_file()]
     if missing: raise SystemExit(f"error: the study's figures are missing: {', '.join(missing)}")
