@@ -377,6 +377,7 @@ def run_study(study: StudyConfig, # the design (`study_config`)
     with run_lock(out, 'study'), _torch_threads(2):
         if not (out / STUDY_MARK).is_file():
             write_atomic(out / STUDY_MARK, lambda tmp: tmp.write_text(json.dumps({'written_by': 'faudclip study'})))
+        _keep_runs(out / 'runs', _training_settings(study))  # first: nothing is rendered again under finished runs
         laps, data = _Laps(), {'subjects': study.subjects, 'frames': study.frames, 'seed': study.data_seed,
                                'frame_step': study.frame_step, 'cooccurrence': COOCCURRENCE, 'variant': study.variant}
         _render_once(out / 'synthau', data, progress)
@@ -386,7 +387,6 @@ def run_study(study: StudyConfig, # the design (`study_config`)
         laps('contrastive pretraining (with its faces)')
         study_pairs(study)
         laps('counterfactual faces')
-        _keep_runs(out / 'runs', _training_settings(study))
         runs = study_runs(study, weights)
         todo = [r for r in runs if finished(r) is None]
         if progress: print(f"{len(runs)} runs: {len(runs) - len(todo)} finished before, {len(todo)} to train")
