@@ -65,6 +65,7 @@ def _init_model(init: str | None, model, image_size):
     trained = read_checkpoint(init)['train_config']
     return trained['model'], image_size or trained['image_size']
 
+# %% ../nbs/29_cli.ipynb 7
 def _train_config(dataset: str, fold: int, data: str, out: str, model=None, image_size=None, readout=None,
                   folds: int = 3, threshold: float = 2, **kw):
     "The dataset's preset for `fold`, changed by the options that were given."
@@ -124,6 +125,7 @@ def _trained_on(trained, test, data: str) -> set[str]:
 
 def _fold_range(n: int) -> str: return '1, 2 or 3' if n == 3 else f'1 to {n}'
 
+# %% ../nbs/29_cli.ipynb 8
 def _evaluation_data(data: str, trained, aus, threshold: float) -> str:
     "The data folder to test a checkpoint on: a prepared folder, or a CSV (its lists written with the run's folds)."
     from faudclip.core import dataset_aus
@@ -178,6 +180,7 @@ def cv(dataset: str, # bp4d, disfa, synth or csv
         (Path(out) / 'cv.md').write_text(result['table'].to_markdown() + '\n')
     print(result['table'].to_string())
 
+# %% ../nbs/29_cli.ipynb 9
 def _folds(text: str, n: int = 3) -> tuple[int, ...]:
     "Parse '1,2,3' into folds of `n`, with a clear error for anything else."
     try: folds = tuple(int(f) for f in text.split(','))
@@ -233,6 +236,7 @@ def demo(out: str = 'outputs/demo', # output folder
           f"in {m['seconds'] / 60:.1f} min")
     print(f"report: {Path(out) / 'report.md'}")
 
+# %% ../nbs/29_cli.ipynb 10
 @call_parse
 def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
            inputs: Param("images, videos and folders of them", str, nargs='+'), # images, videos and folders of them
@@ -263,7 +267,7 @@ def detect(checkpoint: str, # a last.pt written by faudclip train, cv or demo
         raise DataError(f"{len(table.attrs['errors'])} input(s) could not be read, or calibrated or smoothed (above); "
                         f"the others are in {out}")
 
-# %% ../nbs/29_cli.ipynb 7
+# %% ../nbs/29_cli.ipynb 11
 COMMANDS = {  # subcommand -> 'module:function' (imported only when used)
     'prepare': 'faudclip.prepare:prepare',
     'train': 'faudclip.cli:train',

@@ -33,6 +33,7 @@ class PaperSettings:
     lambda_dice: float = 1.0         # weight of the weighted dice loss
     dice_mode: str = 'batch'         # 'batch' (soft dice over the batch) or 'element' (eq. 8 as written; notebook 08)
 
+# %% ../nbs/09_config.ipynb 7
 @dataclass
 class TrainConfig(PaperSettings):
     "One training run: the paper's settings and this run's own options. Saved with `asdict` in every checkpoint."
@@ -89,6 +90,7 @@ def bp4d_fold(fold: int, # 1, 2 or 3
     "The paper's BP4D run of `fold`."
     return TrainConfig(**{'dataset': 'BP4D', 'fold': fold, 'data': 'data/BP4D', 'out': f'runs/bp4d_fold{fold}', **kw})
 
+# %% ../nbs/09_config.ipynb 8
 def disfa_fold(fold: int, # 1, 2 or 3
                **kw, # any other `TrainConfig` field
               ) -> TrainConfig:
@@ -115,7 +117,7 @@ def csv_fold(fold: int, # 1 to `folds`
     preset = synth_fold if kw.get('model') == 'tiny' else bp4d_fold
     return preset(fold, **{'dataset': 'CSV', 'data': 'data/own', 'out': f'runs/csv_fold{fold}', **kw})
 
-# %% ../nbs/09_config.ipynb 7
+# %% ../nbs/09_config.ipynb 9
 def build_model(cfg: TrainConfig, # the run
                ) -> FAUDCLIP:
     "The model of a run: its preset for the dataset's AUs, with `model_overrides`, initialised from `cfg.seed`."

@@ -267,6 +267,7 @@ def fold_splits(df: pd.DataFrame, # labels with a `subject` column
                         f"in each of the {n_folds} parts")
     return splits
 
+# %% ../nbs/02_data.ipynb 37
 def write_lists(df: pd.DataFrame, # labels of every frame
                 dataset: str, # 'BP4D', 'DISFA', 'SYNTH' or 'CSV'
                 out_dir, # the list/ folder to (re)write
@@ -294,7 +295,7 @@ def write_lists(df: pd.DataFrame, # labels of every frame
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
 
-# %% ../nbs/02_data.ipynb 37
+# %% ../nbs/02_data.ipynb 38
 def _text(path: Path) -> str:
     "A list file's text; a one-line `DataError` if it is not UTF-8 (a binary file, or names in another encoding)."
     try: return path.read_text(encoding='utf-8')
@@ -338,7 +339,7 @@ def read_weights(list_dir, # the list/ folder
         raise DataError(f"{f}: expected {len(dataset_aus(dataset))} weights, got {len(weights)}")
     return weights
 
-# %% ../nbs/02_data.ipynb 45
+# %% ../nbs/02_data.ipynb 46
 LANDMARK_COLUMNS = [f'{axis}{i}' for i in range(5) for axis in 'xy']  # x0, y0, ... x4, y4 (SynthAU's landmarks.csv)
 UNCODED = (-1, 9)  # an AU cell's values for "not coded", besides an empty cell
 
@@ -361,7 +362,7 @@ def _au_columns_of(table: pd.DataFrame, path: Path) -> list[str]:
         raise DataError(f"{path}: more than one column for AU{twice[0]}")
     return named
 
-# %% ../nbs/02_data.ipynb 46
+# %% ../nbs/02_data.ipynb 47
 def _first_bad(table: pd.DataFrame, bad: np.ndarray, path: Path, what: str) -> DataError:
     "The error of the first True cell of `bad` (rows, columns of `table`), with its line and column."
     row, col = np.argwhere(bad)[0]
@@ -383,7 +384,7 @@ def _occurrences(values: pd.DataFrame, subjects: pd.Series, threshold: float, pa
     occurred = np.where(in_intensities, x >= threshold, x >= 1)
     return np.where(np.isnan(x), -1, occurred).astype(np.int64)
 
-# %% ../nbs/02_data.ipynb 47
+# %% ../nbs/02_data.ipynb 48
 def _checked_paths(table: pd.DataFrame, root: Path, path: Path) -> list[str]:
     "The `path` column, each a file inside the CSV's folder."
     paths = table['path'].astype(str).str.strip().tolist()
@@ -405,7 +406,7 @@ def _checked_landmarks(table: pd.DataFrame, path: Path) -> list[str]:
         raise _first_bad(table[present], bad, path, 'is not a landmark coordinate')
     return present
 
-# %% ../nbs/02_data.ipynb 48
+# %% ../nbs/02_data.ipynb 49
 def read_au_csv(path, # the CSV: path, subject, AU columns, optional landmarks and fold
                 threshold: float = 2, # intensity at which an AU occurs (the paper's: 2)
                 n_folds: int = 3, # folds, for a `fold` column's values
@@ -431,7 +432,7 @@ def read_au_csv(path, # the CSV: path, subject, AU columns, optional landmarks a
     if 'fold' in table.columns: out['fold'] = _checked_folds(table, subjects, n_folds, path)
     return out
 
-# %% ../nbs/02_data.ipynb 49
+# %% ../nbs/02_data.ipynb 50
 def _checked_folds(table: pd.DataFrame, subjects: pd.Series, n_folds: int, path: Path) -> np.ndarray:
     "A `fold` column: 1 to `n_folds` in every row, one fold per subject."
     folds = pd.to_numeric(table['fold'], errors='coerce')
@@ -456,7 +457,7 @@ def image_root(data_dir, # a data folder: a prepared tree, or a CSV's folder
     "The folder a data set's list paths are relative to: `img/` of a prepared tree, the CSV's own folder for `CSV`."
     return Path(data_dir) if dataset.upper() == OWN_DATASET else Path(data_dir) / 'img'
 
-# %% ../nbs/02_data.ipynb 59
+# %% ../nbs/02_data.ipynb 60
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
@@ -491,7 +492,7 @@ def au_transforms(train: bool, # the training augmentation, or the test transfor
     else: steps += [T.CenterCrop(size)]
     return T.Compose(steps + [T.ToTensor(), T.Normalize(CLIP_MEAN, CLIP_STD)])
 
-# %% ../nbs/02_data.ipynb 60
+# %% ../nbs/02_data.ipynb 61
 RESIZED = {}  # (file, resize) -> (its bytes and modification time, the resized image): AUDatasets with cache=True
 
 class AUDataset(Dataset):

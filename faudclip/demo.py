@@ -537,7 +537,6 @@ def run_demo(out='outputs/demo', # output folder
         (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
         return {'metrics': metrics, 'table': table}
 
-
 # %% ../nbs/28_demo.ipynb 27
 def pretraining_check(out: Path, # the demo's folder
                       clip, # the pretrained CLIP

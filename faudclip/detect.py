@@ -393,6 +393,7 @@ def _frame_count(source, skip_frames: int) -> int:
     video.release()
     return -(-n // skip_frames)
 
+# %% ../nbs/26_detect.ipynb 25
 def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3) / (t, h, w, 3); one or a list
            checkpoint, # a `last.pt` written by training (`faudclip train`, `cv` or `demo`)
            out=None, # CSV to write rows to as they are made; None: only return them
@@ -458,7 +459,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
-# %% ../nbs/26_detect.ipynb 42
+# %% ../nbs/26_detect.ipynb 43
 def video_decisions(results: pd.DataFrame, # `detect`'s rows for one video
                     labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
                     aus, # AU numbers
@@ -480,7 +481,7 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     from faudclip.core import au_columns
     return f1_table(f1_scores(video_decisions(results, labels, aus, decision), labels[au_columns(aus)].to_numpy()), aus)
 
-# %% ../nbs/26_detect.ipynb 55
+# %% ../nbs/26_detect.ipynb 56
 CALIBRATE_FORMS = "'median', 'percentile:Q', 'first:SECONDS' or 'frame:K'"
 REST_P = 0.1  # a face at its own baseline gets this calibrated probability: absent, with room below the threshold
 
@@ -518,7 +519,7 @@ def adjust_options(calibrate, # a `--calibrate` value or None
     parse_calibrate(calibrate); smooth = check_smooth(smooth)
     return None if calibrate is None and smooth is None else {'calibrate': calibrate, 'smooth': smooth}
 
-# %% ../nbs/26_detect.ipynb 58
+# %% ../nbs/26_detect.ipynb 59
 def to_logits(probs: np.ndarray, # (n, c) probabilities as the CSV holds them (4 decimals)
              ) -> np.ndarray: # (n, c)
     "Logits of the CSV's probabilities; 0 and 1 (rounded) are kept half a last digit inside, as ±9.9."
@@ -547,7 +548,7 @@ def calibrated(logits: np.ndarray, # (n, c) one face's AU logits
     "Probabilities of the logits moved so that the face's baseline is at `rest`: `sigmoid(z - baseline + logit(rest))`."
     return 1 / (1 + np.exp(-(logits - baseline + np.log(rest / (1 - rest)))))
 
-# %% ../nbs/26_detect.ipynb 62
+# %% ../nbs/26_detect.ipynb 63
 def window_frames(width: float, # the filter's width, seconds
                   fps: float, # frames per second
                  ) -> int:
@@ -565,7 +566,7 @@ def smoothed(seconds: np.ndarray, # (n,) timestamps of one face's rows, increasi
     hi = np.searchsorted(seconds, seconds + half, 'right')
     return np.stack([np.median(values[a:b], axis=0) for a, b in zip(lo, hi)]) if len(values) else values
 
-# %% ../nbs/26_detect.ipynb 66
+# %% ../nbs/26_detect.ipynb 67
 def _check_input(name: str, rows: pd.DataFrame, calibrate, smooth):
     "A one-line `DataError` when the options cannot apply to this input's rows: one frame, no clock, too short."
     stamps = np.unique(rows.timestamp.to_numpy(float))                       # (k,) every analysed frame's time
@@ -617,6 +618,7 @@ def adjust_input(rows: pd.DataFrame, # `detect`'s rows of one video, every face
             out.loc[face.index, [f'AU{a:02d}_c{suffix}' for a in aus]] = (probs >= threshold).astype(int)
     return typed_rows(out).set_axis(rows.index)
 
+# %% ../nbs/26_detect.ipynb 68
 def adjust_rows(table: pd.DataFrame, # `detect`'s rows, any inputs
                 aus, # the checkpoint's AU numbers
                 calibrate: str | None = None, # as `adjust_input`
@@ -640,7 +642,7 @@ def adjust_rows(table: pd.DataFrame, # `detect`'s rows, any inputs
         table.loc[mine, columns] = adjusted[columns].astype(float).to_numpy()          # by position
     return typed_rows(table), errors
 
-# %% ../nbs/26_detect.ipynb 72
+# %% ../nbs/26_detect.ipynb 74
 def _refuse_stills(inputs: list):
     "Calibration and smoothing need videos: a still image (a photo, an (h, w, 3) array) is refused before any work."
     for source, name in zip(inputs, _names(inputs)):
@@ -664,7 +666,7 @@ def _adjusted(result: pd.DataFrame, out, names: list[str], complete: list[str], 
     result[added] = rows.set_index(key(rows))[added].reindex(key(result)).to_numpy()
     return typed_rows(result), errors
 
-# %% ../nbs/26_detect.ipynb 78
+# %% ../nbs/26_detect.ipynb 80
 TIMELINE_PANELS = {'': 'raw', '_cal': 'calibrated', '_smooth': 'smoothed', '_cal_smooth': 'calibrated, smoothed'}
 
 def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows

@@ -22,7 +22,7 @@ from .train import train_fold
 # %% auto 0
 __all__ = ['PAPER_F1', 'ABLATIONS', 'TABLE_III', 'PAPER_ABLATION', 'f1_scores', 'predict', 'f1_table', 'evaluate', 'baseline_f1',
            'is_full_protocol', 'mean_label', 'run_fold', 'map_in_workers', 'run_folds', 'fold_table', 'cross_validate',
-           'zero_shot_f1', 'ablation_study', 'plot_ablation']
+           'zero_shot_f1', 'row_folder', 'ablation_study', 'plot_ablation']
 
 # %% ../nbs/10_eval.ipynb 6
 def f1_scores(probs, # (n, c) probabilities
@@ -225,6 +225,11 @@ ABLATIONS = {  # name -> FAUDCLIPConfig overrides
 TABLE_III = ('baseline', '+FIL', '+TA', '+LP (full)')
 PAPER_ABLATION = {'baseline': 62.9, '+FIL': 63.5, '+TA': 64.0, '+LP (full)': 64.7}  # BP4D, Table III
 
+def row_folder(row: str, # a name of `ABLATIONS`
+              ) -> str:
+    "The folder name of a row: '+LP (full)' -> 'LP_full'."
+    return re.sub(r'[^A-Za-z0-9]+', '_', row).strip('_')
+
 def ablation_study(cfg: TrainConfig, # the base run (each row changes its `model_overrides` and `out`)
                    rows=tuple(ABLATIONS), # names of `ABLATIONS` to train
                    folds=(1, 2, 3), # which folds
@@ -234,8 +239,7 @@ def ablation_study(cfg: TrainConfig, # the base run (each row changes its `model
     deviation; the paper's BP4D numbers after a full 3-fold run."""
     results = {}
     for name in tqdm(rows, desc='ablations', disable=not progress):
-        folder = re.sub(r'[^A-Za-z0-9]+', '_', name).strip('_')  # '+LP (full)' -> 'LP_full'
-        row_cfg = replace(cfg, out=str(Path(cfg.out) / folder),
+        row_cfg = replace(cfg, out=str(Path(cfg.out) / row_folder(name)),
                           model_overrides={**cfg.model_overrides, **ABLATIONS[name]})
         results[name] = cross_validate(row_cfg, folds, progress=False)['table']['Avg']  # per fold, then the mean
     table = pd.DataFrame(results).T.rename(columns={mean_label(folds): 'F1'})

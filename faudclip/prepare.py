@@ -171,6 +171,7 @@ def prepare_summary(prepared: pd.DataFrame, # the frames `prepare_dataset` retur
     if len(failures): lines.append(f"each is listed in {Path(out) / 'failures.csv'}")
     return '\n'.join(lines)
 
+# %% ../nbs/21_prepare.ipynb 14
 def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
                     labels, # BP4D's AUCoding/AU_OCC or DISFA's ActionUnit_Labels
                     out, # the prepared tree to write (resumed when it is there)
@@ -218,7 +219,7 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
         write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/21_prepare.ipynb 33
+# %% ../nbs/21_prepare.ipynb 34
 @call_parse
 def prepare(dataset: str, # BP4D or DISFA
             labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels

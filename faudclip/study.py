@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_study.ipynb 4
 from __future__ import annotations
-import json, math, re, time
+import json, math, time
 from dataclasses import dataclass, asdict, field, replace
 from pathlib import Path
 import numpy as np
@@ -17,18 +17,18 @@ from .core import LOCK_NAME, OptionError, run_lock, write_atomic
 from .synth import COOCCURRENCE
 from .config import synth_fold
 from .data import resize_for
-from .checkpoints import load_model
-from .evaluate import ABLATIONS, TABLE_III, run_fold, map_in_workers
+from .checkpoints import EARLIER_DEFAULTS, load_model
+from .evaluate import ABLATIONS, TABLE_III, map_in_workers, row_folder, run_fold
 from .gradcam import Counterfactuals, counterfactuals, counterfactual_game, tree_level_hits
 from .demo import _claim, _render_once, pretrained_clip, run_environment, _torch_threads, _Laps
 
 # %% auto 0
 __all__ = ['STUDY_PRESETS', 'EXPLAINED_ROWS', 'COMPARISONS', 'LOCALISATION', 'STUDY_MARK', 'STUDY_FIGURES', 'STUDY_OUTPUTS',
-           'PAPER_EFFECTS', 'StudyConfig', 'study_config', 'row_folder', 'StudyRun', 'study_runs', 'save_pairs',
-           'load_pairs', 'study_pairs', 'explain_run', 'finished', 'mean_interval', 'paired_effect', 'verdict',
-           'results_frame', 'paired_values', 'effects', 'intervals', 'analyse', 'per_au_scores', 'f1_per_au',
-           'run_study', 'plot_effects', 'plot_tree_levels', 'plot_intervals', 'write_study', 'interval_text',
-           'read_study', 'study_report', 'demo_tree_levels', 'study']
+           'PAPER_EFFECTS', 'StudyConfig', 'study_config', 'StudyRun', 'study_runs', 'save_pairs', 'load_pairs',
+           'study_pairs', 'explain_run', 'finished', 'mean_interval', 'paired_effect', 'verdict', 'results_frame',
+           'paired_values', 'effects', 'intervals', 'analyse', 'per_au_scores', 'f1_per_au', 'run_study',
+           'plot_effects', 'plot_tree_levels', 'plot_intervals', 'write_study', 'interval_text', 'read_study',
+           'study_report', 'demo_tree_levels', 'study']
 
 # %% ../nbs/13_study.ipynb 6
 @dataclass
@@ -88,11 +88,6 @@ def study_config(preset: str = 'default', # one of `STUDY_PRESETS`
 
 # %% ../nbs/13_study.ipynb 10
 EXPLAINED_ROWS = ('baseline', '+LP (full)')  # Fig. 5 compares the full model's explanations with the baseline's
-
-def row_folder(row: str, # a name of `ABLATIONS`
-              ) -> str:
-    "The folder name of a row: '+LP (full)' -> 'LP_full'."
-    return re.sub(r'[^A-Za-z0-9]+', '_', row).strip('_')
 
 @dataclass
 class StudyRun:
@@ -192,7 +187,8 @@ def finished(run: StudyRun, # a run of the design
     path = Path(run.cfg.out) / 'result.json'
     if not path.is_file(): return None
     record = json.loads(path.read_text())
-    return record if record.get('config') == _plain(asdict(run.cfg)) else None
+    saved = {**EARLIER_DEFAULTS, **record.get('config', {})}  # a run of an earlier version, before newer fields
+    return record if saved == _plain(asdict(run.cfg)) else None
 
 # %% ../nbs/13_study.ipynb 18
 def mean_interval(x, # (n,) one value per (seed, fold) cell
