@@ -6,19 +6,19 @@
 from __future__ import annotations
 import json, math, os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 import cv2
 import numpy as np
 import pandas as pd
 from fastcore.script import call_parse
 from tqdm.auto import tqdm
-from .core import DataError, OptionError, parse_device, read_image, run_lock
+from .core import DataError, OptionError, OWN_DATASET, parse_device, read_image, run_lock, write_atomic
 from .align import detect_landmarks, mtcnn, similarity_transform, warp_face
-from .data import fold_splits, read_bp4d_labels, read_disfa_labels, write_lists
+from .data import LANDMARK_COLUMNS, fold_splits, read_au_csv, read_bp4d_labels, read_disfa_labels, write_lists
 
 # %% auto 0
-__all__ = ['REUSED', 'LabelledFrame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'align_frames', 'PrepareInterrupted',
-           'prepare_summary', 'prepare_dataset', 'prepare']
+__all__ = ['REUSED', 'LabelledFrame', 'bp4d_frames', 'VideoReader', 'disfa_frames', 'csv_frames', 'align_frames',
+           'PrepareInterrupted', 'prepare_summary', 'crop_landmarks', 'prepare_dataset', 'prepare']
 
 # %% ../nbs/21_prepare.ipynb 6
 @dataclass
@@ -28,6 +28,7 @@ class LabelledFrame:
     crop: str              # crop path relative to out/img
     source: str            # where the pixels come from, for messages
     load: callable = field(repr=False)  # () -> RGB uint8 array, or None when unreadable
+    landmarks: np.ndarray | None = field(default=None, repr=False)  # (5, 2) given with the frame: no detection
 
 def _read_rgb(path: Path):
     "A frame as an upright 8-bit RGB array (`read_image`), or None when it cannot be read."
@@ -88,11 +89,31 @@ def disfa_frames(labels: pd.DataFrame, # from `read_disfa_labels`
     return frames, missing
 
 # %% ../nbs/21_prepare.ipynb 10
+def csv_frames(table: pd.DataFrame, # from `read_au_csv`: subject, path (and landmarks)
+               root, # the CSV's folder, which its paths are relative to
+              ) -> list[LabelledFrame]:
+    "The frames of a data set's CSV, grouped by sequence (a subject's folder), in the CSV's order within each."
+    root = Path(root)
+    given = LANDMARK_COLUMNS[0] in table.columns
+    points = table[LANDMARK_COLUMNS].to_numpy(float).reshape(-1, 5, 2) if given else [None] * len(table)  # (n, 5, 2)
+    frames = [LabelledFrame(f'{s}/{PurePosixPath(p).parent}', p, str(root / p), lambda f=root / p: _read_rgb(f), pts)
+              for s, p, pts in zip(table.subject, table.path, points)]
+    order = {}                                                         # sequence -> its first appearance
+    for f in frames: order.setdefault(f.sequence, len(order))
+    return sorted(frames, key=lambda f: order[f.sequence])            # stable: the CSV's order within a sequence
+
+# %% ../nbs/21_prepare.ipynb 12
 def _save(path: Path, image: np.ndarray):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name('.tmp-' + path.name)
     if not cv2.imwrite(str(tmp), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)): raise OSError(f"{path}: could not write")
     os.replace(tmp, path)
+
+def _face_points(fr: LabelledFrame, image: np.ndarray, detector) -> np.ndarray | None:
+    "The frame's 5 landmarks `(5, 2)`: those given with it, else the detector's; None when no face is found."
+    if fr.landmarks is not None: return fr.landmarks
+    found = detect_landmarks(image, detector)
+    return None if found is None else found[0]
 
 def align_frames(frames: list[LabelledFrame], # in sequence order
                  out_img, # the img/ folder of the prepared tree
@@ -117,13 +138,13 @@ def align_frames(frames: list[LabelledFrame], # in sequence order
         if image is None:
             problems.append((fr.source, 'unreadable image or frame'))
             continue
-        found = detect_landmarks(image, detector)
-        if found is not None: previous = similarity_transform(found[0], size, enlarge)
+        points = _face_points(fr, image, detector)
+        if points is not None: previous = similarity_transform(points, size, enlarge)
         else:
             if previous is None and pending is not None:  # resumed: recompute the last saved frame's transform
                 again = pending.load()
-                again = again is not None and detect_landmarks(again, detector)
-                previous = similarity_transform(again[0], size, enlarge) if again else None
+                points = None if again is None else _face_points(pending, again, detector)
+                previous = None if points is None else similarity_transform(points, size, enlarge)
             if previous is None:
                 problems.append((fr.source, 'no face, and no earlier face in this sequence: skipped'))
                 continue
@@ -132,7 +153,7 @@ def align_frames(frames: list[LabelledFrame], # in sequence order
         done.add(fr.crop); pending = None
     return done, problems
 
-# %% ../nbs/21_prepare.ipynb 12
+# %% ../nbs/21_prepare.ipynb 14
 def _claim(out: Path, settings: dict):
     "Record the crop settings in `out/prepare.json`; refuse a folder whose crops were made with other settings."
     record = out / 'prepare.json'
@@ -151,12 +172,19 @@ REUSED = "no face: reused the previous frame's transform"  # a failures.csv reas
 class PrepareInterrupted(KeyboardInterrupt):
     "Ctrl-C during `prepare`, with where the crops so far are and how to continue."
 
+def _earlier_reuses(out: Path) -> list[tuple[str, str]]:
+    "The (file, reason) rows of frames an earlier run kept with a neighbour's transform (its `failures.csv`)."
+    path = out / 'failures.csv'
+    if not path.is_file(): return []
+    earlier = pd.read_csv(path)
+    return [(f, r) for f, r in zip(earlier.file, earlier.reason) if r == REUSED]
+
 def _reasons(failures: pd.DataFrame) -> str:
     "'40 no face, ...; 3 no image ...': the dropped frames of `failures` counted by reason, most frequent first."
     counts = failures.reason[failures.reason != REUSED].value_counts()
     return '; '.join(f'{n} {reason}' for reason, n in counts.items())
 
-# %% ../nbs/21_prepare.ipynb 13
+# %% ../nbs/21_prepare.ipynb 15
 def prepare_summary(prepared: pd.DataFrame, # the frames `prepare_dataset` returned
                     out, # its output folder, with failures.csv
                    ) -> str:
@@ -171,9 +199,62 @@ def prepare_summary(prepared: pd.DataFrame, # the frames `prepare_dataset` retur
     if len(failures): lines.append(f"each is listed in {Path(out) / 'failures.csv'}")
     return '\n'.join(lines)
 
-# %% ../nbs/21_prepare.ipynb 14
-def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
-                    labels, # BP4D's AUCoding/AU_OCC or DISFA's ActionUnit_Labels
+# %% ../nbs/21_prepare.ipynb 16
+def _raw_frames(key: str, # 'BP4D', 'DISFA' or 'CSV'
+                labels, # BP4D's AUCoding/AU_OCC, DISFA's ActionUnit_Labels, or a data set's CSV
+                images, # BP4D's frame folders
+                videos, # DISFA's left-camera videos
+               ) -> tuple[pd.DataFrame, list[LabelledFrame], list, list[str], dict]:
+    "The label table, its frames, (file, reason) for the missing ones, each label row's crop, and the pixels' source."
+    if key == 'BP4D':
+        if images is None: raise OptionError("BP4D needs --images, the folder of {subject}/{task}/{frame}.jpg frames")
+        table = read_bp4d_labels(labels)
+        crops = [f'{s}/{t}/{f}.jpg' for s, t, f in zip(table.subject, table.task, table.frame)]
+        return table, *bp4d_frames(table, images), crops, {'images': images}
+    if key == 'DISFA':
+        if videos is None: raise OptionError("DISFA needs --videos, the Videos_LeftCamera folder")
+        table = read_disfa_labels(labels)
+        crops = [f'{s}/{f}.png' for s, f in zip(table.subject, table.frame)]
+        return table, *disfa_frames(table, videos), crops, {'videos': videos}
+    if key == OWN_DATASET:
+        if images is not None or videos is not None:
+            raise OptionError("a csv data set's frames are its CSV's path column: --images and --videos are for BP4D "
+                              "and DISFA")
+        table = read_au_csv(labels)                                    # a missing image: one line naming its row
+        return table, csv_frames(table, Path(labels).parent), [], list(table.path), {'csv': labels}
+    raise OptionError(f"prepare handles BP4D, DISFA and csv, not {key!r}")
+
+# %% ../nbs/21_prepare.ipynb 17
+def crop_landmarks(points: np.ndarray, # (n, 10) x0, y0, ..., x4, y4 in the frames' pixels
+                   size: int = 256, # side of the aligned crops
+                   enlarge: float = 2.9, # alignment box enlargement
+                  ) -> np.ndarray: # (n, 10) the same points in the pixels of each frame's crop
+    "Landmarks moved into the aligned crops that `similarity_transform` makes from them."
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 5, 2)  # (n, 5, 2)
+    matrices = np.stack([similarity_transform(p, size, enlarge) for p in points])  # (n, 2, 3)
+    moved = np.einsum('nij,nkj->nki', matrices[:, :, :2], points) + matrices[:, None, :, 2]  # (n, 5, 2)
+    return moved.reshape(len(points), 10)
+
+def _write_own_csv(labels, # the data set's CSV
+                   table: pd.DataFrame, # `read_au_csv` of it
+                   kept: list[bool], # per row: its crop is on disk
+                   out: Path, # the prepared folder
+                   size: int, enlarge: float,
+                  ) -> pd.DataFrame: # `read_au_csv` of `out/labels.csv`
+    """The prepared rows of a data set's CSV as `out/labels.csv`: its own columns and values (intensities stay
+    intensities, for `--threshold`), each path its crop's, and landmarks moved into the crop."""
+    rows = pd.read_csv(labels)
+    rows.columns = [str(c).strip() for c in rows.columns]
+    rows = rows[kept].reset_index(drop=True)
+    rows['path'] = ['img/' + p for p in table.path[kept]]
+    if LANDMARK_COLUMNS[0] in rows.columns:
+        rows[LANDMARK_COLUMNS] = crop_landmarks(rows[LANDMARK_COLUMNS].to_numpy(float), size, enlarge)
+    write_atomic(out / 'labels.csv', lambda tmp: rows.to_csv(tmp, index=False))
+    return read_au_csv(out / 'labels.csv')                               # what training will read: checked now
+
+# %% ../nbs/21_prepare.ipynb 18
+def prepare_dataset(dataset: str, # 'BP4D', 'DISFA' or 'CSV'
+                    labels, # BP4D's AUCoding/AU_OCC, DISFA's ActionUnit_Labels, or a data set's CSV
                     out, # the prepared tree to write (resumed when it is there)
                     images=None, # BP4D's frame folders
                     videos=None, # DISFA's left-camera videos
@@ -182,55 +263,58 @@ def prepare_dataset(dataset: str, # 'BP4D' or 'DISFA'
                     detector=None, # an MTCNN-like detector (default: facenet-pytorch's MTCNN)
                     progress: bool = True, # show a progress bar
                    ) -> pd.DataFrame:
-    "Align a raw BP4D (`images`) or DISFA (`videos`) tree into `out` (img/, list/, labels.csv, failures.csv)."
+    """Align a raw BP4D (`images`) or DISFA (`videos`) tree, or the frames a CSV lists, into `out` (img/, labels.csv,
+    failures.csv, and BP4D's and DISFA's list/)."""
     key, out = dataset.upper(), Path(out)
     if size < 32: raise OptionError(f"--size must be at least 32, not {size}")
     if not (math.isfinite(enlarge) and enlarge > 0):
         raise OptionError(f"--enlarge must be a positive number, not {enlarge}")
-    if key == 'BP4D':
-        if images is None: raise OptionError("BP4D needs --images, the folder of {subject}/{task}/{frame}.jpg frames")
-        table = read_bp4d_labels(labels)
-        frames, missing = bp4d_frames(table, images)
-        crop = [f'{s}/{t}/{f}.jpg' for s, t, f in zip(table.subject, table.task, table.frame)]
-    elif key == 'DISFA':
-        if videos is None: raise OptionError("DISFA needs --videos, the Videos_LeftCamera folder")
-        table = read_disfa_labels(labels)
-        frames, missing = disfa_frames(table, videos)
-        crop = [f'{s}/{f}.png' for s, f in zip(table.subject, table.frame)]
-    else: raise OptionError(f"prepare handles BP4D and DISFA, not {dataset!r}")
-    # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment
-    fold_splits(table, key)
-    source = {'images': images} if key == 'BP4D' else {'videos': videos}  # where the pixels come from
+    table, frames, missing, crops, source = _raw_frames(key, labels, images, videos)
+    if key == OWN_DATASET and out.resolve() == Path(labels).resolve().parent:
+        raise OptionError(f"{out} is the CSV's own folder: choose another output folder for the aligned copy")
+    # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment (a CSV's folds
+    # are chosen when training, with --folds)
+    if key != OWN_DATASET: fold_splits(table, key)
     settings = {'dataset': key, 'size': size, 'enlarge': enlarge,
                 **{k: str(Path(v).resolve()) for k, v in source.items()}}
     with run_lock(out, 'prepare'):                                   # one writer per output folder
         _claim(out, settings)
+        earlier = _earlier_reuses(out)                                 # a resumed run skips those crops: kept in
         try: done, problems = align_frames(frames, out / 'img', size, enlarge, detector, progress)
         except KeyboardInterrupt:
             raise PrepareInterrupted(f"interrupted: the crops aligned so far are kept in {out / 'img'}; run the same "
                                      "command again to continue from there") from None
+        kept_crops = {fr.source for fr in frames if fr.crop in done} - {f for f, _ in problems}
+        earlier = [(f, r) for f, r in earlier if f in kept_crops]      # still on disk, and not aligned again now
+        position = {fr.source: k for k, fr in enumerate(frames)}
+        problems = sorted(earlier + problems, key=lambda row: position[row[0]])  # in the frames' order, as at first
         failures = pd.DataFrame(missing + problems, columns=['file', 'reason'])
         failures.to_csv(out / 'failures.csv', index=False)
-        prepared = table[[c in done for c in crop]].reset_index(drop=True)
-        if prepared.empty:
+        kept = [c in done for c in crops]
+        if not any(kept):
             raise DataError(f"none of the {len(table)} labelled frames gave an aligned face ({_reasons(failures)}): "
                             f"each is listed in {out / 'failures.csv'}")
+        if key == OWN_DATASET: return _write_own_csv(labels, table, kept, out, size, enlarge)
+        prepared = table[kept].reset_index(drop=True)
         prepared.to_csv(out / 'labels.csv', index=False)
         write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/21_prepare.ipynb 34
+# %% ../nbs/21_prepare.ipynb 47
 @call_parse
-def prepare(dataset: str, # BP4D or DISFA
-            labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels
-            out: str, # output folder: img/, list/, labels.csv, failures.csv
+def prepare(dataset: str, # BP4D, DISFA or csv
+            labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels; csv: the data set's CSV (notebook 02)
+            out: str, # output folder: img/, labels.csv, failures.csv (BP4D and DISFA: and list/)
             images: str = None, # BP4D: folder of {subject}/{task}/{frame}.jpg
             videos: str = None, # DISFA: Videos_LeftCamera with LeftVideoSNxxx_comp.avi
             size: int = 256, # side of the aligned crops
             enlarge: float = 2.9, # box enlargement of the similarity transform (looser crop when larger)
             device: str = 'cpu', # where MTCNN runs: cpu or cuda
            ):
-    "Align a raw BP4D or DISFA download into 256-px crops and ME-GraphAU list files (resumable)."
+    """Align a raw BP4D or DISFA download, or the frames a data set's CSV lists, into 256-px crops (and BP4D's and
+    DISFA's ME-GraphAU list files); resumable."""
     detector = mtcnn(str(parse_device(device)))                    # a bad --device: one line, before any work
     prepared = prepare_dataset(dataset, labels, out, images, videos, size, enlarge, detector)
     print(prepare_summary(prepared, out))
+    if dataset.upper() == OWN_DATASET:
+        print(f"train on it with: faudclip train csv {Path(out) / 'labels.csv'} RUNS (or cv, ablate, evaluate)")
