@@ -114,6 +114,7 @@ def load_clip(name: str = 'ViT-B-16-quickgelu', # open_clip architecture (defaul
         if pretrained is not None: open_clip.load_checkpoint(model, str(pretrained))
         return model
 
+# %% ../nbs/03_backbone.ipynb 10
 class _NoRandomInitWarning(logging.Filter):
     "Drops open_clip's 'No pretrained weights loaded ... initialized randomly' warning."
     def filter(self, record: logging.LogRecord) -> bool:
@@ -138,7 +139,7 @@ def _weights_errors(pretrained, name: str):
         raise DataError(f"{pretrained}: cannot load it as {name} weights ({type(e).__name__}: "
                         f"{' '.join(lines[:2])[:240]}{more})") from None
 
-# %% ../nbs/03_backbone.ipynb 21
+# %% ../nbs/03_backbone.ipynb 22
 def patch_tokens(clip, # an open_clip CLIP model
                  images: torch.Tensor, # (b, 3, H, W), CLIP-normalised
                  ln_post: bool = True, # apply CLIP's final LayerNorm to the tokens

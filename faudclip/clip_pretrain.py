@@ -150,6 +150,7 @@ def centre_crops(images: torch.Tensor, # (n, 3, H, W)
     top, left = (images.shape[2] - size) // 2, (images.shape[3] - size) // 2
     return images[:, :, top:top + size, left:left + size]
 
+# %% ../nbs/23_clip_pretrain.ipynb 14
 def contrastive_pretrain(clip, # an open_clip CLIP, trained in place
                          images: torch.Tensor, # (n, 3, H, W) CLIP-normalised faces, larger than the model's input
                          captions, # one caption per face
@@ -198,8 +199,7 @@ def retrieval_accuracy(clip, # an open_clip CLIP
     best = sims.argmax(1).tolist()
     return float(np.mean([captions[j] == c for j, c in zip(best, captions)]))
 
-
-# %% ../nbs/23_clip_pretrain.ipynb 23
+# %% ../nbs/23_clip_pretrain.ipynb 24
 def zero_shot_prompts(au: int, # an AU of `ALL_AUS`
                      ) -> list[str]:
     """The texts whose mean embedding stands for AU `au`: its FACS behaviour description and its plain phrases in the

@@ -191,6 +191,7 @@ def _explanation_summary(scores: dict) -> pd.DataFrame:
             for name, s in scores.items()}
     return pd.DataFrame(rows).round(3)
 
+# %% ../nbs/28_demo.ipynb 15
 def _explanation_section(metrics: dict) -> str:
     if 'explanations' not in metrics: return ''
     e = metrics['explanations']
@@ -230,6 +231,7 @@ The paper's Fig. 5, each AU on four new identities that show only that AU:
 {figures}
 """
 
+# %% ../nbs/28_demo.ipynb 16
 def demo_report(table: pd.DataFrame, # F1 (%) per fold and AU, with the mean
                 metrics: dict, # what `run_demo` writes to metrics.json
                 cfg: TrainConfig, # the folds' configuration
@@ -288,7 +290,7 @@ probability. Notebooks 11 and 12 explain the maps and explore them interactively
 ![SynthAU faces](contact_sheet.png)
 """
 
-# %% ../nbs/28_demo.ipynb 17
+# %% ../nbs/28_demo.ipynb 19
 _VERSIONED = ('torch', 'torchvision', 'numpy', 'open_clip_torch', 'pillow', 'scikit-learn', 'opencv-python-headless')
 
 def _cpu_name() -> str:
@@ -309,7 +311,7 @@ def run_environment() -> dict:
     return {'python': platform.python_version(), **versions, 'cpu': _cpu_name(), 'cores': os.cpu_count(),
             'threads': torch.get_num_threads(), 'date': datetime.date.today().isoformat()}
 
-# %% ../nbs/28_demo.ipynb 20
+# %% ../nbs/28_demo.ipynb 22
 # What the demo writes in its folder; it deletes nothing else, and starts in no folder that holds anything else
 DEMO_MARK = 'faudclip_demo.json'  # written first in the output folder: the demo's files beside it are its own
 DEMO_OUTPUTS = ('synthau', 'clip_pretrain', 'runs', 'metrics.json', 'report.md', 'per_au_f1.png', 'training_curves.png',
@@ -334,7 +336,7 @@ def _refuse_foreign(folder: Path, foreign: list[str]):
         raise OptionError(f"{folder} holds {shown}, which the demo did not write: choose another --out, or pass "
                           "--overwrite to let the demo delete them")
 
-# %% ../nbs/28_demo.ipynb 21
+# %% ../nbs/28_demo.ipynb 23
 def _claim(folder: Path, # the folder about to be (re)written
            record: str, # the demo's record in it
            owned, # the names the demo writes in it
@@ -372,7 +374,7 @@ def _complete(folder: Path, record: str):
     path = folder / record
     _write_record(path, {**_read_record(path), 'complete': True})
 
-# %% ../nbs/28_demo.ipynb 22
+# %% ../nbs/28_demo.ipynb 24
 def _check_demo_options(**options):
     "Refuse, one option at a time and before any work, the demo's options that would fail or train nothing."
     at_least = {'subjects': 3, 'frames': 1, 'epochs': 1, 'frame_step': 1, 'counterfactual_identities': 1, 'seed': 0,
@@ -397,7 +399,7 @@ def _check_demo_folder(out: Path):
                                   ('runs', 'demo_settings.json', (*DEMO_RUNS, 'demo_settings.json'))):
         _refuse_foreign(out / folder, _foreign(out / folder, record, owned))
 
-# %% ../nbs/28_demo.ipynb 23
+# %% ../nbs/28_demo.ipynb 25
 DEMO_THREADS = 2  # PyTorch threads of the demo's own stages (each training run has one), whatever the machine's cores
 
 @contextlib.contextmanager
@@ -417,7 +419,7 @@ class _Laps:
         self.seconds[stage] = round(now - self._last, 1)
         self._last = now
 
-# %% ../nbs/28_demo.ipynb 24
+# %% ../nbs/28_demo.ipynb 26
 def _render_once(root: Path, settings: dict, progress: bool, overwrite: bool = False):
     "Render SynthAU into `root` unless an earlier run rendered it with the same settings."
     if _claim(root, 'demo_render.json', SYNTH_FILES, settings, overwrite): return
@@ -431,7 +433,7 @@ def _fresh_runs(runs: Path, settings: dict, folds, overwrite: bool = False):
     them; else start again."""
     _claim(runs, 'demo_settings.json', (*folds, 'demo_settings.json'), settings, overwrite, resumable=True)
 
-# %% ../nbs/28_demo.ipynb 25
+# %% ../nbs/28_demo.ipynb 27
 def pretrained_clip(out: Path, # the demo's folder
                     settings: dict, # subjects, frames, seed, steps, image size...: retrained when they change
                     progress: bool = True, # show progress bars
@@ -455,7 +457,54 @@ def pretrained_clip(out: Path, # the demo's folder
     _complete(root, 'settings.json')
     return weights
 
-# %% ../nbs/28_demo.ipynb 26
+# %% ../nbs/28_demo.ipynb 28
+def _claim_demo_folder(out: Path):
+    "Mark `out` as the demo's (its mark is written first), and remove a previous run's results: none is left stale."
+    _write_record(out / DEMO_MARK, {'written_by': 'faudclip demo'})
+    for name in ('metrics.json', 'report.md'): (out / name).unlink(missing_ok=True)
+
+def _baselines(out: Path, pretrained: str | None, cfg: TrainConfig, runs: list, n_faces: int,
+              ) -> tuple[dict, dict | None]: # (baselines' mean F1 over the folds, the pretraining check or None)
+    """The all-positive and prior baselines; with a pretrained CLIP, also what it does with no AU label: its zero-shot
+    F1 (as is, and with thresholds fitted on each training fold) and its retrieval check on `n_faces` faces."""
+    baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
+    if not pretrained: return baselines, None
+    clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=cfg.image_size)
+    pretraining = pretraining_check(out, clip, out / 'synthau', cfg.image_size, n_faces, cfg.seed)
+    scored = {}  # each image's zero-shot logits, computed once for the three folds
+    zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold']), cache=scored) for r in runs]
+    for k in ('zero_shot', 'zero_shot_fitted'): baselines[k] = float(np.mean([z[k].mean() for z in zero_shot]))
+    return baselines, pretraining
+
+def _fold_metrics(runs: list, table: pd.DataFrame, baselines: dict, clip_pretrain_steps: int,
+                  probe_warmup_steps: int) -> dict:
+    "metrics.json's results of the folds: mean and per-AU F1 (0-1), each fold's with its seconds, and the baselines."
+    per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
+    return {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
+            'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
+                       'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(),
+                       'seconds': round(r['seconds'], 1)} for r in runs],
+            'baselines': {k: round(v, 4) for k, v in baselines.items()},
+            'clip_pretrain_steps': clip_pretrain_steps,
+            'probe_warmup_steps': probe_warmup_steps}
+
+def _demo_config(out: Path, data: dict, recipe: dict, pretrained: str | None, overwrite: bool) -> TrainConfig:
+    "Fold 1's run of the demo's `recipe`, once `out/runs` is known to hold runs of this recipe only (`_fresh_runs`)."
+    _fresh_runs(out / 'runs', {**data, **recipe}, DEMO_RUNS, overwrite)
+    return synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=recipe['epochs'],
+                      image_size=recipe['image_size'], resize=resize_for(recipe['image_size']),
+                      probe_warmup_steps=recipe['probe_warmup_steps'], seed=data['seed'], pretrained=pretrained)
+
+def _write_results(out: Path, metrics: dict, laps, start: float,
+                   report, # () -> report.md's text, made once `metrics` holds the seconds
+                  ):
+    "metrics.json, with the seconds of each stage and the environment, then report.md."
+    metrics['seconds'], metrics['stage_seconds'] = round(time.perf_counter() - start, 1), laps.seconds
+    metrics['environment'] = {**run_environment(), 'threads_per_training_run': 1}
+    (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
+    (out / 'report.md').write_text(report())
+
+# %% ../nbs/28_demo.ipynb 29
 def run_demo(out='outputs/demo', # output folder
              subjects: int = 240, # SynthAU subjects, dealt into 3 folds
              frames: int = 10, # frames per subject
@@ -480,49 +529,31 @@ def run_demo(out='outputs/demo', # output folder
     out, start = Path(out), time.perf_counter()
     if not overwrite: _check_demo_folder(out)  # before anything is written or deleted
     with run_lock(out, 'demo'), _torch_threads(DEMO_THREADS):  # one demo per folder; the same threads on any machine
-        _write_record(out / DEMO_MARK, {'written_by': 'faudclip demo'})
-        for name in ('metrics.json', 'report.md'): (out / name).unlink(missing_ok=True)  # no stale result
+        _claim_demo_folder(out)
         laps = _Laps()
         data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': frame_step,
                 'cooccurrence': cooccurrence}
         _render_once(out / 'synthau', data, progress, overwrite)
         laps('render SynthAU')
-        if probe_warmup_steps is None:
-            probe_warmup_steps = 0 if clip_pretrain_steps else 300  # the supervised warm-up is for a random tower only
+        if probe_warmup_steps is None: probe_warmup_steps = 0 if clip_pretrain_steps else 300  # a random tower's only
         pretrained = None
         if clip_pretrain_steps:  # half as many other subjects, captioned
             pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': image_size,
                                                    'steps': clip_pretrain_steps}, progress, overwrite))
         laps('contrastive pretraining (with its faces)')
-        _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'image_size': image_size,
-                                   'probe_warmup_steps': probe_warmup_steps,
-                                   'clip_pretrain_steps': clip_pretrain_steps}, DEMO_RUNS, overwrite)
+        recipe = {'epochs': epochs, 'image_size': image_size, 'probe_warmup_steps': probe_warmup_steps,
+                  'clip_pretrain_steps': clip_pretrain_steps}
+        cfg = _demo_config(out, data, recipe, pretrained, overwrite)
         contact_sheet(out / 'synthau', n=12, out=out / 'contact_sheet.png', seed=seed)
-        cfg = synth_fold(1, data=str(out / 'synthau'), out=str(out / 'runs'), epochs=epochs, image_size=image_size,
-                         resize=resize_for(image_size), probe_warmup_steps=probe_warmup_steps, seed=seed,
-                         pretrained=pretrained)
         folds = [replace(cfg, fold=k, out=str(out / 'runs' / f'fold{k}')) for k in (1, 2, 3)]
         trained = run_folds(folds + ([_baseline_run(cfg, out)] if pointing_faces else []), progress, workers)
         laps(f"training: 3 folds{' and the baseline for the explanations' if pointing_faces else ''}, {workers} side "
              "by side")
         runs = trained[:3]
         table = fold_table(runs, cfg.dataset)
-        per_au = (table.loc['mean'].drop('Avg') / 100).round(4)
-        baselines = {k: float(np.mean([r['baselines'][k] for r in runs])) for k in ('all_positive', 'prior')}
-        if pretrained:  # what the pretrained CLIP does with no AU label (thresholds fitted on each training fold)
-            clip = load_clip(TINY_CLIP, pretrained=pretrained, image_size=image_size)
-            pretraining = pretraining_check(out, clip, out / 'synthau', image_size, min(100, subjects * frames), seed)
-            scored = {}  # each image's zero-shot logits, computed once for the three folds
-            zero_shot = [zero_shot_f1(clip, replace(cfg, fold=r['fold']), cache=scored) for r in runs]
-            for k in ('zero_shot', 'zero_shot_fitted'): baselines[k] = float(np.mean([z[k].mean() for z in zero_shot]))
-            laps('zero-shot baseline and retrieval check')
-        metrics = {'mean_f1': round(float(per_au.mean()), 4), 'per_au_f1': per_au.to_dict(),
-                   'folds': [{'fold': r['fold'], 'mean_f1': round(float(r['f1']['Avg']) / 100, 4),
-                              'per_au_f1': (r['f1'].drop('Avg') / 100).round(4).to_dict(),
-                              'seconds': round(r['seconds'], 1)} for r in runs],
-                   'baselines': {k: round(v, 4) for k, v in baselines.items()},
-                   'clip_pretrain_steps': clip_pretrain_steps,
-                   'probe_warmup_steps': probe_warmup_steps}
+        baselines, pretraining = _baselines(out, pretrained, cfg, runs, min(100, subjects * frames))
+        if pretrained: laps('zero-shot baseline and retrieval check')
+        metrics = _fold_metrics(runs, table, baselines, clip_pretrain_steps, probe_warmup_steps)
         if pretrained: metrics['clip_pretrain'] = pretraining
         if pointing_faces:
             metrics['explanations'] = _explanations(out, cfg, trained[3], pointing_faces, counterfactual_identities)
@@ -531,13 +562,10 @@ def run_demo(out='outputs/demo', # output folder
         plot_curves({f"fold {r['fold']}": r['history'] for r in runs}, out / 'training_curves.png')
         explained = explain_figures(out / 'runs' / 'fold1' / 'last.pt', out / 'synthau', out)
         laps('figures')
-        metrics['seconds'], metrics['stage_seconds'] = round(time.perf_counter() - start, 1), laps.seconds
-        metrics['environment'] = {**run_environment(), 'threads_per_training_run': 1}
-        (out / 'metrics.json').write_text(json.dumps(metrics, indent=2))
-        (out / 'report.md').write_text(demo_report(table, metrics, cfg, data, explained))
+        _write_results(out, metrics, laps, start, lambda: demo_report(table, metrics, cfg, data, explained))
         return {'metrics': metrics, 'table': table}
 
-# %% ../nbs/28_demo.ipynb 27
+# %% ../nbs/28_demo.ipynb 30
 def pretraining_check(out: Path, # the demo's folder
                       clip, # the pretrained CLIP
                       data_root: Path, # the demo's SynthAU tree
@@ -566,7 +594,7 @@ def pretraining_check(out: Path, # the demo's folder
             'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}
 
-# %% ../nbs/28_demo.ipynb 38
+# %% ../nbs/28_demo.ipynb 41
 TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
 
 def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)

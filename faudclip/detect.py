@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 from PIL import Image
 from tqdm.auto import tqdm
+from fastcore.basics import patch
 from .core import DataError, OptionError, parse_device, read_image, run_lock, write_atomic
 from .align import mtcnn, similarity_transform, warp_face
 from .data import au_transforms
@@ -77,6 +78,7 @@ def _unique(inputs: list) -> list:
         seen.add(key); unique.append(item)
     return unique
 
+# %% ../nbs/26_detect.ipynb 7
 def _video_frames(path: Path, skip_frames: int, start: int) -> Iterator[Frame]:
     video = cv2.VideoCapture(str(path))
     if not video.isOpened(): raise DataError(f"{path}: OpenCV cannot open this video (unknown codec or not a video)")
@@ -125,7 +127,7 @@ def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (
     if start > 0: return
     yield Frame(str(path), 0, 0.0, np.asarray(read_image(path)))        # upright by its EXIF, 16-bit scaled
 
-# %% ../nbs/26_detect.ipynb 12
+# %% ../nbs/26_detect.ipynb 13
 def box_iou(a: np.ndarray, # (n, 4) boxes
             b: np.ndarray, # (m, 4) boxes
            ) -> np.ndarray: # (n, m)
@@ -157,7 +159,7 @@ class FaceTracker:
             self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids
         return ids
 
-# %% ../nbs/26_detect.ipynb 15
+# %% ../nbs/26_detect.ipynb 16
 FRAME_COLUMNS = ['input', 'frame', 'face_id', 'timestamp', 'confidence', 'success', 'face_x', 'face_y', 'face_width',
                  'face_height', *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]]
 
@@ -192,7 +194,7 @@ def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
     turn them into floats."""
     return table.astype({c: 'Int64' for c in table.columns if _whole(c)})
 
-# %% ../nbs/26_detect.ipynb 19
+# %% ../nbs/26_detect.ipynb 20
 def progress_path(csv_path, # a CSV `detect` writes
                  ) -> Path:
     """`OUT.progress.json`, beside a CSV: the `skip_frames` it was written with, the SHA-256 of the checkpoint that
@@ -244,7 +246,7 @@ def resume_point(csv_path, # a CSV `detect` was writing
     write_atomic(path, lambda tmp: rows[~redo].to_csv(tmp, index=False))  # never a half-rewritten file
     return done, {name: int(frame) for name, frame in last.items()}
 
-# %% ../nbs/26_detect.ipynb 21
+# %% ../nbs/26_detect.ipynb 22
 STAGES = ('decode', 'detect', 'align', 'model')
 MAX_SIDE = 2048  # a larger frame is downscaled to this before detection: MTCNN's memory grows with the frame's area
 
@@ -255,6 +257,7 @@ def _capped(image: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
 FACE_BATCH = 32  # a compiled model always gets this many faces (zero-padded): each new batch size would recompile it
 
+# %% ../nbs/26_detect.ipynb 23
 class FaceAnalyser:
     "A checkpoint, its test transform and MTCNN: frames in, OpenFace-style rows out."
     def __init__(self,
@@ -294,54 +297,57 @@ class FaceAnalyser:
                                 np.asarray(p, float).reshape(-1, 5, 2))
         return found
 
-    @torch.no_grad()
-    def _probabilities(self, faces: list[np.ndarray]) -> np.ndarray:
-        if not faces: return np.zeros((0, len(self.aus)))
-        x = torch.stack([self.transform(Image.fromarray(f)) for f in faces])             # (n, 3, size, size)
-        per = self.face_batch or len(x)
-        x = pad_batch(x, per).to(self.device)                                       # (k * per, 3, size, size)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == 'cuda'):
-            logits = torch.cat([self.logits(chunk) for chunk in x.split(per)])[:len(faces)]  # (n, c)
-        return torch.sigmoid(logits.float()).cpu().numpy()
-
-    def rows(self,
-             frames: list[Frame], # one batch of frames
-             trackers: dict, # input name -> its `FaceTracker`, kept across batches
-            ) -> list[dict]:
-        """The output rows of `frames` (faces numbered by `trackers[input]`), one per face, or one with `success = 0`
-        per frame without."""
-        if not frames: return []
-        clock = time.perf_counter()
-        images, scales = zip(*(_capped(f.image) for f in frames))
-        found = self._detect(list(images))
-        self.seconds['detect'] += time.perf_counter() - clock; clock = time.perf_counter()
-        faces, where = [], []
-        for k, (frame, (boxes, scores, points)) in enumerate(zip(frames, found)):
-            ids = trackers.setdefault(frame.input, FaceTracker())(boxes / scales[k])
-            for j in np.argsort(ids, kind='stable'):
-                matrix = similarity_transform(points[j], self.align_size, self.enlarge)
-                faces.append(warp_face(images[k], matrix, self.align_size)); where.append((k, j, ids[j]))
-        self.seconds['align'] += time.perf_counter() - clock; clock = time.perf_counter()
-        probs = self._probabilities(faces)
-        self.seconds['model'] += time.perf_counter() - clock
-        rows = [{'input': f.input, 'frame': f.frame, 'timestamp': f.timestamp, 'confidence': 0.0, 'success': 0}
-                for f in frames]                                              # frames without a face keep these
-        faced = {}
-        for (k, j, face_id), p in zip(where, probs):
-            boxes, scores, points = found[k]
-            boxes, points = boxes / scales[k], points / scales[k]              # in the frame's own pixels
-            x0, y0, x1, y1 = boxes[j]
-            row = {'input': frames[k].input, 'frame': frames[k].frame, 'face_id': face_id,
-                   'timestamp': frames[k].timestamp,
-                   'confidence': round(float(scores[j]), 4), 'success': 1, 'face_x': x0, 'face_y': y0,
-                   'face_width': x1 - x0, 'face_height': y1 - y0,
-                   **{f'x_{i}': points[j][i, 0] for i in range(5)}, **{f'y_{i}': points[j][i, 1] for i in range(5)},
-                   **{f'AU{a:02d}_p': round(float(v), 4) for a, v in zip(self.aus, p)},
-                   **{f'AU{a:02d}_c': int(v >= self.threshold) for a, v in zip(self.aus, p)}}
-            faced.setdefault(k, []).append(row)
-        return [r for k, blank in enumerate(rows) for r in faced.get(k, [blank])]
-
 # %% ../nbs/26_detect.ipynb 24
+@patch
+@torch.no_grad()
+def _probabilities(self: FaceAnalyser, faces: list[np.ndarray]) -> np.ndarray:
+    if not faces: return np.zeros((0, len(self.aus)))
+    x = torch.stack([self.transform(Image.fromarray(f)) for f in faces])             # (n, 3, size, size)
+    per = self.face_batch or len(x)
+    x = pad_batch(x, per).to(self.device)                                       # (k * per, 3, size, size)
+    with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == 'cuda'):
+        logits = torch.cat([self.logits(chunk) for chunk in x.split(per)])[:len(faces)]  # (n, c)
+    return torch.sigmoid(logits.float()).cpu().numpy()
+
+@patch
+def rows(self: FaceAnalyser,
+         frames: list[Frame], # one batch of frames
+         trackers: dict, # input name -> its `FaceTracker`, kept across batches
+        ) -> list[dict]:
+    """The output rows of `frames` (faces numbered by `trackers[input]`), one per face, or one with `success = 0`
+    per frame without."""
+    if not frames: return []
+    clock = time.perf_counter()
+    images, scales = zip(*(_capped(f.image) for f in frames))
+    found = self._detect(list(images))
+    self.seconds['detect'] += time.perf_counter() - clock; clock = time.perf_counter()
+    faces, where = [], []
+    for k, (frame, (boxes, scores, points)) in enumerate(zip(frames, found)):
+        ids = trackers.setdefault(frame.input, FaceTracker())(boxes / scales[k])
+        for j in np.argsort(ids, kind='stable'):
+            matrix = similarity_transform(points[j], self.align_size, self.enlarge)
+            faces.append(warp_face(images[k], matrix, self.align_size)); where.append((k, j, ids[j]))
+    self.seconds['align'] += time.perf_counter() - clock; clock = time.perf_counter()
+    probs = self._probabilities(faces)
+    self.seconds['model'] += time.perf_counter() - clock
+    rows = [{'input': f.input, 'frame': f.frame, 'timestamp': f.timestamp, 'confidence': 0.0, 'success': 0}
+            for f in frames]                                              # frames without a face keep these
+    faced = {}
+    for (k, j, face_id), p in zip(where, probs):
+        boxes, scores, points = found[k]
+        boxes, points = boxes / scales[k], points / scales[k]              # in the frame's own pixels
+        x0, y0, x1, y1 = boxes[j]
+        row = {'input': frames[k].input, 'frame': frames[k].frame, 'face_id': face_id,
+               'timestamp': frames[k].timestamp,
+               'confidence': round(float(scores[j]), 4), 'success': 1, 'face_x': x0, 'face_y': y0,
+               'face_width': x1 - x0, 'face_height': y1 - y0,
+               **{f'x_{i}': points[j][i, 0] for i in range(5)}, **{f'y_{i}': points[j][i, 1] for i in range(5)},
+               **{f'AU{a:02d}_p': round(float(v), 4) for a, v in zip(self.aus, p)},
+               **{f'AU{a:02d}_c': int(v >= self.threshold) for a, v in zip(self.aus, p)}}
+        faced.setdefault(k, []).append(row)
+    return [r for k, blank in enumerate(rows) for r in faced.get(k, [blank])]
+
+# %% ../nbs/26_detect.ipynb 27
 def _name(source, arrays: int) -> str:
     "An input's name in the rows: its path, or 'array<k>' for the k-th array."
     return f'array{arrays}' if isinstance(source, np.ndarray) else str(source)
@@ -393,7 +399,23 @@ def _frame_count(source, skip_frames: int) -> int:
     video.release()
     return -(-n // skip_frames)
 
-# %% ../nbs/26_detect.ipynb 25
+# %% ../nbs/26_detect.ipynb 28
+def _open_output(out: Path, # the CSV to write
+                 resume: bool, # continue it if it exists
+                 stack: contextlib.ExitStack, # holds the CSV's lock until `detect` ends
+                 checkpoint, columns: list[str], skip_frames: int, names: list[str], adjust,
+                ) -> tuple[set, dict, str]: # (inputs done, where each unfinished one stops, the checkpoint's digest)
+    "Lock `out`; start it with its header and progress file, or find where a resumed run stopped."
+    if out.exists() and not resume:
+        raise OptionError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
+    stack.enter_context(run_lock(out, 'detect', kind='file'))
+    digest = checkpoint_digest(checkpoint)
+    if out.exists(): return (*resume_point(out, columns, skip_frames, names, digest, adjust), digest)
+    write_atomic(out, lambda tmp: pd.DataFrame(columns=columns).to_csv(tmp, index=False))
+    _save_progress(out, skip_frames, set(), digest, adjust)
+    return set(), {}, digest
+
+# %% ../nbs/26_detect.ipynb 29
 def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3) / (t, h, w, 3); one or a list
            checkpoint, # a `last.pt` written by training (`faudclip train`, `cv` or `demo`)
            out=None, # CSV to write rows to as they are made; None: only return them
@@ -419,17 +441,11 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     if analyser.dataset == 'SYNTH' and any(isinstance(s, Path) for s in inputs):
         print(SYNTH_NOTE.format(checkpoint=checkpoint), file=sys.stderr)
     with contextlib.ExitStack() as stack:
-        done, start = set(), {}
+        done, start, digest = set(), {}, None
         if out is not None:
             out = Path(out)
-            if out.exists() and not resume:
-                raise OptionError(f"{out} exists: pass resume=True (--resume) to continue it, or remove it")
-            stack.enter_context(run_lock(out, 'detect', kind='file'))
-            digest = checkpoint_digest(checkpoint)
-            if out.exists(): done, start = resume_point(out, columns, skip_frames, _names(inputs), digest, adjust)
-            else:
-                write_atomic(out, lambda tmp: pd.DataFrame(columns=columns).to_csv(tmp, index=False))
-                _save_progress(out, skip_frames, done, digest, adjust)
+            done, start, digest = _open_output(out, resume, stack, checkpoint, columns, skip_frames, _names(inputs),
+                                               adjust)
         todo = [s for s, name in zip(inputs, _names(inputs)) if name not in done]
         bar = stack.enter_context(tqdm(total=sum(_frame_count(s, skip_frames) for s in todo
                                                  if isinstance(s, np.ndarray) or Path(s).exists()),
@@ -459,7 +475,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
-# %% ../nbs/26_detect.ipynb 43
+# %% ../nbs/26_detect.ipynb 47
 def video_decisions(results: pd.DataFrame, # `detect`'s rows for one video
                     labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
                     aus, # AU numbers
@@ -481,7 +497,7 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     from faudclip.core import au_columns
     return f1_table(f1_scores(video_decisions(results, labels, aus, decision), labels[au_columns(aus)].to_numpy()), aus)
 
-# %% ../nbs/26_detect.ipynb 56
+# %% ../nbs/26_detect.ipynb 60
 CALIBRATE_FORMS = "'median', 'percentile:Q', 'first:SECONDS' or 'frame:K'"
 REST_P = 0.1  # a face at its own baseline gets this calibrated probability: absent, with room below the threshold
 
@@ -519,7 +535,7 @@ def adjust_options(calibrate, # a `--calibrate` value or None
     parse_calibrate(calibrate); smooth = check_smooth(smooth)
     return None if calibrate is None and smooth is None else {'calibrate': calibrate, 'smooth': smooth}
 
-# %% ../nbs/26_detect.ipynb 59
+# %% ../nbs/26_detect.ipynb 63
 def to_logits(probs: np.ndarray, # (n, c) probabilities as the CSV holds them (4 decimals)
              ) -> np.ndarray: # (n, c)
     "Logits of the CSV's probabilities; 0 and 1 (rounded) are kept half a last digit inside, as ±9.9."
@@ -548,7 +564,7 @@ def calibrated(logits: np.ndarray, # (n, c) one face's AU logits
     "Probabilities of the logits moved so that the face's baseline is at `rest`: `sigmoid(z - baseline + logit(rest))`."
     return 1 / (1 + np.exp(-(logits - baseline + np.log(rest / (1 - rest)))))
 
-# %% ../nbs/26_detect.ipynb 63
+# %% ../nbs/26_detect.ipynb 67
 def window_frames(width: float, # the filter's width, seconds
                   fps: float, # frames per second
                  ) -> int:
@@ -566,7 +582,7 @@ def smoothed(seconds: np.ndarray, # (n,) timestamps of one face's rows, increasi
     hi = np.searchsorted(seconds, seconds + half, 'right')
     return np.stack([np.median(values[a:b], axis=0) for a, b in zip(lo, hi)]) if len(values) else values
 
-# %% ../nbs/26_detect.ipynb 67
+# %% ../nbs/26_detect.ipynb 71
 def _check_input(name: str, rows: pd.DataFrame, calibrate, smooth):
     "A one-line `DataError` when the options cannot apply to this input's rows: one frame, no clock, too short."
     stamps = np.unique(rows.timestamp.to_numpy(float))                       # (k,) every analysed frame's time
@@ -618,7 +634,7 @@ def adjust_input(rows: pd.DataFrame, # `detect`'s rows of one video, every face
             out.loc[face.index, [f'AU{a:02d}_c{suffix}' for a in aus]] = (probs >= threshold).astype(int)
     return typed_rows(out).set_axis(rows.index)
 
-# %% ../nbs/26_detect.ipynb 68
+# %% ../nbs/26_detect.ipynb 72
 def adjust_rows(table: pd.DataFrame, # `detect`'s rows, any inputs
                 aus, # the checkpoint's AU numbers
                 calibrate: str | None = None, # as `adjust_input`
@@ -642,7 +658,7 @@ def adjust_rows(table: pd.DataFrame, # `detect`'s rows, any inputs
         table.loc[mine, columns] = adjusted[columns].astype(float).to_numpy()          # by position
     return typed_rows(table), errors
 
-# %% ../nbs/26_detect.ipynb 74
+# %% ../nbs/26_detect.ipynb 78
 def _refuse_stills(inputs: list):
     "Calibration and smoothing need videos: a still image (a photo, an (h, w, 3) array) is refused before any work."
     for source, name in zip(inputs, _names(inputs)):
@@ -666,7 +682,7 @@ def _adjusted(result: pd.DataFrame, out, names: list[str], complete: list[str], 
     result[added] = rows.set_index(key(rows))[added].reindex(key(result)).to_numpy()
     return typed_rows(result), errors
 
-# %% ../nbs/26_detect.ipynb 80
+# %% ../nbs/26_detect.ipynb 84
 TIMELINE_PANELS = {'': 'raw', '_cal': 'calibrated', '_smooth': 'smoothed', '_cal_smooth': 'calibrated, smoothed'}
 
 def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows

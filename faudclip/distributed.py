@@ -63,6 +63,7 @@ def _gather(x: torch.Tensor, differentiable: bool = True) -> torch.Tensor:
     dist.all_gather(parts, x)
     return torch.cat(parts)
 
+# %% ../nbs/25_processes.ipynb 6
 class GlobalBatchNorm(nn.BatchNorm2d):
     """`BatchNorm2d` that trains on the statistics of the global batch under `torchrun`, on any backend (`SyncBatchNorm`
     needs GPUs)."""

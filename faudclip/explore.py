@@ -8,6 +8,7 @@ import io
 import numpy as np
 import torch
 from PIL import Image
+from fastcore.basics import patch
 from .core import AU_CATALOGUE, OptionError, rgb_image
 from .data import au_transforms, resize_for
 from .gradcam import explain, denormalize, overlay
@@ -74,74 +75,83 @@ class AttentionExplorer:
 
     def _face_options(self): return [(f'face {i}', i) for i in range(len(self.images))]
 
-    def batch(self, i: int, # which face
-             ) -> torch.Tensor:
-        "Face `i` as a batch of one on the model's device."
-        return self.images[i][None].to(next(self.model.parameters()).device)
+# %% ../nbs/12_explore.ipynb 9
+@patch
+def batch(self: AttentionExplorer, i: int, # which face
+         ) -> torch.Tensor:
+    "Face `i` as a batch of one on the model's device."
+    return self.images[i][None].to(next(self.model.parameters()).device)
 
-    def forward(self, i: int, # which face
-               ) -> dict:
-        "Probabilities and (tree models) kept regions of face `i`, computed once."
-        if i not in self._cache:
-            if self.tree: self.model.keep_attention(True)
-            with torch.no_grad(): out = self.model(self.batch(i))
-            if self.tree: self.model.keep_attention(False)
-            self._cache[i] = {'probs': torch.sigmoid(out.logits[0]).float().cpu().numpy(), 'traces': out.attention}
-        return self._cache[i]
+@patch
+def forward(self: AttentionExplorer, i: int, # which face
+           ) -> dict:
+    "Probabilities and (tree models) kept regions of face `i`, computed once."
+    if i not in self._cache:
+        if self.tree: self.model.keep_attention(True)
+        with torch.no_grad(): out = self.model(self.batch(i))
+        if self.tree: self.model.keep_attention(False)
+        self._cache[i] = {'probs': torch.sigmoid(out.logits[0]).float().cpu().numpy(), 'traces': out.attention}
+    return self._cache[i]
 
-    def add_face(self, face: np.ndarray, # (H, W, 3) uint8 aligned face
-                ):
-        "Add an aligned face `(H, W, 3)` uint8 and select it."
-        self.images.append(self.transform(Image.fromarray(face)))
-        self.faces.append(np.asarray(Image.fromarray(face).resize((self.size, self.size), Image.BICUBIC)))
-        self.controls['face'].options = self._face_options()
-        self.controls['face'].value = len(self.images) - 1
+@patch
+def add_face(self: AttentionExplorer, face: np.ndarray, # (H, W, 3) uint8 aligned face
+            ):
+    "Add an aligned face `(H, W, 3)` uint8 and select it."
+    self.images.append(self.transform(Image.fromarray(face)))
+    self.faces.append(np.asarray(Image.fromarray(face).resize((self.size, self.size), Image.BICUBIC)))
+    self.controls['face'].options = self._face_options()
+    self.controls['face'].value = len(self.images) - 1
 
-    def add_photo(self,
-                  data: bytes, # the bytes of an image file
-                  name: str = 'upload', # its name, for messages
-                 ):
-        "Find, align and add the face in an image file's bytes; a message when there is none."
-        from faudclip.align import align_face
-        try: image = np.asarray(rgb_image(Image.open(io.BytesIO(data))))  # upright, 8-bit
-        except Exception as e:
-            self.message.value = f'<b>{name}</b>: not an image ({e})'
-            return
-        face = align_face(image)
-        if face is None:
-            self.message.value = f'<b>{name}</b>: no face found'
-            return
-        self.message.value = f'<b>{name}</b>: face found (score {face.score:.2f}), aligned and added'
-        self.add_face(face.image)
+@patch
+def add_photo(self: AttentionExplorer,
+              data: bytes, # the bytes of an image file
+              name: str = 'upload', # its name, for messages
+             ):
+    "Find, align and add the face in an image file's bytes; a message when there is none."
+    from faudclip.align import align_face
+    try: image = np.asarray(rgb_image(Image.open(io.BytesIO(data))))  # upright, 8-bit
+    except Exception as e:
+        self.message.value = f'<b>{name}</b>: not an image ({e})'
+        return
+    face = align_face(image)
+    if face is None:
+        self.message.value = f'<b>{name}</b>: no face found'
+        return
+    self.message.value = f'<b>{name}</b>: face found (score {face.score:.2f}), aligned and added'
+    self.add_face(face.image)
 
-    def _on_upload(self, change):
-        for f in change['new']: self.add_photo(bytes(f['content']), f['name'])
+@patch
+def _on_upload(self: AttentionExplorer, change):
+    for f in change['new']: self.add_photo(bytes(f['content']), f['name'])
 
-    def redraw(self, change=None, # the ipywidgets change that triggered it (unused)
-              ):
-        "Redraw the three panels for the current control values."
-        import matplotlib.pyplot as plt
-        v = {k: c.value for k, c in self.controls.items()}
-        i, au = v['face'], v['au']
-        state, face = self.forward(i), self.faces[i]
-        c = self.model.cfg.aus.index(au)
-        cam = explain(self.model, self.batch(i), au)[0]
-        figs = {}
-        figs['gradcam'], ax = plt.subplots(figsize=(2.4, 2.5))
-        overlay(ax, face, cam, f'AU{au} {AU_CATALOGUE[au].name}\np = {state["probs"][c]:.2f}')
-        figs['probs'], ax = plt.subplots(figsize=(4.2, 2.5))
-        plot_probabilities(ax, state['probs'], self.model.cfg.aus, au); figs['probs'].tight_layout()
-        if self.tree:
-            trace, (h, w) = state['traces'][v['layer'] - 1], self.model.grid
-            levels = range(len(trace)) if v['level'] == 'all' else [v['level'] - 1]
-            figs['tree'], axs = plt.subplots(1, len(levels), figsize=(2.4 * len(levels), 2.5), squeeze=False)
-            plot_tree_regions(face, trace, v['row'] * w + v['col'], (h, w), axs=axs[0], levels=levels)
-            figs['tree'].suptitle(f'tree layer {v["layer"]}: regions kept for the yellow query', fontsize=8)
-        for k, fig in figs.items():
-            self.panels[k].value = _png(fig)
-            plt.close(fig)
-        self.figures = figs
+# %% ../nbs/12_explore.ipynb 10
+@patch
+def redraw(self: AttentionExplorer, change=None, # the ipywidgets change that triggered it (unused)
+          ):
+    "Redraw the three panels for the current control values."
+    import matplotlib.pyplot as plt
+    v = {k: c.value for k, c in self.controls.items()}
+    i, au = v['face'], v['au']
+    state, face = self.forward(i), self.faces[i]
+    c = self.model.cfg.aus.index(au)
+    cam = explain(self.model, self.batch(i), au)[0]
+    figs = {}
+    figs['gradcam'], ax = plt.subplots(figsize=(2.4, 2.5))
+    overlay(ax, face, cam, f'AU{au} {AU_CATALOGUE[au].name}\np = {state["probs"][c]:.2f}')
+    figs['probs'], ax = plt.subplots(figsize=(4.2, 2.5))
+    plot_probabilities(ax, state['probs'], self.model.cfg.aus, au); figs['probs'].tight_layout()
+    if self.tree:
+        trace, (h, w) = state['traces'][v['layer'] - 1], self.model.grid
+        levels = range(len(trace)) if v['level'] == 'all' else [v['level'] - 1]
+        figs['tree'], axs = plt.subplots(1, len(levels), figsize=(2.4 * len(levels), 2.5), squeeze=False)
+        plot_tree_regions(face, trace, v['row'] * w + v['col'], (h, w), axs=axs[0], levels=levels)
+        figs['tree'].suptitle(f'tree layer {v["layer"]}: regions kept for the yellow query', fontsize=8)
+    for k, fig in figs.items():
+        self.panels[k].value = _png(fig)
+        plt.close(fig)
+    self.figures = figs
 
+# %% ../nbs/12_explore.ipynb 11
 def _png(fig) -> bytes:
     "The figure rendered as PNG bytes (what an `ipywidgets.Image` shows)."
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=100, bbox_inches='tight')

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 from einops import rearrange
+from fastcore.basics import patch
 from .core import ALL_AUS, BP4D_AUS, OptionError
 from .backbone import load_clip, patch_tokens, TINY_CLIP
 from .prompts import PromptLearner, au_descriptions, freeze_text_tower
@@ -140,51 +141,58 @@ class FAUDCLIP(nn.Module):
         if cfg.attention == 'cbam': return CBAM(d)
         return {'acatt': AcAtt, 'none': NoAttention}[cfg.attention]()
 
-    def encode_text(self) -> torch.Tensor:
-        "F^t: the projected behaviour-prompt embeddings of the c AUs, (c, d)."
-        return self.projector(self.prompt_learner(self.clip))
+# %% ../nbs/07_model.ipynb 19
+@patch
+def encode_text(self: FAUDCLIP) -> torch.Tensor:
+    "F^t: the projected behaviour-prompt embeddings of the c AUs, (c, d)."
+    return self.projector(self.prompt_learner(self.clip))
 
-    def check_images(self, images: torch.Tensor, # what is about to go into the model
-                    ):
-        "Raise a clear error unless `images` is a `(b, 3, S, S)` batch at this model's image size S."
-        s = self.cfg.image_size
-        if not torch.is_tensor(images) or images.ndim != 4 or tuple(images.shape[1:]) != (3, s, s):
-            got = tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
-            raise OptionError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's "
-                              f"image_size), got {got}")
+@patch
+def check_images(self: FAUDCLIP, images: torch.Tensor, # what is about to go into the model
+                ):
+    "Raise a clear error unless `images` is a `(b, 3, S, S)` batch at this model's image size S."
+    s = self.cfg.image_size
+    if not torch.is_tensor(images) or images.ndim != 4 or tuple(images.shape[1:]) != (3, s, s):
+        got = tuple(images.shape) if torch.is_tensor(images) else type(images).__name__
+        raise OptionError(f"expected a batch of CLIP-normalised RGB faces of shape (b, 3, {s}, {s}) (this model's "
+                          f"image_size), got {got}")
 
-    def forward_features(self, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
-                        ) -> torch.Tensor: # (b, n, d)
-        "F^v: image tokens `(b, n, d)` after CLIP and the spatial attention module."
-        self.check_images(images)
-        grid = patch_tokens(self.clip, images, self.cfg.ln_post)           # (b, d, h, w)
-        return self.spatial(rearrange(grid, 'b d h w -> b (h w) d'), self.grid)
+@patch
+def forward_features(self: FAUDCLIP, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
+                    ) -> torch.Tensor: # (b, n, d)
+    "F^v: image tokens `(b, n, d)` after CLIP and the spatial attention module."
+    self.check_images(images)
+    grid = patch_tokens(self.clip, images, self.cfg.ln_post)           # (b, d, h, w)
+    return self.spatial(rearrange(grid, 'b d h w -> b (h w) d'), self.grid)
 
-    def forward_head(self,
-                     tokens: torch.Tensor, # (b, n, d) image tokens F^v
-                     text: torch.Tensor | None = None, # (c, d) prompt embeddings F^t (default: encoded now)
-                    ) -> torch.Tensor: # (b, c) AU logits
-        "AU logits `(b, c)` from image tokens and text embeddings (computed when not given)."
-        text = self.encode_text() if text is None else text
-        if self.interaction is not None: return self.interaction(tokens, text)
-        return self.head(tokens.mean(1, keepdim=True), text)              # baseline: the pooled image feature (b, 1, d)
+@patch
+def forward_head(self: FAUDCLIP,
+                 tokens: torch.Tensor, # (b, n, d) image tokens F^v
+                 text: torch.Tensor | None = None, # (c, d) prompt embeddings F^t (default: encoded now)
+                ) -> torch.Tensor: # (b, c) AU logits
+    "AU logits `(b, c)` from image tokens and text embeddings (computed when not given)."
+    text = self.encode_text() if text is None else text
+    if self.interaction is not None: return self.interaction(tokens, text)
+    return self.head(tokens.mean(1, keepdim=True), text)              # baseline: the pooled image feature (b, 1, d)
 
-    def forward(self, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
-               ) -> FAUDCLIPOutput:
-        "AU logits, the image tokens, and the tree attention's kept regions when kept."
-        tokens = self.forward_features(images)
-        keeps = isinstance(self.spatial, TreeTransformer) and self.spatial.keeping_traces
-        attention = self.spatial.traces if keeps else None
-        return FAUDCLIPOutput(self.forward_head(tokens), tokens, attention)
+@patch
+def forward(self: FAUDCLIP, images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces
+           ) -> FAUDCLIPOutput:
+    "AU logits, the image tokens, and the tree attention's kept regions when kept."
+    tokens = self.forward_features(images)
+    keeps = isinstance(self.spatial, TreeTransformer) and self.spatial.keeping_traces
+    attention = self.spatial.traces if keeps else None
+    return FAUDCLIPOutput(self.forward_head(tokens), tokens, attention)
 
-    def keep_attention(self, keep: bool = True, # False: stop keeping them
-                      ):
-        "Keep the tree layers' kept regions in `FAUDCLIPOutput.attention` (tree and self attention only)."
-        if not isinstance(self.spatial, TreeTransformer):
-            raise OptionError(f"attention={self.cfg.attention!r} has no regions to keep")
-        self.spatial.keep_traces(keep)
+@patch
+def keep_attention(self: FAUDCLIP, keep: bool = True, # False: stop keeping them
+                  ):
+    "Keep the tree layers' kept regions in `FAUDCLIPOutput.attention` (tree and self attention only)."
+    if not isinstance(self.spatial, TreeTransformer):
+        raise OptionError(f"attention={self.cfg.attention!r} has no regions to keep")
+    self.spatial.keep_traces(keep)
 
-# %% ../nbs/07_model.ipynb 26
+# %% ../nbs/07_model.ipynb 27
 def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
                  pretrained: str | None = None, # CLIP weights: None (random), a tag such as 'openai', or a local file
                  image_size: int = 224, # must be 224: ViT-B/16's input
@@ -209,7 +217,7 @@ def faudclip_tiny(aus=ALL_AUS, # AU numbers, in label-column order
                dropout=0.0)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
-# %% ../nbs/07_model.ipynb 29
+# %% ../nbs/07_model.ipynb 30
 def logits_fn(model: FAUDCLIP, # in eval mode
               compile: bool = False, # run the image side under `torch.compile`
              ):
@@ -226,7 +234,7 @@ def pad_batch(x: torch.Tensor, # (n, ...) a batch of images
     one (a last, partial batch) would compile it again."""
     return nn.functional.pad(x, (0, 0) * (x.dim() - 1) + (0, -len(x) % size))
 
-# %% ../nbs/07_model.ipynb 36
+# %% ../nbs/07_model.ipynb 37
 @torch.no_grad()
 def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
                      n: int = 8, # random images
@@ -242,7 +250,7 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
             'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
-# %% ../nbs/07_model.ipynb 47
+# %% ../nbs/07_model.ipynb 48
 def _decays(name: str, p: nn.Parameter) -> bool:
     """Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt
     context."""
@@ -267,7 +275,7 @@ def param_groups(model: FAUDCLIP, # the model to train
              'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 52
+# %% ../nbs/07_model.ipynb 53
 def parameter_table(model: FAUDCLIP, # the model to count
                    ):
     "Parameters per part (millions) and whether they train."
@@ -284,7 +292,7 @@ def parameter_table(model: FAUDCLIP, # the model to count
     table.loc['total'] = table.sum()
     return table
 
-# %% ../nbs/07_model.ipynb 60
+# %% ../nbs/07_model.ipynb 61
 def centred_error(logits: torch.Tensor, # (b, c) the logits to check (bf16's, the compiled model's)
                   reference: torch.Tensor, # (b, c) the reference logits (fp32's, the eager model's)
                  ) -> float:

@@ -118,6 +118,7 @@ def shade(colour, # (r, g, b)
     "`colour` darkened (factor < 1) or lightened (> 1)."
     return tuple(min(255, max(0, int(c * factor))) for c in colour)
 
+# %% ../nbs/20_synth.ipynb 9
 class Canvas:
     "A PIL canvas that draws face-unit polygons and lines through a pose (scale, rotation, centre)."
     def __init__(self,
@@ -154,7 +155,7 @@ class Canvas:
         self.draw.line(self.to_pixels(pts).ravel().tolist(), fill=shade(colour, 1),
                        width=max(1, round(width * self.scale)), joint='curve')
 
-# %% ../nbs/20_synth.ipynb 13
+# %% ../nbs/20_synth.ipynb 14
 AU_INDEX = {au: i for i, au in enumerate(ALL_AUS)}
 
 INTENSITY_AMOUNTS = (0.0, 0.15, 0.55, 0.75, 0.9, 1.0)  # a trace (1) is slight; occurrence (2) is clearly visible
@@ -191,6 +192,7 @@ def draw_brows(cv: Canvas, # the frame being drawn
             y0 = f.eye_y - f.brow_gap - 0.06
             cv.line([(x, y0), (x * 0.8, y0 + 0.18)], shade(skin, 1 - 0.6 * a[4]), 0.045)
 
+# %% ../nbs/20_synth.ipynb 15
 def draw_eyes(cv: Canvas, # the frame being drawn
               f: Identity, # the subject
               a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
@@ -236,7 +238,7 @@ def draw_nose(cv: Canvas, # the frame being drawn
             y = f.eye_y + 0.1 + 0.055 * k
             cv.line(bezier((-0.1, y), y - 0.02, (0.1, y), 5), shade(f.skin, 1 - 0.6 * a[9]), 0.04)
 
-# %% ../nbs/20_synth.ipynb 15
+# %% ../nbs/20_synth.ipynb 17
 @dataclass
 class MouthShape:
     "The mouth of one frame, in face units."
@@ -263,6 +265,7 @@ def mouth_shape(f: Identity, # the subject
     lower_outer = lower_inner + f.lip_h * 1.25 * thin + 0.015 * a[17]
     return MouthShape(corner_x, corner_y, upper_inner, upper_outer, lower_inner, lower_outer, jaw)
 
+# %% ../nbs/20_synth.ipynb 18
 def draw_mouth(cv: Canvas, # the frame being drawn
                f: Identity, # the subject
                a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
@@ -298,7 +301,7 @@ def draw_mouth(cv: Canvas, # the frame being drawn
         for x in (-0.06, 0.0, 0.06):
             cv.polygon(ellipse(x, chin_y - 0.1 * a[17], 0.022, 0.018, 6), shade(f.skin, 1 - 0.5 * a[17]))
 
-# %% ../nbs/20_synth.ipynb 17
+# %% ../nbs/20_synth.ipynb 20
 def draw_head(cv: Canvas, # the frame being drawn
               f: Identity, # the subject
               jaw: float, # how far the jaw drops, face units
@@ -324,7 +327,7 @@ def landmarks_units(f: Identity, # the subject
     return np.array([[-f.eye_dx, f.eye_y], [f.eye_dx, f.eye_y], [0.0, f.nose_y - 0.04],
                      [-m.corner_x, m.corner_y], [m.corner_x, m.corner_y]])
 
-# %% ../nbs/20_synth.ipynb 19
+# %% ../nbs/20_synth.ipynb 22
 @dataclass
 class Pose:
     "Where the face sits in the frame."
@@ -365,7 +368,7 @@ def rest_landmarks(f: Identity, # the subject
     rest = mouth_shape(f, au_amounts(np.zeros(len(ALL_AUS))))
     return Canvas(1, (0, 0, 0), *pose_geometry(size, pose)).to_pixels(landmarks_units(f, rest))
 
-# %% ../nbs/20_synth.ipynb 20
+# %% ../nbs/20_synth.ipynb 23
 def render_face(f: Identity, # the subject
                 intensity, # AU intensities 0-5 in `ALL_AUS` order
                 size: int = 256, # side of the square frame
@@ -396,7 +399,7 @@ def render_face(f: Identity, # the subject
         pixels = cv2.scaleAdd(noise, photo.noise, pixels)
     return np.clip(pixels, 0, 255, out=pixels).astype(np.uint8), cv.to_pixels(landmarks_units(f, m))
 
-# %% ../nbs/20_synth.ipynb 23
+# %% ../nbs/20_synth.ipynb 26
 def au_strip(f: Identity, # the subject
              au: int, # the AU to show
              size: int = 96, # side of the aligned renders
@@ -409,7 +412,7 @@ def au_strip(f: Identity, # the subject
         out.append(align_landmarks(img, rest_landmarks(f), size).image)
     return out
 
-# %% ../nbs/20_synth.ipynb 32
+# %% ../nbs/20_synth.ipynb 35
 COOCCURRENCE = 0.85  # the default coupling of an expression's AUs (the phi it gives is measured below)
 
 EXPRESSIONS = {  # core AUs, optional companions
@@ -452,7 +455,7 @@ def au_trajectories(n_frames: int, # frames of the subject's video
         t += int(rng.integers(3, len(curve) + 4))
     return np.rint(out).astype(int)
 
-# %% ../nbs/20_synth.ipynb 37
+# %% ../nbs/20_synth.ipynb 40
 POSE_SPREAD = {'standard': (9.0, 0.07, 0.04, 0.04), 'hard': (16.0, 0.12, 0.07, 0.07)}  # angle, scale, dx, dy
 
 def frame_poses(n_frames: int, # frames
@@ -498,7 +501,7 @@ def render_subject(n_frames: int, # frames to yield
         img, lm = render_face(f, row, size, pose, photo, rng)
         yield img, lm, row, rest_landmarks(f, size, pose)
 
-# %% ../nbs/20_synth.ipynb 38
+# %% ../nbs/20_synth.ipynb 41
 def _landmark_columns(prefix: str) -> list[str]:
     return [f'{prefix}{axis}{i}' for i in range(5) for axis in 'xy']
 
@@ -529,7 +532,7 @@ def _subject_pool(workers: int | None, n_subjects: int):
     if workers < 2 or sys.platform != 'linux': return None
     return ProcessPoolExecutor(workers, mp_context=mp.get_context('fork'))
 
-# %% ../nbs/20_synth.ipynb 39
+# %% ../nbs/20_synth.ipynb 42
 def make_synth_dataset(out_dir, # folder to write
                        n_subjects: int = 30, # subjects, dealt into 3 folds
                        frames_per_subject: int = 60, # frames kept per subject
@@ -567,7 +570,7 @@ def make_synth_dataset(out_dir, # folder to write
     labels.to_csv(out / 'labels.csv', index=False)
     return labels
 
-# %% ../nbs/20_synth.ipynb 40
+# %% ../nbs/20_synth.ipynb 43
 def read_synth_labels(root, # a tree written by `make_synth_dataset`
                      ) -> pd.DataFrame:
     "The `labels.csv` of a SynthAU folder (`subject, frame, path, AU1 … AU26`)."
@@ -575,7 +578,7 @@ def read_synth_labels(root, # a tree written by `make_synth_dataset`
     if not f.is_file(): raise DataError(f"{f}: no SynthAU labels here (run make_synth_dataset first)")
     return pd.read_csv(f)
 
-# %% ../nbs/20_synth.ipynb 42
+# %% ../nbs/20_synth.ipynb 45
 def render_video(out, # the .mp4 to write; the labels go to the same name with .csv
                  subject: str = 'S001', # the SynthAU subject, as named in labels.csv
                  n_frames: int = 80, # frames in the video
@@ -605,7 +608,7 @@ def render_video(out, # the .mp4 to write; the labels go to the same name with .
     labels.to_csv(out.with_suffix('.csv'), index=False)
     return labels
 
-# %% ../nbs/20_synth.ipynb 58
+# %% ../nbs/20_synth.ipynb 61
 FEATURE_RATE = 0.4  # each permanent feature is present in this share of 'hard' identities
 GLASSES_RATE, FRINGE_RATE, HAND_RATE = 0.25, 0.2, 0.1  # of subjects, subjects, and frames
 
@@ -629,7 +632,7 @@ def random_features(rng: np.random.Generator, # the identity's randomness (after
     fringe = rng.uniform(0.5, 1.4) if rng.random() < FRINGE_RATE else 0.0
     return HardFeatures(folds, forehead, crows, 0.45 * lid, dimples, glasses, fringe, int(rng.choice((-1, 1))))
 
-# %% ../nbs/20_synth.ipynb 59
+# %% ../nbs/20_synth.ipynb 62
 def draw_marks(cv: Canvas, # the frame being drawn
                f: Identity, # a 'hard' subject
                a: dict, # AU -> amount of its change in [0, 1] (`au_amounts`)
@@ -663,7 +666,7 @@ def draw_marks(cv: Canvas, # the frame being drawn
             cv.line([corner + [sgn * 0.08, -0.05], corner + [sgn * 0.09, 0.05]],
                     shade(skin, 1 - 0.4 * h.dimples * (1 + 0.5 * a[14])), 0.035)
 
-# %% ../nbs/20_synth.ipynb 60
+# %% ../nbs/20_synth.ipynb 63
 def draw_occluders(cv: Canvas, # the frame being drawn
                    f: Identity, # a 'hard' subject
                    m: MouthShape, # from `mouth_shape`
@@ -690,7 +693,7 @@ def draw_occluders(cv: Canvas, # the frame being drawn
             cv.polygon(ellipse(x, f.mouth_y + 0.2 + 0.03 * k, 0.045, 0.2, 10), colour)
             cv.line([(x, f.mouth_y + 0.05 + 0.03 * k), (x, f.mouth_y + 0.1 + 0.03 * k)], shade(colour, 0.85), 0.01)
 
-# %% ../nbs/20_synth.ipynb 62
+# %% ../nbs/20_synth.ipynb 65
 BASE_RATES = {1: .21, 2: .17, 4: .20, 6: .46, 7: .55, 9: .06, 10: .59, 12: .56, 14: .47, 15: .17, 17: .34, 23: .17,
               24: .15, 25: .45, 26: .12}  # BP4D's occurrence; AU9, AU25, AU26 (not in BP4D's protocol) picked
 POSITIVE_RELATIONS = ((1, 2), (6, 7), (6, 10), (7, 10), (6, 12), (7, 12), (10, 12), (17, 24))  # AU R-CNN's JPML
@@ -717,7 +720,7 @@ def _relation_sampler() -> tuple[np.ndarray, np.ndarray]:
     thresholds = np.array([NormalDist().inv_cdf(1 - BASE_RATES[au]) for au in ALL_AUS])
     return np.linalg.cholesky(relation_correlation()), thresholds
 
-# %% ../nbs/20_synth.ipynb 63
+# %% ../nbs/20_synth.ipynb 66
 def related_trajectories(n_frames: int, # frames of the subject's video
                          rng: np.random.Generator, # the episodes' randomness
                         ) -> np.ndarray: # (n_frames, 15) intensities 0-5
@@ -748,7 +751,7 @@ def hand_frames(n_frames: int, # frames
         out[t] = side * up
     return out
 
-# %% ../nbs/20_synth.ipynb 78
+# %% ../nbs/20_synth.ipynb 81
 def contact_sheet(root, # a tree written by `make_synth_dataset`
                   n: int = 24, # faces shown
                   cols: int = 6, # per row
@@ -773,7 +776,7 @@ def contact_sheet(root, # a tree written by `make_synth_dataset`
         plt.close(fig)
     return fig
 
-# %% ../nbs/20_synth.ipynb 81
+# %% ../nbs/20_synth.ipynb 84
 def synth_batch(n: int = 4, # faces, one identity each
                 size: int = 64, # the model's input side
                 seed: int = 0, # the identities
@@ -792,7 +795,7 @@ def synth_batch(n: int = 4, # faces, one identity each
         images.append(align_landmarks(img, rest_landmarks(f), 128).image)
     return images, torch.stack([tf(Image.fromarray(im)) for im in images])
 
-# %% ../nbs/20_synth.ipynb 84
+# %% ../nbs/20_synth.ipynb 87
 def fold_summary(labels: pd.DataFrame, # from `read_synth_labels`
                 ) -> pd.DataFrame:
     "Per fold: test subjects, train/test frames, and the training occurrence rate of every AU."

@@ -236,6 +236,7 @@ class TreeBlock(nn.Module):
         x = x + self.attn(self.norm1(x), hw)
         return x + self.mlp(self.norm2(x))
 
+# %% ../nbs/05_tree_attention.ipynb 35
 class TreeTransformer(nn.Module):
     "The tree attention module: `depth` TreeBlocks over `(b, n, d)` tokens."
     def __init__(self,
@@ -271,7 +272,7 @@ class TreeTransformer(nn.Module):
     @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
-# %% ../nbs/05_tree_attention.ipynb 40
+# %% ../nbs/05_tree_attention.ipynb 41
 def kept_regions(trace: list, # one layer's trace from `tree_attention(..., return_trace=True)`
                  query: int, # the finest token, in raster order
                  fine_hw: tuple[int, int], # the finest grid

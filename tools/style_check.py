@@ -1,21 +1,25 @@
-"""The library's line style, checked by `make test`: no line over 120 characters and no chain of one-line bodies.
+"""The library's style, checked by `make test`: no line over 120 characters, no chain of one-line bodies, and no
+export cell over 60 lines.
 
-A reader of the site sees every export cell, so the code in `faudclip/` keeps to two rules:
+A reader of the site sees every export cell, so the code in `faudclip/` keeps to three rules:
 - no line is longer than 120 characters, except what nbdev writes itself (`__all__`, the module docstring taken from
   the notebook's description, `_modidx.py`);
 - a compound statement whose body does several things is a block: `if x: a; b` becomes three lines (a one-line body
-  that does one thing, `if x: return y`, is fine).
+  that does one thing, `if x: return y`, is fine);
+- an export cell holds one idea a reader can take in at once: at most 60 lines, a long class's methods in cells of
+  their own (`@patch`), a long function split into the steps the prose walks through.
 
 It names each offending line as `notebook-exported file:line`; fix the export cell in the notebook, then `make export`.
 
     python tools/style_check.py
 """
 from __future__ import annotations
-import io, sys, tokenize
+import io, json, sys, tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTH = 120
+CELL_LINES = 60
 COMPOUND = {'if', 'elif', 'else', 'for', 'while', 'with', 'try', 'except', 'finally', 'def', 'class'}
 
 def generated(line: str, number: int) -> bool:
@@ -50,14 +54,24 @@ def problems(path: Path) -> list[str]:
             for n in chained_bodies(source)]
     return out
 
+def long_cells(notebook: Path) -> list[str]:
+    "The export cells of a notebook with more than `CELL_LINES` lines, as 'notebook cell N: n lines'."
+    cells = json.loads(notebook.read_text())['cells']
+    sources = [(i, ''.join(c['source'])) for i, c in enumerate(cells) if c['cell_type'] == 'code']
+    return [f"{notebook.relative_to(ROOT)} cell {i}: {len(s.splitlines())} lines in one export cell (at most "
+            f"{CELL_LINES}): split it" for i, s in sources
+            if s.startswith('#| export') and len(s.splitlines()) > CELL_LINES]
+
 def main() -> int:
     files = [p for p in sorted((ROOT / 'faudclip').glob('*.py')) if p.name != '_modidx.py']
     found = [problem for path in files for problem in problems(path)]
+    found += [problem for nb in sorted((ROOT / 'nbs').glob('*.ipynb')) for problem in long_cells(nb)]
     for problem in found: print(problem)
     if found:
-        print(f"error: {len(found)} style problem(s) in faudclip/; edit the export cells in nbs/, then make export")
+        print(f"error: {len(found)} style problem(s); edit the export cells in nbs/, then make export")
         return 1
-    print(f"style: {len(files)} modules, no line over {WIDTH} characters, no chained one-line bodies")
+    print(f"style: {len(files)} modules, no line over {WIDTH} characters, no chained one-line bodies, no export cell "
+          f"over {CELL_LINES} lines")
     return 0
 
 if __name__ == '__main__': sys.exit(main())
