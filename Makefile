@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.faudclip-installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install lock demo study study-results results test lab export clean-nbs check-clean check-readme check-style check-results check-sidebar readme outputs docs docs-check browser-check \
+.PHONY: install lock demo study study-results results test tutorial lab export clean-nbs check-clean check-readme check-style check-results check-numbers check-sidebar readme outputs docs docs-check browser-check \
 	gpu-check gpu-wheels
 
 install: $(STAMP)
@@ -57,6 +57,10 @@ study-results: install
 results: install
 	$(BIN)/python tools/results.py write outputs/demo/metrics.json
 
+# The book's two trained models (notebook 00_start), trained once into ~/.cache/faudclip/tutorial, then only read.
+tutorial: install
+	$(BIN)/python -c "from faudclip.demo import tutorial_models; tutorial_models()"
+
 lab: install
 	$(BIN)/jupyter lab nbs
 
@@ -87,11 +91,16 @@ check-style: install
 check-results: install
 	$(BIN)/python tools/results.py check
 
+# Every other decimal and percentage in the prose has a source: its notebook's outputs or code, a results file, or a
+# line of tools/number_sources.txt saying where it comes from.
+check-numbers: install
+	$(BIN)/python tools/number_check.py
+
 # nbs/sidebar.yml (the book's parts) lists every notebook once.
 check-sidebar: install
 	$(BIN)/python tools/build_docs.py --check-sidebar
 
-test: check-clean check-readme check-style check-results check-sidebar
+test: check-clean check-readme check-style check-results check-numbers check-sidebar
 	@n=$$(ls nbs/*.ipynb | wc -l); \
 	if OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 2 --timing 2>&1 | tee .nbdev_test.log; then \
 		echo "$$n passed, 0 failed"; \

@@ -4,7 +4,7 @@
 
 # %% ../nbs/28_demo.ipynb 4
 from __future__ import annotations
-import contextlib, json, shutil, time
+import contextlib, json, shutil, sys, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
@@ -618,5 +618,8 @@ def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
     cfg = synth_fold(1, data=str(out / 'synthau'), epochs=epochs, seed=seed, pretrained=pretrained)
     runs = {name: replace(cfg, out=str(out / 'runs' / name), model_overrides=overrides)
             for name, overrides in (('FAUD-CLIP', {}), ('baseline', ABLATIONS['baseline']))}
+    if not all((Path(run.out) / 'last.pt').is_file() for run in runs.values()):  # never trained silently
+        print(f"faudclip: training the book's two models once (minutes on a CPU; `make tutorial` does it ahead), then "
+              f"reading them from {out}", file=sys.stderr)
     run_folds(list(runs.values()), progress, workers=2)  # as the demo trains them; a finished run is only read
     return {name: load_model(Path(run.out) / 'last.pt')[0].eval() for name, run in runs.items()}

@@ -303,7 +303,7 @@ def compare_explanations(models: dict, # name -> `FAUDCLIP`, one row each
         plt.close(fig)
     return fig
 
-# %% ../nbs/11_gradcam.ipynb 48
+# %% ../nbs/11_gradcam.ipynb 49
 COUNTERFACTUAL_SEED_OFFSET = 20_000  # identities far from the seeds of the folds' and the pretraining's subjects
 
 @dataclass
@@ -355,7 +355,7 @@ def peaks(maps: np.ndarray, # (n, H, W)
     "The row and column of each map's maximum (the first in raster order on ties)."
     return np.unravel_index(maps.reshape(len(maps), -1).argmax(1), maps.shape[1:])
 
-# %% ../nbs/11_gradcam.ipynb 49
+# %% ../nbs/11_gradcam.ipynb 50
 def explain_each(model, # a `FAUDCLIP`
                  images: torch.Tensor, # (n, 3, S, S), CLIP-normalised
                  aus, # (n,) the AU to explain on each image
@@ -393,7 +393,7 @@ def counterfactual_game(model, # a `FAUDCLIP`
     table.loc['all'] = per_pair.drop(columns='AU').mean().astype(float)
     return table.assign(pairs=per_pair.groupby('AU', sort=False).size().tolist() + [len(per_pair)])
 
-# %% ../nbs/11_gradcam.ipynb 57
+# %% ../nbs/11_gradcam.ipynb 58
 def level_hits(trace: list, # one tree layer's trace (notebook 05): per level {'hw', 'selected', 'valid', 'weights'}
                region: torch.Tensor, # (N, S, S) bool, the changed pixels of each image of the trace's batch
                fine_hw: tuple[int, int], # the finest token grid (h, w)
@@ -419,7 +419,7 @@ def level_hits(trace: list, # one tree layer's trace (notebook 05): per level {'
         area.append((cover * weight).sum((1, 2)) / weight.sum((1, 2)))
     return torch.stack(hit, 1), torch.stack(area, 1)
 
-# %% ../nbs/11_gradcam.ipynb 59
+# %% ../nbs/11_gradcam.ipynb 60
 def tree_level_hits(model, # a `FAUDCLIP` with attention='tree'
                     pairs: Counterfactuals, # from `counterfactuals`; only the "on" faces are run
                     layer: int = -1, # which tree layer's trace
@@ -441,7 +441,7 @@ def tree_level_hits(model, # a `FAUDCLIP` with attention='tree'
     grouped = table.groupby(['AU', 'level'], sort=False)
     return grouped[['hit', 'area']].mean().assign(pairs=grouped.size())
 
-# %% ../nbs/11_gradcam.ipynb 68
+# %% ../nbs/11_gradcam.ipynb 69
 @torch.no_grad()
 def deletion_curves(model, # a `FAUDCLIP`
                     images: torch.Tensor, # (n, 3, S, S), CLIP-normalised
@@ -493,7 +493,7 @@ def randomised(model, # a `FAUDCLIP`
     torch.manual_seed(seed)
     return type(model)(replace(model.cfg, pretrained=None)).eval()
 
-# %% ../nbs/11_gradcam.ipynb 69
+# %% ../nbs/11_gradcam.ipynb 70
 def explanation_scores(model, # a `FAUDCLIP`
                        pairs: Counterfactuals, # from `counterfactuals`
                        method: str = DEFAULT_EXPLANATION, # one of `EXPLANATIONS`
@@ -510,7 +510,7 @@ def explanation_scores(model, # a `FAUDCLIP`
                                                                                       maps)).items()},
             'randomised_rank_correlation': round(float(rank_correlation(maps, random_maps).mean()), 4)}
 
-# %% ../nbs/11_gradcam.ipynb 78
+# %% ../nbs/11_gradcam.ipynb 79
 def region_boxes(landmarks, # (5, 2) landmarks of an aligned face: eyes, nose tip, mouth corners
                 ) -> dict[str, np.ndarray]: # region name -> (x0, y0, x1, y1)
     """Boxes `(x0, y0, x1, y1)` of the face regions of `AU_CATALOGUE` on an aligned face, from its 5 landmarks (eyes,

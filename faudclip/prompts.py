@@ -64,7 +64,7 @@ def au_descriptions(aus, # AU numbers
     if missing: raise OptionError(f"no behaviour description for {', '.join(missing)}: add one to AU_DESCRIPTIONS")
     return [AU_DESCRIPTIONS[a] for a in aus]
 
-# %% ../nbs/04_prompts.ipynb 9
+# %% ../nbs/04_prompts.ipynb 10
 CONTEXT_LENGTH = 77
 
 def prompt_texts(descriptions, # one text per AU
@@ -85,7 +85,7 @@ def prompt_tokens(descriptions, # one text per AU
             raise OptionError(f"prompt of {n} tokens (> {CONTEXT_LENGTH}) with {n_ctx} context tokens: {d!r}")
     return open_clip.tokenize(texts)
 
-# %% ../nbs/04_prompts.ipynb 12
+# %% ../nbs/04_prompts.ipynb 13
 def encode_tokens(clip, # an open_clip CLIP model
                   tokens: torch.Tensor, # (c, 77) token ids
                   ctx: torch.Tensor | None = None, # (m, width) context vectors that replace token rows 1..m
@@ -109,7 +109,7 @@ def encode_prompts(clip, # an open_clip CLIP model
     tokens = prompt_tokens(texts, ctx.shape[0]) if ctx is not None else open_clip.tokenize(list(texts))
     return encode_tokens(clip, tokens.to(clip.positional_embedding.device), ctx)
 
-# %% ../nbs/04_prompts.ipynb 17
+# %% ../nbs/04_prompts.ipynb 18
 def freeze_text_tower(clip, # an open_clip CLIP model, changed in place
                      ) -> None:
     "Freeze CLIP's text encoder (token and position embeddings, transformer, final norm, projection) and logit scale."

@@ -2,7 +2,8 @@
 
 `make results` (for maintainers, after `make demo`) writes it from the run's `metrics.json` (rounded as the prose
 quotes them, with the machine, the package versions and the date), with the run's figures that the book shows
-(`nbs/images/demo_*.png`). `make test` checks that every place in the book that quotes a number quotes the committed
+(`nbs/images/demo_*.png`) and the run's whole `metrics.json` as `nbs/results/demo_metrics.json` (the source of the
+guide's other numbers of this run: the pretraining, the explanation scores, the stages' seconds). `make test` checks that every place in the book that quotes a number quotes the committed
 file's value, never a user's own run: change the demo, rerun it, `make results`, and the test names each sentence to
 update.
 
@@ -153,6 +154,7 @@ if __name__ == '__main__':
         if missing: raise SystemExit(f"error: the demo's figures are missing: {', '.join(missing)}")
         RESULTS.parent.mkdir(exist_ok=True)  # the numbers and figures only once everything is there
         RESULTS.write_text(json.dumps(results, indent=1) + '\n')
+        shutil.copyfile(metrics, RESULTS.with_name('demo_metrics.json'))
         for f in figures: shutil.copyfile(f, ROOT / 'nbs' / 'images' / f'demo_{f.name}')
         print(f"{RESULTS.relative_to(ROOT)} <- {metrics}; now `python tools/results.py check` names the prose to update")
     elif command == 'check':
