@@ -17,7 +17,7 @@ from .data import AUDataset, resize_for, to_test_crop
 from .backbone import load_clip, TINY_CLIP
 from .clip_pretrain import caption, render_pretraining_set, load_faces, contrastive_pretrain, retrieval_accuracy
 from .config import TrainConfig, synth_fold, build_model, datasets
-from .checkpoints import load_model
+from .checkpoints import load_model, read_checkpoint
 from .train import fit
 from .evaluate import ABLATIONS, fold_table, run_folds, zero_shot_f1
 from .gradcam import (explain, explanation_gallery, compare_explanations, denormalize, pointing_game,
@@ -595,6 +595,10 @@ def pretraining_check(out: Path, # the demo's folder
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}
 
 # %% ../nbs/28_demo.ipynb 41
+def _finished(run: Path) -> bool:
+    "Whether the run in folder `run` has trained all its epochs: `fit` keeps no optimiser state in its last `last.pt`."
+    return (run / 'last.pt').is_file() and 'optimizer' not in read_checkpoint(run / 'last.pt')
+
 TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
 
 def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
@@ -609,6 +613,9 @@ def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
     the same SynthAU set, contrastively pretrained tiny CLIP and settings. Trained once (minutes on a laptop CPU), then
     loaded from `out`, for the chapters that show what a trained model does."""
     out = Path(out or TUTORIAL_CACHE)
+    if not all(_finished(out / 'runs' / name) for name in ('FAUD-CLIP', 'baseline')):  # never trained silently
+        print(f"faudclip: training the book's two models (minutes on a CPU; `make tutorial` does it ahead), then "
+              f"reading them from {out}", file=sys.stderr)
     data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': 8, 'cooccurrence': COOCCURRENCE}
     _render_once(out / 'synthau', data, progress)
     pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': 64,
@@ -618,8 +625,5 @@ def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
     cfg = synth_fold(1, data=str(out / 'synthau'), epochs=epochs, seed=seed, pretrained=pretrained)
     runs = {name: replace(cfg, out=str(out / 'runs' / name), model_overrides=overrides)
             for name, overrides in (('FAUD-CLIP', {}), ('baseline', ABLATIONS['baseline']))}
-    if not all((Path(run.out) / 'last.pt').is_file() for run in runs.values()):  # never trained silently
-        print(f"faudclip: training the book's two models once (minutes on a CPU; `make tutorial` does it ahead), then "
-              f"reading them from {out}", file=sys.stderr)
     run_folds(list(runs.values()), progress, workers=2)  # as the demo trains them; a finished run is only read
     return {name: load_model(Path(run.out) / 'last.pt')[0].eval() for name, run in runs.items()}

@@ -169,7 +169,7 @@ def prompt_relevance(model, # a `FAUDCLIP` with feature interaction
     grid = rearrange(row, 'b (h w) -> b 1 h w', h=h, w=w)
     return _unit(F.interpolate(grid, size=images.shape[-2:], mode='bilinear', align_corners=False)[:, 0])
 
-# %% ../nbs/11_gradcam.ipynb 34
+# %% ../nbs/11_gradcam.ipynb 32
 def occlusion_masks(size: int, # the image side S
                     patch: int, # side of the grey square
                     stride: int, # step between squares
@@ -219,7 +219,7 @@ def explain(model, # a `FAUDCLIP`
     if method not in EXPLANATIONS: raise OptionError(f"method must be one of {list(EXPLANATIONS)}, not {method!r}")
     return EXPLANATIONS[method](model, images, au)
 
-# %% ../nbs/11_gradcam.ipynb 40
+# %% ../nbs/11_gradcam.ipynb 38
 def denormalize(images: torch.Tensor, # (b, 3, H, W) CLIP-normalised
                ) -> np.ndarray: # (b, H, W, 3) uint8
     "CLIP-normalised `(b, 3, H, W)` -> uint8 `(b, H, W, 3)`."
@@ -256,7 +256,7 @@ def plot_maps(image, # (H, W, 3) uint8
         overlay(ax, image, maps[i], _au_title(au, None if probs is None else float(probs[i])))
     return axs
 
-# %% ../nbs/11_gradcam.ipynb 43
+# %% ../nbs/11_gradcam.ipynb 41
 def explanation_gallery(model, # a `FAUDCLIP`
                         images: torch.Tensor, # (b, 3, S, S) CLIP-normalised faces, one row each
                         aus, # AU numbers, one column each

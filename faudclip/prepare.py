@@ -4,7 +4,7 @@
 
 # %% ../nbs/21_prepare.ipynb 3
 from __future__ import annotations
-import json, math, os
+import hashlib, json, math, os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 import cv2
@@ -121,10 +121,11 @@ def align_frames(frames: list[LabelledFrame], # in sequence order
                  enlarge: float = 2.9, # alignment box enlargement
                  detector=None, # an MTCNN-like detector (default: facenet-pytorch's MTCNN)
                  progress: bool = True, # show a progress bar
+                 problems: list | None = None, # filled as it goes, so that a caller keeps them after an interruption
                 ) -> tuple[set[str], list[tuple[str, str]]]:
     "Align and save every frame; returns the crops now on disk and (file, reason) rows for problems."
     out_img, detector = Path(out_img), detector or mtcnn()
-    done, problems = set(), []
+    done, problems = set(), [] if problems is None else problems
     sequence, previous, pending = None, None, None  # current sequence, last matrix, last skipped frame
     for fr in tqdm(frames, desc='aligning', unit='frame', disable=not progress):
         if fr.sequence != sequence: sequence, previous, pending = fr.sequence, None, None
@@ -179,6 +180,17 @@ def _earlier_reuses(out: Path) -> list[tuple[str, str]]:
     earlier = pd.read_csv(path)
     return [(f, r) for f, r in zip(earlier.file, earlier.reason) if r == REUSED]
 
+def _write_failures(out: Path, frames: list[LabelledFrame], missing: list, problems: list, earlier: list,
+                    existed: set[str], # the crops on disk before this run: its earlier reuses still hold for them
+                   ) -> pd.DataFrame:
+    "failures.csv, written whole: the missing frames, then the problems in the frames' order, earlier reuses kept."
+    kept = {fr.source for fr in frames if fr.crop in existed} - {f for f, _ in problems}
+    position = {fr.source: k for k, fr in enumerate(frames)}
+    found = sorted([row for row in earlier if row[0] in kept] + problems, key=lambda row: position[row[0]])
+    failures = pd.DataFrame(missing + found, columns=['file', 'reason'])
+    write_atomic(out / 'failures.csv', lambda tmp: failures.to_csv(tmp, index=False))
+    return failures
+
 def _reasons(failures: pd.DataFrame) -> str:
     "'40 no face, ...; 3 no image ...': the dropped frames of `failures` counted by reason, most frequent first."
     counts = failures.reason[failures.reason != REUSED].value_counts()
@@ -200,6 +212,19 @@ def prepare_summary(prepared: pd.DataFrame, # the frames `prepare_dataset` retur
     return '\n'.join(lines)
 
 # %% ../nbs/21_prepare.ipynb 16
+def _check_own_crops(table: pd.DataFrame, labels: Path, out: Path) -> dict:
+    """A CSV's crops can be written where asked, in formats OpenCV writes; its landmarks' digest, recorded with the
+    settings, so that crops aligned with other landmarks are refused rather than described by the new ones."""
+    if labels.resolve().parent in (out.resolve(), (out / 'img').resolve()):
+        raise OptionError(f"{out} would put the crops among the CSV's own frames: choose another output folder")
+    suffixes = {PurePosixPath(p).suffix.lower() for p in table.path}
+    if unwritable := sorted(s for s in suffixes if not cv2.haveImageWriter('crop' + s)):
+        raise OptionError(f"{labels}: OpenCV cannot write {', '.join(unwritable) or 'files without an extension'}: "
+                          "list .png or .jpg frames")
+    if LANDMARK_COLUMNS[0] not in table.columns: return {}
+    points = np.ascontiguousarray(table[LANDMARK_COLUMNS].to_numpy(np.float64))
+    return {'landmarks': hashlib.sha256(points.tobytes()).hexdigest()[:16]}
+
 def _raw_frames(key: str, # 'BP4D', 'DISFA' or 'CSV'
                 labels, # BP4D's AUCoding/AU_OCC, DISFA's ActionUnit_Labels, or a data set's CSV
                 images, # BP4D's frame folders
@@ -270,26 +295,23 @@ def prepare_dataset(dataset: str, # 'BP4D', 'DISFA' or 'CSV'
     if not (math.isfinite(enlarge) and enlarge > 0):
         raise OptionError(f"--enlarge must be a positive number, not {enlarge}")
     table, frames, missing, crops, source = _raw_frames(key, labels, images, videos)
-    if key == OWN_DATASET and out.resolve() == Path(labels).resolve().parent:
-        raise OptionError(f"{out} is the CSV's own folder: choose another output folder for the aligned copy")
+    if key == OWN_DATASET: source |= _check_own_crops(table, Path(labels), out)
     # subjects in no fold, or a fold without test subjects: said now, not after hours of alignment (a CSV's folds
     # are chosen when training, with --folds)
     if key != OWN_DATASET: fold_splits(table, key)
     settings = {'dataset': key, 'size': size, 'enlarge': enlarge,
-                **{k: str(Path(v).resolve()) for k, v in source.items()}}
+                **{k: v if k == 'landmarks' else str(Path(v).resolve()) for k, v in source.items()}}
     with run_lock(out, 'prepare'):                                   # one writer per output folder
         _claim(out, settings)
-        earlier = _earlier_reuses(out)                                 # a resumed run skips those crops: kept in
-        try: done, problems = align_frames(frames, out / 'img', size, enlarge, detector, progress)
-        except KeyboardInterrupt:
+        earlier, problems = _earlier_reuses(out), []                   # a resumed run skips those crops: kept in
+        existed = {fr.crop for fr in frames if (out / 'img' / fr.crop).is_file()}
+        try: done, _ = align_frames(frames, out / 'img', size, enlarge, detector, progress, problems)
+        except BaseException as e:                                     # the report so far is kept, then the error
+            _write_failures(out, frames, missing, problems, earlier, existed)
+            if not isinstance(e, KeyboardInterrupt): raise
             raise PrepareInterrupted(f"interrupted: the crops aligned so far are kept in {out / 'img'}; run the same "
                                      "command again to continue from there") from None
-        kept_crops = {fr.source for fr in frames if fr.crop in done} - {f for f, _ in problems}
-        earlier = [(f, r) for f, r in earlier if f in kept_crops]      # still on disk, and not aligned again now
-        position = {fr.source: k for k, fr in enumerate(frames)}
-        problems = sorted(earlier + problems, key=lambda row: position[row[0]])  # in the frames' order, as at first
-        failures = pd.DataFrame(missing + problems, columns=['file', 'reason'])
-        failures.to_csv(out / 'failures.csv', index=False)
+        failures = _write_failures(out, frames, missing, problems, earlier, existed)
         kept = [c in done for c in crops]
         if not any(kept):
             raise DataError(f"none of the {len(table)} labelled frames gave an aligned face ({_reasons(failures)}): "
@@ -317,4 +339,4 @@ def prepare(dataset: str, # BP4D, DISFA or csv
     prepared = prepare_dataset(dataset, labels, out, images, videos, size, enlarge, detector)
     print(prepare_summary(prepared, out))
     if dataset.upper() == OWN_DATASET:
-        print(f"train on it with: faudclip train csv {Path(out) / 'labels.csv'} RUNS (or cv, ablate, evaluate)")
+        print(f"train on it with: faudclip train csv {Path(out) / 'labels.csv'} RUNS (cv and ablate take it too)")

@@ -6,8 +6,9 @@ links and image paths are not prose. A number's source is one of:
 
 - the outputs saved with the same notebook: the prose reads what a cell printed;
 - the code cells of the same notebook: a default or a constant defined there;
-- the results files `nbs/results/*.json`, written by the commands that measured them (`make results` for the demo,
-  `make study-results` for the study), at any precision the prose rounds to (a fraction also as a percentage);
+- for the pages that quote the demo and the study (the front page, the README, the guide, the CHANGELOG and notebooks
+  10, 11, 13 and 28), the results files `nbs/results/*.json`, written by the commands that measured them
+  (`make results`, `make study-results`), rounded to 1-3 decimals (a fraction also as a percentage, to 1-2);
 - for the front page, the README and the guide, which gather the chapters' results: any notebook's outputs and code;
 - `tools/number_sources.txt`: the few numbers measured outside the notebooks or taken from the paper, one line each,
   `file<TAB>number<TAB>where it comes from`. A line no prose uses any more is reported, so the list stays true.
@@ -18,18 +19,19 @@ A number that matches none of them is reported as `file: cell N: 12.3 has no sou
     python tools/number_check.py
 """
 from __future__ import annotations
-import json, re, sys
+import json, math, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
 SOURCES = ROOT / 'tools' / 'number_sources.txt'
 GATHERING = {'index.ipynb', '90_guide.ipynb', 'README.md'}  # pages that quote every chapter's results
+RESULT_PAGES = GATHERING | {'CHANGELOG.md', '10_eval.ipynb', '11_gradcam.ipynb', '13_study.ipynb', '28_demo.ipynb'}
 
-QUOTED = re.compile(r'(?<![\w.])\d+\.\d+(?!\.?\d)|(?<![\w.])\d+(?=\s?%)')  # 3.5, 0.85, 48 % (not 2.14.1 or 3.11)
+QUOTED = re.compile(r'(?<![\w.])\d+\.\d+(?!\.?\d)|(?<![\w.])\d+(?=\s?%)')  # 3.5, 0.85, 48 % (not 2.14.1)
 ANY_NUMBER = re.compile(r'\d+(?:\.\d+)?')
-NOT_PROSE = [re.compile(p, re.S) for p in (r'```.*?```', r'`[^`]*`', r'\$\$.*?\$\$', r'\$[^$]*\$', r'\]\([^)]*\)',
-                                          r'<[^>]+>', r'https?://\S+')]
+NOT_PROSE = [re.compile(p, re.S) for p in (r'```.*?```', r'`[^`]*`', r'\$\$.*?\$\$', r'\$[^$\n]+\$', r'\]\([^)]*\)',
+                                          r'</?[A-Za-z][^>]*>', r'https?://\S+')]
 
 def prose_numbers(text: str) -> list[str]:
     "The decimals and percentages of a markdown text, outside code, LaTeX, links and tags."
@@ -41,9 +43,13 @@ def numbers_in(text: str) -> set[str]:
     return set(ANY_NUMBER.findall(text))
 
 def renderings(value: float) -> set[str]:
-    "How prose may quote a results file's value: rounded to 0-3 decimals, and a fraction also as a percentage."
-    out = {f'{abs(value):.{k}f}' for k in range(4)}
-    if abs(value) <= 1: out |= {f'{abs(100 * value):.{k}f}' for k in range(3)}
+    """How prose may quote a results file's value: a whole number as it is, else rounded to 1-3 decimals; a fraction
+    also as a percentage to 1-2 decimals."""
+    value = abs(value)
+    if not math.isfinite(value): return set()
+    if value == int(value): return {str(int(value))}
+    out = {f'{value:.{k}f}' for k in (1, 2, 3)}
+    if value <= 1: out |= {f'{100 * value:.{k}f}' for k in (1, 2)}
     return out
 
 def result_numbers() -> set[str]:
@@ -97,7 +103,7 @@ def check() -> list[str]:
     pages['CHANGELOG.md'] = (changelog_prose(), set())
     problems, used = [], set()
     for name, (prose, own) in pages.items():
-        known = own | results | (every_notebook if name in GATHERING else set())
+        known = own | (results if name in RESULT_PAGES else set()) | (every_notebook if name in GATHERING else set())
         for index, text in prose:
             for number in prose_numbers(text):
                 if (name, number) in extra: used.add((name, number))
