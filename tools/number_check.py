@@ -93,7 +93,8 @@ def declared() -> dict[tuple[str, str], str]:
         out[(parts[0], parts[1])] = parts[2]
     return out
 
-def check() -> list[str]:
+def check(planted: str | None = None, # text added as one more cell of 00_start's prose: the self-test's
+         ) -> list[str]:
     "'file: cell N: number has no source' for every unsourced number, and the unused lines of number_sources.txt."
     results, extra = result_numbers(), declared()
     notebooks = {p.name: notebook_parts(p) for p in sorted(NBS.glob('*.ipynb'))}
@@ -101,6 +102,7 @@ def check() -> list[str]:
     every_notebook = set().union(*(own for _, own in pages.values()))
     pages['README.md'] = ([(0, (ROOT / 'README.md').read_text())], set())
     pages['CHANGELOG.md'] = (changelog_prose(), set())
+    if planted: pages['00_start.ipynb'][0].append((-1, planted))
     problems, used = [], set()
     for name, (prose, own) in pages.items():
         known = own | (results if name in RESULT_PAGES else set()) | (every_notebook if name in GATHERING else set())
@@ -112,7 +114,15 @@ def check() -> list[str]:
                  for name, number in extra if (name, number) not in used]
     return problems
 
+def self_test():
+    "The check can fail: what it reads as prose, how it rounds, and a planted number it must report."
+    assert prose_numbers("F1 3.5, 48 % and 0.85; not `9.9`, $1.5$, [a](x/2.5.png), torch 2.14.1") == ['3.5', '48', '0.85']
+    assert '48.1' in renderings(0.4806) and '48' not in renderings(0.4806)
+    found = check('Planted: 61.7 % and 0.123.')
+    assert {f'00_start.ipynb: cell -1: {n} has no source' for n in ('61.7', '0.123')} <= set(found), found
+
 def main() -> int:
+    self_test()
     problems = check()
     for p in problems: print(p)
     if problems:
