@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import cv2
 from PIL import Image
-from .core import DataError, OptionError, read_image, rgb_image, UserError
+from .runtime import DataError, OptionError, read_image, rgb_image, UserError
 
 
 # %% auto 0

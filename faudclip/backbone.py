@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import open_clip
-from .core import DataError, OptionError
+from .runtime import DataError, OptionError
 
 # %% auto 0
 __all__ = ['TINY_CLIP', 'tiny_clip_config', 'ConvStem', 'tag_uses_quick_gelu', 'load_clip', 'quiet_random_init', 'patch_tokens']

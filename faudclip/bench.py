@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse, Param
 from PIL import Image
-from .core import ALL_AUS, device_name, OptionError, parse_device
+from .core import ALL_AUS
+from .runtime import device_name, OptionError, parse_device
 from .data import AUDataset, resize_for
 from .face_cache import FaceCache, device_augment, shuffled_batches
 from .model import FAUDCLIP, faudclip_b16, faudclip_tiny, logits_fn, param_groups, centred_error

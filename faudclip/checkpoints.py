@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import torch
-from .core import DataError, OWN_DATASET, register_aus, write_atomic
+from .core import OWN_DATASET, register_aus
+from .runtime import DataError, write_atomic
 from .data import AUDataset
 from .backbone import quiet_random_init
 from .model import FAUDCLIP, FAUDCLIPConfig

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from fastcore.meta import delegates
 from fastcore.script import Param, anno_parser, call_parse
-from .core import check_output, DataError, OptionError, run_lock, UserError
+from .runtime import check_output, DataError, OptionError, run_lock, UserError
 
 # %% auto 0
 __all__ = ['MODEL_SIZES', 'COMMANDS', 'USER_ERRORS', 'OUTPUTS', 'run_options', 'describe_run', 'train', 'evaluate', 'cv',
@@ -146,7 +146,7 @@ def evaluate(checkpoint: str, # a last.pt written by faudclip train
     from faudclip.config import datasets
     from faudclip.checkpoints import load_model
     from faudclip.evaluate import evaluate as evaluate_model
-    from faudclip.core import default_device
+    from faudclip.runtime import default_device
     model, trained = load_model(checkpoint)
     if fold is not None and not 1 <= fold <= trained.folds:
         raise OptionError(f"--fold must be {_fold_range(trained.folds)}, not {fold}")

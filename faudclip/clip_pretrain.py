@@ -14,7 +14,8 @@ from einops import rearrange
 from open_clip.loss import ClipLoss
 from PIL import Image
 from tqdm.auto import tqdm
-from .core import ALL_AUS, au_columns, read_image
+from .core import ALL_AUS, au_columns
+from .runtime import read_image
 from .data import CLIP_MEAN, CLIP_STD
 from .prompts import AU_DESCRIPTIONS
 from .synth import make_synth_dataset, random_identity, COOCCURRENCE

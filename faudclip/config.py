@@ -5,7 +5,8 @@
 # %% ../nbs/09_config.ipynb 3
 from __future__ import annotations
 from dataclasses import dataclass, field
-from .core import dataset_aus, OptionError, seed_everything
+from .core import dataset_aus
+from .runtime import OptionError, seed_everything
 from .data import AUDataset, resize_for
 from .model import FAUDCLIP, FAUDCLIPConfig, faudclip_b16, faudclip_tiny
 from .losses import DICE_MODES

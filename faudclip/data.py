@@ -12,7 +12,8 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 from torchvision import transforms as T
-from .core import au_columns, AU_CATALOGUE, DataError, dataset_aus, OptionError, OWN_DATASET, read_image, register_aus
+from .core import au_columns, AU_CATALOGUE, dataset_aus, OWN_DATASET, register_aus
+from .runtime import DataError, OptionError, read_image
 
 # %% auto 0
 __all__ = ['DISFA_CODED_AUS', 'FOLDS', 'TEST_PART', 'LANDMARK_COLUMNS', 'UNCODED', 'CLIP_MEAN', 'CLIP_STD', 'RESIZE_RATIO',

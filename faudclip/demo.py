@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import torch
 from PIL import Image
-from .core import ALL_AUS, au_columns, LOCK_NAME, OptionError, run_lock, seed_everything, write_atomic
+from .core import ALL_AUS, au_columns
+from .runtime import LOCK_NAME, OptionError, run_lock, seed_everything, write_atomic
 from .synth import make_synth_dataset, contact_sheet, synth_batch, COOCCURRENCE
 from .data import AUDataset, resize_for, to_test_crop
 from .backbone import load_clip, TINY_CLIP

@@ -15,7 +15,7 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.basics import patch
-from .core import DataError, OptionError, parse_device, read_image, run_lock, write_atomic
+from .runtime import DataError, OptionError, parse_device, read_image, run_lock, write_atomic
 from .align import mtcnn, similarity_transform, warp_face
 from .data import au_transforms
 from .model import logits_fn, pad_batch

@@ -10,7 +10,7 @@ from datetime import timedelta
 import torch
 import torch.distributed as dist
 import torch.nn as nn
-from .core import OptionError
+from .runtime import OptionError
 
 # %% auto 0
 __all__ = ['DIST_TIMEOUT', 'DistributedJob', 'job_device', 'distributed_job', 'GlobalBatchNorm', 'global_batchnorm']

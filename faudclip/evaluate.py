@@ -12,7 +12,8 @@ import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import au_columns, dataset_aus, default_workers, OptionError
+from .core import au_columns, dataset_aus
+from .runtime import default_workers, OptionError
 from .data import AUDataset, read_list
 from .clip_pretrain import zero_shot_logits, fit_thresholds
 from .model import FAUDCLIP, logits_fn, pad_batch

@@ -9,7 +9,8 @@ import numpy as np
 import torch
 from PIL import Image
 from fastcore.basics import patch
-from .core import AU_CATALOGUE, OptionError, rgb_image
+from .core import AU_CATALOGUE
+from .runtime import OptionError, rgb_image
 from .data import au_transforms, resize_for
 from .gradcam import explain, denormalize, overlay
 from .tree_attention import plot_tree_regions

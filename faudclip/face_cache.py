@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
-from .core import DataError
+from .runtime import DataError
 from .data import AUDataset, CLIP_MEAN, CLIP_STD, centre_crop_corner
 
 # %% auto 0

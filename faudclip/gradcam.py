@@ -12,7 +12,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
 from PIL import Image
-from .core import ALL_AUS, AU_CATALOGUE, OptionError
+from .core import ALL_AUS, AU_CATALOGUE
+from .runtime import OptionError
 from .data import CLIP_MEAN, CLIP_STD, au_transforms, resize_for
 from .align import align_landmarks
 from .synth import AU_INDEX, HAND_RATE, Pose, random_identity, random_photo, render_face, rest_landmarks

@@ -9,7 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange, repeat
 from fastcore.basics import patch
-from .core import OptionError
+from .runtime import OptionError
 
 
 # %% auto 0

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch
 import torch.nn.functional as F
-from .core import OptionError
+from .runtime import OptionError
 
 
 # %% auto 0

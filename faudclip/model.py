@@ -9,7 +9,8 @@ import torch
 import torch.nn as nn
 from einops import rearrange
 from fastcore.basics import patch
-from .core import ALL_AUS, BP4D_AUS, OptionError
+from .core import ALL_AUS, BP4D_AUS
+from .runtime import OptionError
 from .backbone import load_clip, patch_tokens, TINY_CLIP
 from .prompts import PromptLearner, au_descriptions, freeze_text_tower
 from .tree_attention import TreeTransformer

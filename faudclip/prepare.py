@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from fastcore.script import call_parse
 from tqdm.auto import tqdm
-from .core import DataError, OptionError, OWN_DATASET, parse_device, read_image, run_lock, write_atomic
+from .core import OWN_DATASET
+from .runtime import DataError, OptionError, parse_device, read_image, run_lock, write_atomic
 from .align import detect_landmarks, mtcnn, similarity_transform, warp_face
 from .data import LANDMARK_COLUMNS, fold_splits, read_au_csv, read_bp4d_labels, read_disfa_labels, write_lists
 

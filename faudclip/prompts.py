@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 import open_clip
 from open_clip.transformer import text_global_pool
-from .core import OptionError
+from .runtime import OptionError
 
 
 # %% auto 0

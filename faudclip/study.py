@@ -13,7 +13,7 @@ import torch
 from scipy import stats
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
-from .core import LOCK_NAME, OptionError, run_lock, write_atomic
+from .runtime import LOCK_NAME, OptionError, run_lock, write_atomic
 from .synth import COOCCURRENCE
 from .config import synth_fold
 from .data import resize_for

@@ -16,7 +16,8 @@ import pandas as pd
 import torch
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
-from .core import ALL_AUS, au_columns, DataError, OptionError
+from .core import ALL_AUS, au_columns
+from .runtime import DataError, OptionError
 from .align import align_landmarks, transform_points
 from .data import au_transforms, resize_for, write_lists
 

@@ -13,8 +13,8 @@ import torch.nn as nn
 from einops import rearrange
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
-from .core import (DataError, dataset_aus, default_device, default_workers, OptionError, seed_everything,
-                           write_atomic)
+from .core import dataset_aus
+from .runtime import DataError, default_device, default_workers, OptionError, seed_everything, write_atomic
 from .data import AUDataset, au_class_weights
 from .face_cache import FaceCache, augment_params, device_augment, shuffled_batches
 from .backbone import patch_tokens

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
-from .core import OptionError
+from .runtime import OptionError
 
 
 # %% auto 0

@@ -25,7 +25,7 @@ WHEELS, SITE = ROOT / '.whl', ROOT / '.gpu-site'
 # opencv, timm, regex, huggingface-hub, safetensors, tabulate, ... are there; tools/gpu_image.txt lists them)
 MISSING_THERE = ('open_clip_torch', 'ftfy', 'wcwidth', 'fastcore')
 # Imported before any notebook runs, so that a missing package is one line rather than a failure in every notebook
-NEEDED = ('torch', 'numpy', 'pandas', 'matplotlib', 'cv2', 'einops', 'fastcore', 'open_clip', 'faudclip.core',
+NEEDED = ('torch', 'numpy', 'pandas', 'matplotlib', 'cv2', 'einops', 'fastcore', 'open_clip', 'faudclip.core', 'faudclip.runtime',
           'faudclip.cli')
 SKIPPED_FLAGS = {'slow', 'notest'}  # nbdev_test's flags other than gpu: set-up cells so flagged are not run either
 PLATFORMS = [f'manylinux_2_{n}_x86_64' for n in (17, 27, 28)] + ['manylinux2014_x86_64', 'manylinux1_x86_64']
@@ -196,7 +196,7 @@ def run_isolated(path: Path, dry_run: bool, timeout: float) -> dict:
 def run_all(dry_run: bool, timeout: float, report: dict):
     "Every notebook with `#| gpu` cells, each in its own process, into `report`."
     import torch
-    from faudclip.core import GPU_DRY_RUN, check_device, device_name
+    from faudclip.runtime import GPU_DRY_RUN, check_device, device_name
     paths = [str(ROOT), str(SITE), *filter(None, os.environ.get('PYTHONPATH', '').split(os.pathsep))]
     os.environ.update({'HF_HUB_OFFLINE': '1', 'IN_TEST': '1', 'MPLBACKEND': 'Agg', 'PYTHONUNBUFFERED': '1',
                        GPU_DRY_RUN: '1' if dry_run else '0', 'PYTHONPATH': os.pathsep.join(paths)})
