@@ -59,7 +59,7 @@ results: install
 
 # The book's two trained models (notebook 00_start), trained once into ~/.cache/faudclip/tutorial, then only read.
 tutorial: install
-	$(BIN)/python -c "from faudclip.demo import tutorial_models; tutorial_models()"
+	$(BIN)/python -c "from faudclip.book import tutorial_models; tutorial_models()"
 
 lab: install
 	$(BIN)/jupyter lab nbs

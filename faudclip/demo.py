@@ -27,8 +27,8 @@ from .tree_attention import plot_tree_regions
 
 # %% auto 0
 __all__ = ['FIG5_AUS', 'BASELINE_NAMES', 'DEMO_MARK', 'DEMO_OUTPUTS', 'SYNTH_FILES', 'PRETRAIN_FILES', 'DEMO_RUNS',
-           'DEMO_THREADS', 'TUTORIAL_CACHE', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores',
-           'demo_report', 'run_environment', 'pretrained_clip', 'run_demo', 'pretraining_check', 'tutorial_models']
+           'DEMO_THREADS', 'plot_per_au', 'plot_curves', 'explain_figures', 'pointing_scores', 'demo_report',
+           'run_environment', 'pretrained_clip', 'run_demo', 'pretraining_check']
 
 # %% ../nbs/28_demo.ipynb 7
 def plot_per_au(table: pd.DataFrame, # F1 (%) per fold (rows 'fold1'...) and AU (columns)
@@ -594,37 +594,3 @@ def pretraining_check(out: Path, # the demo's folder
     return {'steps': int(loss.step.max()), 'loss_first_20': round(float(loss.loss[:20].mean()), 3),
             'loss_last_20': round(float(loss.loss[-20:].mean()), 3),
             'retrieval_heldout': round(accuracy, 3), 'retrieval_chance': round(chance, 3), 'faces': n_faces}
-
-# %% ../nbs/28_demo.ipynb 41
-def _finished(run: Path) -> bool:
-    "Whether the run in folder `run` has trained all its epochs: `fit` keeps no optimiser state in its last `last.pt`."
-    return (run / 'last.pt').is_file() and 'optimizer' not in read_checkpoint(run / 'last.pt')
-
-TUTORIAL_CACHE = Path.home() / '.cache' / 'faudclip' / 'tutorial'
-
-def tutorial_models(out=None, # cache folder (default: `TUTORIAL_CACHE`)
-                    subjects: int = 240, # SynthAU subjects, dealt into 3 folds; fold 1 trains both models
-                    frames: int = 10, # frames per subject, 8 apart
-                    epochs: int = 12, # per model
-                    clip_pretrain_steps: int = 500, # contrastive pretraining of the tiny CLIP they start from
-                    seed: int = 0, # of the data, the pretraining and the training
-                    progress: bool = True, # show progress bars
-                   ) -> dict: # 'FAUD-CLIP' and 'baseline' -> trained `FAUDCLIP` in eval mode
-    """FAUD-CLIP (tiny, 64 px) and Table III's baseline trained on fold 1 as `run_demo` trains it, with its defaults:
-    the same SynthAU set, contrastively pretrained tiny CLIP and settings. Trained once (minutes on a laptop CPU), then
-    loaded from `out`, for the chapters that show what a trained model does."""
-    out = Path(out or TUTORIAL_CACHE)
-    if not all(_finished(out / 'runs' / name) for name in ('FAUD-CLIP', 'baseline')):  # never trained silently
-        print(f"faudclip: training the book's two models (minutes on a CPU; `make tutorial` does it ahead), then "
-              f"reading them from {out}", file=sys.stderr)
-    data = {'subjects': subjects, 'frames': frames, 'seed': seed, 'frame_step': 8, 'cooccurrence': COOCCURRENCE}
-    _render_once(out / 'synthau', data, progress)
-    pretrained = str(pretrained_clip(out, {**data, 'subjects': max(3, subjects // 2), 'image_size': 64,
-                                           'steps': clip_pretrain_steps}, progress))
-    _fresh_runs(out / 'runs', {**data, 'epochs': epochs, 'clip_pretrain_steps': clip_pretrain_steps},
-                ('FAUD-CLIP', 'baseline'))
-    cfg = synth_fold(1, data=str(out / 'synthau'), epochs=epochs, seed=seed, pretrained=pretrained)
-    runs = {name: replace(cfg, out=str(out / 'runs' / name), model_overrides=overrides)
-            for name, overrides in (('FAUD-CLIP', {}), ('baseline', ABLATIONS['baseline']))}
-    run_folds(list(runs.values()), progress, workers=2)  # as the demo trains them; a finished run is only read
-    return {name: load_model(Path(run.out) / 'last.pt')[0].eval() for name, run in runs.items()}

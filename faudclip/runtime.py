@@ -35,7 +35,7 @@ def seed_everything(seed: int = 0, # the seed of Python's, NumPy's and PyTorch's
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    os.environ['PYTHONHASHSEED'] = str(seed)
+    os.environ['PYTHONHASHSEED'] = str(seed)  # for processes started after it: this one's hashing was set at its start
 
 # %% ../nbs/19_runtime.ipynb 10
 def default_device() -> torch.device:
@@ -64,10 +64,10 @@ def parse_device(device: str | None, # what the user named: cpu, cuda, cuda:1, m
         raise OptionError(f"{option} {device}: faudclip runs on cpu, cuda or mps")
     return chosen
 
-# %% ../nbs/19_runtime.ipynb 15
+# %% ../nbs/19_runtime.ipynb 16
 def default_workers(device: torch.device, # where the batches go
                    ) -> int:
-    """DataLoader workers for one process: none on the CPU (the model needs the cores), else the machine's cores shared
+    """DataLoader workers for one process: none off CUDA (the model needs the cores), else the machine's cores shared
     among its GPUs (one process each under torchrun), from 1 to 8."""
     if device.type != 'cuda': return 0
     return max(1, min(8, (os.cpu_count() or 1) // max(1, torch.cuda.device_count())))
@@ -121,6 +121,7 @@ def device_name(device: torch.device, # where something runs
     if device.type == 'cuda': return torch.cuda.get_device_name(device)
     return f'CPU: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads'
 
+# %% ../nbs/19_runtime.ipynb 25
 @contextlib.contextmanager
 def no_host_sync(device: torch.device, # where the code inside runs
                 ):
@@ -136,6 +137,7 @@ def no_host_sync(device: torch.device, # where the code inside runs
     if calls.host_built: raise AssertionError(f"tensors built from Python data: {calls.host_built}")
     if calls.host_reads: raise AssertionError(f"values read back to the host: {calls.host_reads}")
 
+# %% ../nbs/19_runtime.ipynb 28
 @contextlib.contextmanager
 def compiled_without_codegen():
     """Inside it, `torch.compile` uses PyTorch's `aot_eager` backend: the same graph capture, guards and autograd
@@ -146,7 +148,7 @@ def compiled_without_codegen():
     try: yield
     finally: torch.compile = real
 
-# %% ../nbs/19_runtime.ipynb 25
+# %% ../nbs/19_runtime.ipynb 31
 def check_output(path, # an output path the user named
                  kind: str, # 'file' or 'folder': what the command writes there
                  option: str, # how the user named it, for the message ('--out')
@@ -162,7 +164,7 @@ def check_output(path, # an output path the user named
     if not os.access(existing, os.W_OK | os.X_OK): raise DataError(f"{option} {path}: cannot write in {existing}")
     return path
 
-# %% ../nbs/19_runtime.ipynb 29
+# %% ../nbs/19_runtime.ipynb 35
 def write_atomic(path, # the file to write
                  write, # called with a temporary path beside `path`; writes the whole content there
                 ) -> Path:
@@ -181,7 +183,7 @@ def write_atomic(path, # the file to write
         raise DataError(f"{path}: cannot write it: {reason}{full}; its previous version, if any, is kept") from None
     return path
 
-# %% ../nbs/19_runtime.ipynb 32
+# %% ../nbs/19_runtime.ipynb 38
 LOCK_NAME = '.faudclip.lock'  # inside a run folder while a command writes it
 
 def _holds(lock: Path, handle) -> bool:
@@ -215,7 +217,7 @@ def run_lock(out, # the run folder (or the file) the command writes
     finally:
         lock.unlink(missing_ok=True); handle.close()
 
-# %% ../nbs/19_runtime.ipynb 35
+# %% ../nbs/19_runtime.ipynb 41
 def rgb_image(image: Image.Image, # as PIL opened it: any mode, maybe with an EXIF orientation
              ) -> Image.Image: # 8-bit RGB, upright
     """An image as it is meant to be seen: turned upright by its EXIF orientation, and 16-bit or floating-point pixels

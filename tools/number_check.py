@@ -1,6 +1,7 @@
 """Every number the book's prose quotes has a source: `make test` fails on one that has none.
 
-A number here is a decimal (3.5, 0.85) or a percentage (48 %, 2.2 %) in the prose: a markdown cell of a notebook, the
+A number here is a decimal (3.5, 0.85), a percentage (48 %, 2.2 %) or a whole number with a unit of time, speed,
+size or score (726 s, 45 ms, 12 min, 2,000 images/s, 42 GB, 3 points) in the prose: a markdown cell of a notebook, the
 README, or the newest section of the CHANGELOG (the older sections are history, dated as such). Code spans, LaTeX,
 links and image paths are not prose. A number's source is one of:
 
@@ -28,19 +29,22 @@ SOURCES = ROOT / 'tools' / 'number_sources.txt'
 GATHERING = {'index.ipynb', '90_guide.ipynb', 'README.md'}  # pages that quote every chapter's results
 RESULT_PAGES = GATHERING | {'CHANGELOG.md', '10_eval.ipynb', '11_gradcam.ipynb', '13_study.ipynb', '28_demo.ipynb'}
 
-QUOTED = re.compile(r'(?<![\w.])\d+\.\d+(?!\.?\d)|(?<![\w.])\d+(?=\s?%)')  # 3.5, 0.85, 48 % (not 2.14.1)
-ANY_NUMBER = re.compile(r'\d+(?:\.\d+)?')
+UNITS = r'%|ms\b|s\b|min\b|minutes?\b|seconds?\b|hours?\b|images/s|img/s|[KMG]B\b|points?\b'
+QUOTED = re.compile(r'(?<![\w.,])\d+\.\d+(?!\.?\d)'                        # 3.5, 0.85 (not 2.14.1)
+                    rf'|(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?=\s?(?:{UNITS}))'      # 2,000 images/s
+                    rf'|(?<![\w.,])\d+(?=\s?(?:{UNITS}))')                      # 48 %, 726 s, 42 GB
+ANY_NUMBER = re.compile(r'\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?')     # 1,200 and 19_200 as 1200, 19200
 NOT_PROSE = [re.compile(p, re.S) for p in (r'```.*?```', r'`[^`]*`', r'\$\$.*?\$\$', r'\$[^$\n]+\$', r'\]\([^)]*\)',
                                           r'</?[A-Za-z][^>]*>', r'https?://\S+')]
 
 def prose_numbers(text: str) -> list[str]:
     "The decimals and percentages of a markdown text, outside code, LaTeX, links and tags."
     for pattern in NOT_PROSE: text = pattern.sub(' ', text)
-    return QUOTED.findall(text)
+    return [n.replace(',', '') for n in QUOTED.findall(text)]
 
 def numbers_in(text: str) -> set[str]:
-    "Every number written in `text` (outputs, code), as written."
-    return set(ANY_NUMBER.findall(text))
+    "Every number written in `text` (outputs, code), thousands separators dropped."
+    return {re.sub('[,_]', '', n) for n in ANY_NUMBER.findall(text)}
 
 def renderings(value: float) -> set[str]:
     """How prose may quote a results file's value: a whole number as it is, else rounded to 1-3 decimals; a fraction
@@ -117,9 +121,11 @@ def check(planted: str | None = None, # text added as one more cell of 00_start'
 def self_test():
     "The check can fail: what it reads as prose, how it rounds, and a planted number it must report."
     assert prose_numbers("F1 3.5, 48 % and 0.85; not `9.9`, $1.5$, [a](x/2.5.png), torch 2.14.1") == ['3.5', '48', '0.85']
+    assert prose_numbers("12 epochs in 726 s, 2,000 images/s, 42 GB; not 8 x 8 or 15 AUs") == ['726', '2000', '42']
+    assert numbers_in("19_200 images, 1,200 frames, [1,2]") >= {'19200', '1200', '1', '2'}
     assert '48.1' in renderings(0.4806) and '48' not in renderings(0.4806)
-    found = check('Planted: 61.7 % and 0.123.')
-    assert {f'00_start.ipynb: cell -1: {n} has no source' for n in ('61.7', '0.123')} <= set(found), found
+    found = check('Planted: 61.7 %, 0.123 and 9,871 s.')
+    assert {f'00_start.ipynb: cell -1: {n} has no source' for n in ('61.7', '0.123', '9871')} <= set(found), found
 
 def main() -> int:
     self_test()
@@ -128,7 +134,7 @@ def main() -> int:
     if problems:
         print(f"error: {len(problems)} number(s) without a source (see tools/number_check.py)")
         return 1
-    print("numbers: every decimal and percentage in the prose has a source")
+    print("numbers: every decimal, percentage and measured whole number in the prose has a source")
     return 0
 
 if __name__ == '__main__': sys.exit(main())
