@@ -190,7 +190,7 @@ def load_weights(model: FAUDCLIP, # the model its stored configuration builds
         raise DataError(f"{path}: its weights do not fit the model of its own stored configuration (edited or "
                         f"mixed up?): {detail}") from None
 
-# %% ../nbs/24_checkpoints.ipynb 23
+# %% ../nbs/24_checkpoints.ipynb 25
 PER_AU_WEIGHTS = ('interaction.readout.bias', 'head.bias')  # (c,): one row per AU, in the model's AU order
 
 def _per_au_rows(trained: torch.Tensor, fresh: torch.Tensor, trained_aus: tuple, aus: tuple) -> torch.Tensor:

@@ -127,7 +127,7 @@ def read_frames(source, # an image or video path, or a uint8 array (h, w, 3) / (
     if start > 0: return
     yield Frame(str(path), 0, 0.0, np.asarray(read_image(path)))        # upright by its EXIF, 16-bit scaled
 
-# %% ../nbs/26_detect.ipynb 13
+# %% ../nbs/26_detect.ipynb 14
 def box_iou(a: np.ndarray, # (n, 4) boxes
             b: np.ndarray, # (m, 4) boxes
            ) -> np.ndarray: # (n, m)
@@ -159,7 +159,7 @@ class FaceTracker:
             self.boxes, self.ids = np.asarray(boxes, float).reshape(-1, 4), ids
         return ids
 
-# %% ../nbs/26_detect.ipynb 16
+# %% ../nbs/26_detect.ipynb 17
 FRAME_COLUMNS = ['input', 'frame', 'face_id', 'timestamp', 'confidence', 'success', 'face_x', 'face_y', 'face_width',
                  'face_height', *[f'x_{i}' for i in range(5)], *[f'y_{i}' for i in range(5)]]
 
@@ -194,7 +194,7 @@ def typed_rows(table: pd.DataFrame, # rows in `detect_columns`
     turn them into floats."""
     return table.astype({c: 'Int64' for c in table.columns if _whole(c)})
 
-# %% ../nbs/26_detect.ipynb 20
+# %% ../nbs/26_detect.ipynb 21
 def progress_path(csv_path, # a CSV `detect` writes
                  ) -> Path:
     """`OUT.progress.json`, beside a CSV: the `skip_frames` it was written with, the SHA-256 of the checkpoint that
@@ -246,7 +246,7 @@ def resume_point(csv_path, # a CSV `detect` was writing
     write_atomic(path, lambda tmp: rows[~redo].to_csv(tmp, index=False))  # never a half-rewritten file
     return done, {name: int(frame) for name, frame in last.items()}
 
-# %% ../nbs/26_detect.ipynb 22
+# %% ../nbs/26_detect.ipynb 23
 STAGES = ('decode', 'detect', 'align', 'model')
 MAX_SIDE = 2048  # a larger frame is downscaled to this before detection: MTCNN's memory grows with the frame's area
 
@@ -257,7 +257,7 @@ def _capped(image: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scale
 FACE_BATCH = 32  # a compiled model always gets this many faces (zero-padded): each new batch size would recompile it
 
-# %% ../nbs/26_detect.ipynb 23
+# %% ../nbs/26_detect.ipynb 24
 class FaceAnalyser:
     "A checkpoint, its test transform and MTCNN: frames in, OpenFace-style rows out."
     def __init__(self,
@@ -297,7 +297,7 @@ class FaceAnalyser:
                                 np.asarray(p, float).reshape(-1, 5, 2))
         return found
 
-# %% ../nbs/26_detect.ipynb 24
+# %% ../nbs/26_detect.ipynb 25
 @patch
 @torch.no_grad()
 def _probabilities(self: FaceAnalyser, faces: list[np.ndarray]) -> np.ndarray:
@@ -347,7 +347,7 @@ def rows(self: FaceAnalyser,
         faced.setdefault(k, []).append(row)
     return [r for k, blank in enumerate(rows) for r in faced.get(k, [blank])]
 
-# %% ../nbs/26_detect.ipynb 27
+# %% ../nbs/26_detect.ipynb 28
 def _name(source, arrays: int) -> str:
     "An input's name in the rows: its path, or 'array<k>' for the k-th array."
     return f'array{arrays}' if isinstance(source, np.ndarray) else str(source)
@@ -399,7 +399,7 @@ def _frame_count(source, skip_frames: int) -> int:
     video.release()
     return -(-n // skip_frames)
 
-# %% ../nbs/26_detect.ipynb 28
+# %% ../nbs/26_detect.ipynb 29
 def _open_output(out: Path, # the CSV to write
                  resume: bool, # continue it if it exists
                  stack: contextlib.ExitStack, # holds the CSV's lock until `detect` ends
@@ -415,7 +415,7 @@ def _open_output(out: Path, # the CSV to write
     _save_progress(out, skip_frames, set(), digest, adjust)
     return set(), {}, digest
 
-# %% ../nbs/26_detect.ipynb 29
+# %% ../nbs/26_detect.ipynb 30
 def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3) / (t, h, w, 3); one or a list
            checkpoint, # a `last.pt` written by training (`faudclip train`, `cv` or `demo`)
            out=None, # CSV to write rows to as they are made; None: only return them
@@ -475,7 +475,7 @@ def detect(inputs, # image files, folders, video files or uint8 arrays (h, w, 3)
     result.attrs.update(errors=errors, seconds={k: round(v, 3) for k, v in analyser.seconds.items()}, frames=frames)
     return result
 
-# %% ../nbs/26_detect.ipynb 47
+# %% ../nbs/26_detect.ipynb 48
 def video_decisions(results: pd.DataFrame, # `detect`'s rows for one video
                     labels: pd.DataFrame, # its per-frame labels (`render_video`'s CSV)
                     aus, # AU numbers
@@ -497,7 +497,7 @@ def video_f1(results: pd.DataFrame, # `detect`'s rows for one video
     from faudclip.core import au_columns
     return f1_table(f1_scores(video_decisions(results, labels, aus, decision), labels[au_columns(aus)].to_numpy()), aus)
 
-# %% ../nbs/26_detect.ipynb 60
+# %% ../nbs/26_detect.ipynb 62
 CALIBRATE_FORMS = "'median', 'percentile:Q', 'first:SECONDS' or 'frame:K'"
 REST_P = 0.1  # a face at its own baseline gets this calibrated probability: absent, with room below the threshold
 
@@ -535,7 +535,7 @@ def adjust_options(calibrate, # a `--calibrate` value or None
     parse_calibrate(calibrate); smooth = check_smooth(smooth)
     return None if calibrate is None and smooth is None else {'calibrate': calibrate, 'smooth': smooth}
 
-# %% ../nbs/26_detect.ipynb 63
+# %% ../nbs/26_detect.ipynb 65
 def to_logits(probs: np.ndarray, # (n, c) probabilities as the CSV holds them (4 decimals)
              ) -> np.ndarray: # (n, c)
     "Logits of the CSV's probabilities; 0 and 1 (rounded) are kept half a last digit inside, as ±9.9."
@@ -564,7 +564,7 @@ def calibrated(logits: np.ndarray, # (n, c) one face's AU logits
     "Probabilities of the logits moved so that the face's baseline is at `rest`: `sigmoid(z - baseline + logit(rest))`."
     return 1 / (1 + np.exp(-(logits - baseline + np.log(rest / (1 - rest)))))
 
-# %% ../nbs/26_detect.ipynb 67
+# %% ../nbs/26_detect.ipynb 69
 def window_frames(width: float, # the filter's width, seconds
                   fps: float, # frames per second
                  ) -> int:
@@ -582,7 +582,7 @@ def smoothed(seconds: np.ndarray, # (n,) timestamps of one face's rows, increasi
     hi = np.searchsorted(seconds, seconds + half, 'right')
     return np.stack([np.median(values[a:b], axis=0) for a, b in zip(lo, hi)]) if len(values) else values
 
-# %% ../nbs/26_detect.ipynb 71
+# %% ../nbs/26_detect.ipynb 73
 def _check_input(name: str, rows: pd.DataFrame, calibrate, smooth):
     "A one-line `DataError` when the options cannot apply to this input's rows: one frame, no clock, too short."
     stamps = np.unique(rows.timestamp.to_numpy(float))                       # (k,) every analysed frame's time
@@ -634,7 +634,7 @@ def adjust_input(rows: pd.DataFrame, # `detect`'s rows of one video, every face
             out.loc[face.index, [f'AU{a:02d}_c{suffix}' for a in aus]] = (probs >= threshold).astype(int)
     return typed_rows(out).set_axis(rows.index)
 
-# %% ../nbs/26_detect.ipynb 72
+# %% ../nbs/26_detect.ipynb 74
 def adjust_rows(table: pd.DataFrame, # `detect`'s rows, any inputs
                 aus, # the checkpoint's AU numbers
                 calibrate: str | None = None, # as `adjust_input`
@@ -658,7 +658,7 @@ def adjust_rows(table: pd.DataFrame, # `detect`'s rows, any inputs
         table.loc[mine, columns] = adjusted[columns].astype(float).to_numpy()          # by position
     return typed_rows(table), errors
 
-# %% ../nbs/26_detect.ipynb 78
+# %% ../nbs/26_detect.ipynb 80
 def _refuse_stills(inputs: list):
     "Calibration and smoothing need videos: a still image (a photo, an (h, w, 3) array) is refused before any work."
     for source, name in zip(inputs, _names(inputs)):
@@ -682,7 +682,7 @@ def _adjusted(result: pd.DataFrame, out, names: list[str], complete: list[str], 
     result[added] = rows.set_index(key(rows))[added].reindex(key(result)).to_numpy()
     return typed_rows(result), errors
 
-# %% ../nbs/26_detect.ipynb 84
+# %% ../nbs/26_detect.ipynb 86
 TIMELINE_PANELS = {'': 'raw', '_cal': 'calibrated', '_smooth': 'smoothed', '_cal_smooth': 'calibrated, smoothed'}
 
 def plot_au_timeline(results: pd.DataFrame, # `detect`'s rows

@@ -185,7 +185,7 @@ def cross_validate(cfg: TrainConfig, # the run of every fold (its `fold` and `ou
     runs = run_folds([replace(cfg, fold=k, out=str(Path(cfg.out) / f'fold{k}')) for k in folds], progress, workers)
     return {'table': fold_table(runs, cfg.dataset), 'runs': runs}
 
-# %% ../nbs/10_eval.ipynb 38
+# %% ../nbs/10_eval.ipynb 39
 def _zero_shot_split(clip, cfg: TrainConfig, split: str, batch_size: int,
                      cache: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     "Zero-shot logits and labels of a split; images already in `cache` (path -> logits) are not read again."
@@ -212,7 +212,7 @@ def zero_shot_f1(clip, # an open_clip CLIP, such as the demo's pretrained tiny C
             'zero_shot_fitted': f1_scores(test_scores - fit_thresholds(train_scores, train_labels), test_labels,
                                           threshold=0.0)}
 
-# %% ../nbs/10_eval.ipynb 42
+# %% ../nbs/10_eval.ipynb 43
 ABLATIONS = {  # name -> FAUDCLIPConfig overrides
     'baseline': dict(interaction=False, attention='none', n_ctx=0),
     '+FIL': dict(interaction=True, attention='none', n_ctx=0),

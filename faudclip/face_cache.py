@@ -134,7 +134,7 @@ def shuffled_batches(data: Dataset, # an `AUDataset` or a `FaceCache`
     return torch.utils.data.DataLoader(data, **whole, num_workers=workers, pin_memory=pin_memory,
                                        persistent_workers=persistent and workers > 0, generator=generator)
 
-# %% ../nbs/22_face_cache.ipynb 16
+# %% ../nbs/22_face_cache.ipynb 17
 JITTER = 0.4  # ColorJitter(0.4, 0.4, 0.4): brightness, contrast and saturation factors uniform in [0.6, 1.4]
 
 def augment_params(n: int, # augmentations to draw

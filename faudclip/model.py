@@ -21,7 +21,7 @@ __all__ = ['ATTENTIONS', 'FAUDCLIPConfig', 'CBAM', 'AcAtt', 'NoAttention', 'FAUD
            'faudclip_tiny', 'logits_fn', 'pad_batch', 'init_logit_stats', 'param_groups', 'parameter_table',
            'centred_error']
 
-# %% ../nbs/07_model.ipynb 8
+# %% ../nbs/07_model.ipynb 9
 @dataclass
 class FAUDCLIPConfig:
     "Everything that defines a FAUD-CLIP model; saved with `asdict` in every checkpoint."
@@ -51,7 +51,7 @@ class FAUDCLIPConfig:
 
 ATTENTIONS = ('tree', 'self', 'cbam', 'acatt', 'none')
 
-# %% ../nbs/07_model.ipynb 10
+# %% ../nbs/07_model.ipynb 11
 class CBAM(nn.Module):
     "Channel then spatial attention (CBAM) on `(b, n, d)` tokens of an `hw` grid."
     def __init__(self,
@@ -97,7 +97,7 @@ class NoAttention(nn.Module):
         "The tokens, unchanged."
         return x
 
-# %% ../nbs/07_model.ipynb 19
+# %% ../nbs/07_model.ipynb 20
 @dataclass
 class FAUDCLIPOutput:
     "What `FAUDCLIP.forward` returns."
@@ -108,7 +108,7 @@ class FAUDCLIPOutput:
 def _clip_heads(clip) -> int:
     return clip.visual.transformer.resblocks[0].attn.num_heads
 
-# %% ../nbs/07_model.ipynb 20
+# %% ../nbs/07_model.ipynb 21
 class FAUDCLIP(nn.Module):
     "FAUD-CLIP: CLIP patch tokens, tree attention, behaviour prompts and feature interaction."
     def __init__(self, cfg: FAUDCLIPConfig, # everything that defines the model
@@ -142,7 +142,7 @@ class FAUDCLIP(nn.Module):
         if cfg.attention == 'cbam': return CBAM(d)
         return {'acatt': AcAtt, 'none': NoAttention}[cfg.attention]()
 
-# %% ../nbs/07_model.ipynb 21
+# %% ../nbs/07_model.ipynb 22
 @patch
 def encode_text(self: FAUDCLIP) -> torch.Tensor:
     "F^t: the projected behaviour-prompt embeddings of the c AUs, (c, d)."
@@ -193,7 +193,7 @@ def keep_attention(self: FAUDCLIP, keep: bool = True, # False: stop keeping them
         raise OptionError(f"attention={self.cfg.attention!r} has no regions to keep")
     self.spatial.keep_traces(keep)
 
-# %% ../nbs/07_model.ipynb 29
+# %% ../nbs/07_model.ipynb 30
 def faudclip_b16(aus=BP4D_AUS, # AU numbers, in label-column order
                  pretrained: str | None = None, # CLIP weights: None (random), a tag such as 'openai', or a local file
                  image_size: int = 224, # must be 224: ViT-B/16's input
@@ -218,7 +218,7 @@ def faudclip_tiny(aus=ALL_AUS, # AU numbers, in label-column order
                dropout=0.0)
     return FAUDCLIP(FAUDCLIPConfig(**{**cfg, **overrides}))
 
-# %% ../nbs/07_model.ipynb 32
+# %% ../nbs/07_model.ipynb 33
 def logits_fn(model: FAUDCLIP, # in eval mode
               compile: bool = False, # run the image side under `torch.compile`
              ):
@@ -235,7 +235,7 @@ def pad_batch(x: torch.Tensor, # (n, ...) a batch of images
     one (a last, partial batch) would compile it again."""
     return nn.functional.pad(x, (0, 0) * (x.dim() - 1) + (0, -len(x) % size))
 
-# %% ../nbs/07_model.ipynb 39
+# %% ../nbs/07_model.ipynb 40
 @torch.no_grad()
 def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
                      n: int = 8, # random images
@@ -251,7 +251,7 @@ def init_logit_stats(model: FAUDCLIP, # the model to measure (put in eval mode)
             'min': logits.min().item(), 'max': logits.max().item(),
             'over_images': logits.std(0).mean().item(), 'in_range': ((p > 0.02) & (p < 0.98)).float().mean().item()}
 
-# %% ../nbs/07_model.ipynb 50
+# %% ../nbs/07_model.ipynb 51
 def _decays(name: str, p: nn.Parameter) -> bool:
     """Weight decay for weight matrices and kernels; none for biases, norms, level weights, logit scale and prompt
     context."""
@@ -276,7 +276,7 @@ def param_groups(model: FAUDCLIP, # the model to train
              'weight_decay': weight_decay if decay else 0.0}
             for part in lrs for decay in (True, False) if (part, decay) in groups]
 
-# %% ../nbs/07_model.ipynb 55
+# %% ../nbs/07_model.ipynb 56
 def parameter_table(model: FAUDCLIP, # the model to count
                    ):
     "Parameters per part (millions) and whether they train."
@@ -293,7 +293,7 @@ def parameter_table(model: FAUDCLIP, # the model to count
     table.loc['total'] = table.sum()
     return table
 
-# %% ../nbs/07_model.ipynb 63
+# %% ../nbs/07_model.ipynb 64
 def centred_error(logits: torch.Tensor, # (b, c) the logits to check (bf16's, the compiled model's)
                   reference: torch.Tensor, # (b, c) the reference logits (fp32's, the eager model's)
                  ) -> float:

@@ -323,7 +323,7 @@ def prepare_dataset(dataset: str, # 'BP4D', 'DISFA' or 'CSV'
         write_lists(prepared, key, out / 'list')
     return prepared
 
-# %% ../nbs/21_prepare.ipynb 47
+# %% ../nbs/21_prepare.ipynb 50
 @call_parse
 def prepare(dataset: str, # BP4D, DISFA or csv
             labels: str, # BP4D: AUCoding/AU_OCC; DISFA: ActionUnit_Labels; csv: the data set's CSV (notebook 02)

@@ -148,7 +148,7 @@ def study_pairs(study: StudyConfig, # the design
     save_pairs(pairs, path, settings)
     return pairs
 
-# %% ../nbs/13_study.ipynb 16
+# %% ../nbs/13_study.ipynb 17
 def explain_run(model, # a trained `FAUDCLIP`, in eval mode
                 pairs: Counterfactuals, # the counterfactual faces
                ) -> dict:
@@ -190,7 +190,7 @@ def finished(run: StudyRun, # a run of the design
     saved = {**EARLIER_DEFAULTS, **record.get('config', {})}  # a run of an earlier version, before newer fields
     return record if saved == _plain(asdict(run.cfg)) else None
 
-# %% ../nbs/13_study.ipynb 18
+# %% ../nbs/13_study.ipynb 19
 def mean_interval(x, # (n,) one value per (seed, fold) cell
                   confidence: float = 0.95, # of the interval
                  ) -> dict:
@@ -224,7 +224,7 @@ def verdict(effect: dict, # from `paired_effect`
     if effect['high'] < 0: return 'reversed'
     return 'not shown'
 
-# %% ../nbs/13_study.ipynb 22
+# %% ../nbs/13_study.ipynb 23
 def results_frame(records, # `result.json` records of finished runs
                  ) -> pd.DataFrame:
     """One line per run: row, seed, fold, mean F1 (%), training seconds, the prior's F1 (%), and for the explained
@@ -273,7 +273,7 @@ def effects(results: pd.DataFrame, # from `results_frame`
     if len(table): table['verdict'] = [verdict(e) for e in lines.values()]
     return table
 
-# %% ../nbs/13_study.ipynb 24
+# %% ../nbs/13_study.ipynb 25
 def intervals(results: pd.DataFrame, # from `results_frame`
               columns, # the columns to summarise
               confidence: float = 0.95, # of the intervals
@@ -301,7 +301,7 @@ def analyse(results: pd.DataFrame, # from `results_frame`
                                                for m in ('hit_gradient', 'detected')}),
             'tree_levels': intervals(results, levels, confidence)}
 
-# %% ../nbs/13_study.ipynb 26
+# %% ../nbs/13_study.ipynb 27
 @torch.no_grad()
 def per_au_scores(records, # `result.json` records of finished runs
                   runs, # their `StudyRun`s, in the same order
@@ -330,7 +330,7 @@ def f1_per_au(records, # `result.json` records of finished runs
     table = pd.DataFrame([{'row': r['row'], **r['f1']} for r in records if r is not None])
     return table.groupby('row', sort=False).mean()
 
-# %% ../nbs/13_study.ipynb 28
+# %% ../nbs/13_study.ipynb 29
 STUDY_MARK = 'faudclip_study.json'  # written first in the study's folder: the study's files beside it are its own
 STUDY_FIGURES = ('study_f1.png', 'study_effects.png', 'study_localisation.png', 'study_tree_levels.png')
 STUDY_OUTPUTS = ('synthau', 'clip_pretrain', 'runs', 'pairs.pt', 'study.json', 'report.md', *STUDY_FIGURES, STUDY_MARK)
@@ -362,7 +362,7 @@ def _training_settings(study: StudyConfig) -> dict:
             'pretrain_steps', 'pretrain_subjects', 'identities')
     return {k: getattr(study, k) for k in keep}
 
-# %% ../nbs/13_study.ipynb 29
+# %% ../nbs/13_study.ipynb 30
 def run_study(study: StudyConfig, # the design (`study_config`)
               progress: bool = True, # show progress bars
              ) -> dict: # 'results' (one line per run), 'analysis' (`analyse`) and 'seconds' per stage
@@ -410,7 +410,7 @@ def _total_seconds(out: Path, seconds: dict) -> dict:
     write_atomic(out / STUDY_MARK, lambda tmp: tmp.write_text(json.dumps({**mark, 'seconds': total})))
     return total
 
-# %% ../nbs/13_study.ipynb 31
+# %% ../nbs/13_study.ipynb 32
 PAPER_EFFECTS = {'+FIL - baseline': 0.6, '+TA - +FIL': 0.5, '+LP (full) - +TA': 0.7,
                  '+LP (full) - baseline': 1.8}  # F1 points on BP4D, from Table III
 
@@ -435,7 +435,7 @@ def plot_effects(effects: pd.DataFrame, # from `effects`
         plt.close(fig)
     return fig
 
-# %% ../nbs/13_study.ipynb 32
+# %% ../nbs/13_study.ipynb 33
 def plot_tree_levels(levels: pd.DataFrame, # `analyse`'s 'tree_levels' (row '+LP (full)')
                      demo: pd.DataFrame | None = None, # `demo_tree_levels`: the 8 x 8 model's, beside it
                      out=None, # save the figure here too
@@ -466,7 +466,7 @@ def plot_tree_levels(levels: pd.DataFrame, # `analyse`'s 'tree_levels' (row '+LP
         plt.close(fig)
     return fig
 
-# %% ../nbs/13_study.ipynb 33
+# %% ../nbs/13_study.ipynb 34
 def plot_intervals(table: pd.DataFrame, # from `intervals`
                    results: pd.DataFrame, # from `results_frame`: each cell's value is drawn as a dot
                    measures, # the measures to draw, one group of bars each
@@ -495,7 +495,7 @@ def plot_intervals(table: pd.DataFrame, # from `intervals`
         plt.close(fig)
     return fig
 
-# %% ../nbs/13_study.ipynb 34
+# %% ../nbs/13_study.ipynb 35
 def _records(table: pd.DataFrame) -> dict:
     "A table as nested dicts for JSON: {row: {measure: {...}}} for a two-level index, else {row: {...}}."
     table = table.astype(object).where(table.notna(), None)  # NaN -> null
@@ -524,7 +524,7 @@ def write_study(out: Path, # the study's folder
     write_atomic(out / 'report.md', lambda tmp: tmp.write_text(study_report(record, analysis)))
     write_atomic(out / 'study.json', lambda tmp: tmp.write_text(json.dumps(record, indent=1)))  # last: all is there
 
-# %% ../nbs/13_study.ipynb 35
+# %% ../nbs/13_study.ipynb 36
 def interval_text(table: pd.DataFrame, # from `intervals` (index: row, measure) or `effects` (index: comparison)
                  ) -> pd.DataFrame:
     "Each mean as 'mean [low, high]' (one decimal); `intervals`' measures become columns."
@@ -558,7 +558,7 @@ def _md(table: pd.DataFrame) -> str:
     if not len(table): return '(none yet)'
     return interval_text(table).to_markdown() if 'low' in table else table.round(1).to_markdown()
 
-# %% ../nbs/13_study.ipynb 36
+# %% ../nbs/13_study.ipynb 37
 def study_report(record: dict, # study.json's content
                  analysis: dict, # from `analyse`
                 ) -> str:
@@ -583,7 +583,7 @@ def study_report(record: dict, # study.json's content
         '## The same for the demo\'s model at 8 x 8 tokens (%)', _md(analysis.get('tree_levels_8x8', pd.DataFrame())),
         '## Seconds per stage', _md(pd.Series(record['seconds'], name='seconds').to_frame())])
 
-# %% ../nbs/13_study.ipynb 38
+# %% ../nbs/13_study.ipynb 39
 def demo_tree_levels(checkpoint, # a demo's fold-1 `last.pt` (8 x 8 tokens, one tree layer)
                      identities: int = 12, # new identities of standard SynthAU (the demo's)
                      seed: int = 0, # their seed
@@ -595,7 +595,7 @@ def demo_tree_levels(checkpoint, # a demo's fold-1 `last.pt` (8 x 8 tokens, one 
     table = tree_level_hits(model, pairs).loc['all']  # level -> hit, area, pairs
     return table.assign(hit=100 * table.hit, area=100 * table.area)
 
-# %% ../nbs/13_study.ipynb 44
+# %% ../nbs/13_study.ipynb 46
 @call_parse
 def study(out: str = 'outputs/study', # output folder (a stopped study continues there)
           full: bool = False, # every row of Table III and Fig. 4's attention modules (default: Table III's four)

@@ -18,7 +18,7 @@ from .runtime import OptionError
 __all__ = ['PATHS', 'pyramid_sizes', 'pool_tokens', 'ancestor_index', 'tree_attention', 'topk_agreement', 'TreeAttention',
            'TreeBlock', 'TreeTransformer', 'kept_regions', 'plot_tree_regions']
 
-# %% ../nbs/05_tree_attention.ipynb 8
+# %% ../nbs/05_tree_attention.ipynb 9
 def pyramid_sizes(hw: tuple[int, int], # the finest grid (h, w)
                   levels: int, # pyramid levels L
                  ) -> list[tuple[int, int]]: # (h, w) per level, coarsest first
@@ -46,7 +46,7 @@ def ancestor_index(fine: tuple[int, int], # the grid of the tokens
     c = torch.arange(fine[1], device=device) // 2 ** steps
     return (r[:, None] * coarse[1] + c[None, :]).flatten()  # (n_fine,)
 
-# %% ../nbs/05_tree_attention.ipynb 13
+# %% ../nbs/05_tree_attention.ipynb 14
 def _parent_children(selected, valid, parent_hw, hw):
     """For each query of the parent grid: the 2 x 2 children at grid `hw` of its kept keys, `(b, heads, n_parent, 4K)`
     indices and validity."""
@@ -87,7 +87,7 @@ def _attend_gather(q, k, v, cand, ok):
     probs = scores.softmax(-1)
     return torch.einsum('bhnc,bhncd->bhnd', probs, vc), probs, scores
 
-# %% ../nbs/05_tree_attention.ipynb 15
+# %% ../nbs/05_tree_attention.ipynb 16
 def _siblings(x, hw):
     """`(b, heads, h*w, ...)` tokens -> `(b, heads, n_parent, 4, ...)`: each parent's 2 x 2 children, zero-padded past
     odd edges."""
@@ -118,7 +118,7 @@ def _attend_siblings(q, k, v, cand, ok, hw, scores: bool = True):
     probs = s.masked_fill(~mask, float('-inf')).softmax(-1)
     return _unsiblings(probs @ vc, hw), _unsiblings(probs, hw), _unsiblings(s.masked_fill(~mask, float('-inf')), hw)
 
-# %% ../nbs/05_tree_attention.ipynb 17
+# %% ../nbs/05_tree_attention.ipynb 18
 PATHS = ('siblings', 'gather', 'dense')  # tree attention's implementations; they give the same numbers
 
 def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest level, raster order
@@ -164,7 +164,7 @@ def tree_attention(q: torch.Tensor, # (b, heads, n, dh) queries at the finest le
             trace.append({'hw': size, 'selected': selected, 'valid': valid, 'weights': probs.gather(-1, top.indices)})
     return (out, trace) if return_trace else out
 
-# %% ../nbs/05_tree_attention.ipynb 29
+# %% ../nbs/05_tree_attention.ipynb 30
 def topk_agreement(traces: list, # per layer, the trace of `tree_attention(..., return_trace=True)` (a run in bf16, say)
                    reference: list, # the same layers' traces of a reference run (fp32)
                   ) -> float: # in [0, 1]
@@ -176,7 +176,7 @@ def topk_agreement(traces: list, # per layer, the trace of `tree_attention(..., 
             hits, total = hits + kept.any(-1).sum(), total + kept.shape[:-1].numel()
     return (hits / total).item()
 
-# %% ../nbs/05_tree_attention.ipynb 33
+# %% ../nbs/05_tree_attention.ipynb 34
 class TreeAttention(nn.Module):
     "Multi-head tree attention over `(b, n, d)` tokens on an `hw` grid, with learnable level weights."
     def __init__(self,
@@ -209,7 +209,7 @@ class TreeAttention(nn.Module):
         if self.keep_trace: out, self.trace = out
         return self.proj(rearrange(out, 'b heads n dh -> b n (heads dh)'))
 
-# %% ../nbs/05_tree_attention.ipynb 36
+# %% ../nbs/05_tree_attention.ipynb 37
 class TreeBlock(nn.Module):
     "Pre-norm transformer layer: x + TreeAttention(LN x), then x + MLP(LN x)."
     def __init__(self,
@@ -236,7 +236,7 @@ class TreeBlock(nn.Module):
         x = x + self.attn(self.norm1(x), hw)
         return x + self.mlp(self.norm2(x))
 
-# %% ../nbs/05_tree_attention.ipynb 37
+# %% ../nbs/05_tree_attention.ipynb 38
 class TreeTransformer(nn.Module):
     "The tree attention module: `depth` TreeBlocks over `(b, n, d)` tokens."
     def __init__(self,
@@ -272,7 +272,7 @@ class TreeTransformer(nn.Module):
     @property
     def traces(self) -> list: return [block.attn.trace for block in self.blocks]
 
-# %% ../nbs/05_tree_attention.ipynb 43
+# %% ../nbs/05_tree_attention.ipynb 44
 def kept_regions(trace: list, # one layer's trace from `tree_attention(..., return_trace=True)`
                  query: int, # the finest token, in raster order
                  fine_hw: tuple[int, int], # the finest grid

@@ -61,6 +61,24 @@ def dataclass_sources_from_library():
         return library_source(cls)
     fastcore_docments.get_dataclass_source = source
 
+def forward_references_from_library():
+    """Let `show_doc` evaluate annotations that name a class defined further down the notebook.
+
+    nbdev runs `show_doc` for each exported symbol right after its export cell, in a kernel that has run only the
+    cells above it; a dataclass annotated with a class that a later cell defines (SynthAU's `Identity.extras:
+    HardFeatures | None`) then fails with a `NameError`. The library module, which `nbdev_export` wrote from the same
+    cells, defines every name, so each notebook's kernel starts with its module's exports; the export cells then define
+    the notebook's own versions over them, in order."""
+    from nbdev import processors
+    lib, begin = get_config().lib_name, processors.exec_show_docs.begin
+    def seeded(self):
+        begin(self)
+        if not hasattr(self, 'k'): return
+        module = next((c.directives_['default_exp'][0] for c in self.nb.cells
+                       if c.cell_type == 'code' and 'default_exp' in (c.directives_ or {})), None)
+        if module: self.k.run_cell(f'from {lib}.{module} import *')
+    processors.exec_show_docs.begin = seeded
+
 def sidebar_sections(nbs: Path) -> list[tuple[str | None, list[Path]]]:
     """The sidebar of `nbs/sidebar.yml` (the file nbdev gives Quarto) as (section title or None, notebooks); every
     notebook in `nbs` must be listed there once."""
@@ -196,6 +214,7 @@ if __name__ == '__main__':
         print(f"sidebar.yml lists every notebook ({'; '.join(parts)})")
         raise SystemExit(0)
     dataclass_sources_from_library()
+    forward_references_from_library()
     if args.quarto:
         # nbdev_docs would otherwise try to install Quarto itself (with sudo) and reinstall this package
         if not shutil.which('quarto'): raise SystemExit('error: quarto is not on PATH (make docs builds without it)')

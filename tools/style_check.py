@@ -1,5 +1,5 @@
-"""The library's style, checked by `make test`: no line over 120 characters, no chain of one-line bodies, and no
-export cell over 60 lines.
+"""The library's style, checked by `make test`: no line over 120 characters, no chain of one-line bodies, no export
+cell over 60 lines, and no notebook cell that mixes imports with other code.
 
 A reader of the site sees every export cell, so the code in `faudclip/` keeps to three rules:
 - no line is longer than 120 characters, except what nbdev writes itself (`__all__`, the module docstring taken from
@@ -9,12 +9,17 @@ A reader of the site sees every export cell, so the code in `faudclip/` keeps to
 - an export cell holds one idea a reader can take in at once: at most 60 lines, a long class's methods in cells of
   their own (`@patch`), a long function split into the steps the prose walks through.
 
+And in the notebooks, imports have cells of their own: nbdev's documentation build runs every cell that imports
+something (so that `show_doc` finds the names), and a cell that also trains, renders or tests would run there too, out
+of its order (a name it uses undefined, or minutes of training in `make docs`). The rule is nbdev's own test
+(`nbdev.processors._do_eval`): an import beside any expression or assignment.
+
 It names each offending line as `notebook-exported file:line`; fix the export cell in the notebook, then `make export`.
 
     python tools/style_check.py
 """
 from __future__ import annotations
-import io, json, re, sys, tokenize
+import ast, io, json, re, sys, tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,16 +68,34 @@ def long_cells(notebook: Path) -> list[str]:
             f"{CELL_LINES}): split it" for i, s in sources
             if EXPORT.match(s) and len(s.splitlines()) > CELL_LINES]
 
+DOCS_RUN = re.compile(r'#\|\s*(export|exports|exporti|exec_doc)\b')  # cells nbdev's docs build runs anyway
+
+def mixed_imports(notebook: Path) -> list[str]:
+    "The code cells that import beside other code, which nbdev's docs build would run, as 'notebook cell N: ...'."
+    out = []
+    for i, c in enumerate(json.loads(notebook.read_text())['cells']):
+        s = ''.join(c['source'])
+        if c['cell_type'] != 'code' or 'nbdev_export()' in s or DOCS_RUN.search(s): continue
+        if re.search(r'#\|\s*eval:\s*false', s): continue
+        try: nodes = list(ast.walk(ast.parse(s)))
+        except SyntaxError: continue
+        imports = any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes)
+        if imports and any(isinstance(n, (ast.Expr, ast.Assign)) for n in nodes):
+            out.append(f"{notebook.relative_to(ROOT)} cell {i}: imports beside other code, which `make docs` would run; "
+                       "give the imports a cell of their own")
+    return out
+
 def main() -> int:
     files = [p for p in sorted((ROOT / 'faudclip').glob('*.py')) if p.name != '_modidx.py']
     found = [problem for path in files for problem in problems(path)]
-    found += [problem for nb in sorted((ROOT / 'nbs').glob('*.ipynb')) for problem in long_cells(nb)]
+    notebooks = sorted((ROOT / 'nbs').glob('*.ipynb'))
+    found += [problem for nb in notebooks for problem in long_cells(nb) + mixed_imports(nb)]
     for problem in found: print(problem)
     if found:
         print(f"error: {len(found)} style problem(s); edit the export cells in nbs/, then make export")
         return 1
     print(f"style: {len(files)} modules, no line over {WIDTH} characters, no chained one-line bodies, no export cell "
-          f"over {CELL_LINES} lines")
+          f"over {CELL_LINES} lines; {len(notebooks)} notebooks, no imports beside other code")
     return 0
 
 if __name__ == '__main__': sys.exit(main())
