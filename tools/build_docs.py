@@ -76,7 +76,11 @@ def forward_references_from_library():
         if not hasattr(self, 'k'): return
         module = next((c.directives_['default_exp'][0] for c in self.nb.cells
                        if c.cell_type == 'code' and 'default_exp' in (c.directives_ or {})), None)
-        if module: self.k.run_cell(f'from {lib}.{module} import *')
+        if not module: return
+        seeded_with = self.k.run_cell(f'from {lib}.{module} import *')
+        if seeded_with.exception:
+            raise RuntimeError(f'the docs kernel of {self.nb.path_}: from {lib}.{module} import * failed') \
+                from seeded_with.exception
     processors.exec_show_docs.begin = seeded
 
 def sidebar_sections(nbs: Path) -> list[tuple[str | None, list[Path]]]:

@@ -29,11 +29,14 @@ SOURCES = ROOT / 'tools' / 'number_sources.txt'
 GATHERING = {'index.ipynb', '90_guide.ipynb', 'README.md'}  # pages that quote every chapter's results
 RESULT_PAGES = GATHERING | {'CHANGELOG.md', '10_eval.ipynb', '11_gradcam.ipynb', '13_study.ipynb', '28_demo.ipynb'}
 
-UNITS = r'%|ms\b|s\b|min\b|minutes?\b|seconds?\b|hours?\b|images/s|img/s|[KMG]B\b|points?\b'
-QUOTED = re.compile(r'(?<![\w.,])\d+\.\d+(?!\.?\d)'                        # 3.5, 0.85 (not 2.14.1)
-                    rf'|(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+(?=\s?(?:{UNITS}))'      # 2,000 images/s
-                    rf'|(?<![\w.,])\d+(?=\s?(?:{UNITS}))')                      # 48 %, 726 s, 42 GB
-ANY_NUMBER = re.compile(r'\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?')     # 1,200 and 19_200 as 1200, 19200
+LETTER_UNITS = r'ms|s|min|minutes?|seconds?|hours?|images/s|img/s|frames/s|fps|[kKMG]i?B|points?'
+UNIT = rf'(?=\s?%|\s(?:{LETTER_UNITS})\b)'  # 48 %, 48%; 726 s, not the 1990s
+QUOTED = re.compile(r'(?<![\w.,])\d{1,3}(?:,\d{3})+\.\d+(?!\.?\d)'                   # 1,234.5
+                    r'|(?<![\w.])\d+\.\d+(?!\.?\d)'                                  # 3.5, 0.85 (not 2.14.1)
+                    rf'|(?<![\w.,])\d{{1,3}}(?:,\d{{3}})+{UNIT}'                       # 2,000 images/s
+                    rf'|(?<![\w.,])\d+{UNIT}')                                          # 48 %, 726 s, 42 GB
+ANY_NUMBER = re.compile(r'\d+(?:\.\d+)?')
+SEPARATED = re.compile(r'\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?')  # 1,200 and 19_200, also read as 1200 and 19200
 NOT_PROSE = [re.compile(p, re.S) for p in (r'```.*?```', r'`[^`]*`', r'\$\$.*?\$\$', r'\$[^$\n]+\$', r'\]\([^)]*\)',
                                           r'</?[A-Za-z][^>]*>', r'https?://\S+')]
 
@@ -43,8 +46,8 @@ def prose_numbers(text: str) -> list[str]:
     return [n.replace(',', '') for n in QUOTED.findall(text)]
 
 def numbers_in(text: str) -> set[str]:
-    "Every number written in `text` (outputs, code), thousands separators dropped."
-    return {re.sub('[,_]', '', n) for n in ANY_NUMBER.findall(text)}
+    "Every number written in `text` (outputs, code): each run of digits, and 1,200 or 19_200 also as 1200 and 19200."
+    return set(ANY_NUMBER.findall(text)) | {re.sub('[,_]', '', n) for n in SEPARATED.findall(text)}
 
 def renderings(value: float) -> set[str]:
     """How prose may quote a results file's value: a whole number as it is, else rounded to 1-3 decimals; a fraction
@@ -121,8 +124,10 @@ def check(planted: str | None = None, # text added as one more cell of 00_start'
 def self_test():
     "The check can fail: what it reads as prose, how it rounds, and a planted number it must report."
     assert prose_numbers("F1 3.5, 48 % and 0.85; not `9.9`, $1.5$, [a](x/2.5.png), torch 2.14.1") == ['3.5', '48', '0.85']
-    assert prose_numbers("12 epochs in 726 s, 2,000 images/s, 42 GB; not 8 x 8 or 15 AUs") == ['726', '2000', '42']
-    assert numbers_in("19_200 images, 1,200 frames, [1,2]") >= {'19200', '1200', '1', '2'}
+    assert prose_numbers("12 epochs in 726 s, 2,000 images/s, 42 GB; not 8 x 8, 15 AUs or the 1990s") == \
+        ['726', '2000', '42']
+    assert prose_numbers("1,234.5 s and (0.31,0.48), 202 frames/s, 35 kB") == ['1234.5', '0.31', '0.48', '202', '35']
+    assert numbers_in("19_200 images, 1,200 frames, (64,128)") >= {'19200', '1200', '64', '128'}
     assert '48.1' in renderings(0.4806) and '48' not in renderings(0.4806)
     found = check('Planted: 61.7 %, 0.123 and 9,871 s.')
     assert {f'00_start.ipynb: cell -1: {n} has no source' for n in ('61.7', '0.123', '9871')} <= set(found), found

@@ -12,7 +12,7 @@ A reader of the site sees every export cell, so the code in `faudclip/` keeps to
 And in the notebooks, imports have cells of their own: nbdev's documentation build runs every cell that imports
 something (so that `show_doc` finds the names), and a cell that also trains, renders or tests would run there too, out
 of its order (a name it uses undefined, or minutes of training in `make docs`). The rule is nbdev's own test
-(`nbdev.processors._do_eval`): an import beside any expression or assignment.
+(`nbdev.processors._do_eval`): a cell with an import anywhere is run, so it may hold nothing but imports.
 
 It names each offending line as `notebook-exported file:line`; fix the export cell in the notebook, then `make export`.
 
@@ -68,19 +68,31 @@ def long_cells(notebook: Path) -> list[str]:
             f"{CELL_LINES}): split it" for i, s in sources
             if EXPORT.match(s) and len(s.splitlines()) > CELL_LINES]
 
-DOCS_RUN = re.compile(r'#\|\s*(export|exports|exporti|exec_doc)\b')  # cells nbdev's docs build runs anyway
+DOCS_RUN = {'export', 'exports', 'exporti', 'exec_doc'}  # directives of cells that nbdev's docs build runs anyway
+
+def head_directives(source: str) -> dict[str, str]:
+    "The `#|` directives at the head of a cell, as nbdev reads them: name -> value (lower case)."
+    found = {}
+    for line in source.splitlines():
+        if not line.strip(): continue
+        if not line.lstrip().startswith('#|'): break
+        name, _, value = line.lstrip()[2:].strip().partition(' ')
+        found[name.rstrip(':').lower()] = value.strip().lower()
+    return found
 
 def mixed_imports(notebook: Path) -> list[str]:
-    "The code cells that import beside other code, which nbdev's docs build would run, as 'notebook cell N: ...'."
+    """The code cells that nbdev's docs build would run although they do more than import: a cell with an import
+    anywhere is run there (`nbdev.processors._do_eval`), so any other statement in it runs too, out of order."""
     out = []
     for i, c in enumerate(json.loads(notebook.read_text())['cells']):
         s = ''.join(c['source'])
-        if c['cell_type'] != 'code' or 'nbdev_export()' in s or DOCS_RUN.search(s): continue
-        if re.search(r'#\|\s*eval:\s*false', s): continue
-        try: nodes = list(ast.walk(ast.parse(s)))
+        if c['cell_type'] != 'code' or 'nbdev_export()' in s: continue
+        directives = head_directives(s)
+        if directives.keys() & DOCS_RUN or directives.get('eval') == 'false': continue
+        try: tree = ast.parse(s)
         except SyntaxError: continue
-        imports = any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in nodes)
-        if imports and any(isinstance(n, (ast.Expr, ast.Assign)) for n in nodes):
+        imports = any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree))
+        if imports and any(not isinstance(n, (ast.Import, ast.ImportFrom)) for n in tree.body):
             out.append(f"{notebook.relative_to(ROOT)} cell {i}: imports beside other code, which `make docs` would run; "
                        "give the imports a cell of their own")
     return out
