@@ -41,7 +41,7 @@ NOT_PROSE = [re.compile(p, re.S) for p in (r'```.*?```', r'`[^`]*`', r'\$\$.*?\$
                                           r'</?[A-Za-z][^>]*>', r'https?://\S+')]
 
 def prose_numbers(text: str) -> list[str]:
-    "The decimals and percentages of a markdown text, outside code, LaTeX, links and tags."
+    "The decimals, percentages and whole numbers with a unit of a markdown text, outside code, LaTeX, links and tags."
     for pattern in NOT_PROSE: text = pattern.sub(' ', text)
     return [n.replace(',', '') for n in QUOTED.findall(text)]
 
